@@ -1,0 +1,5 @@
+"""A scalar autograd engine for learning, teaching and checking backpropagation."""
+
+from autograd.engine import Value, no_grad, topological_order
+
+__all__ = ["Value", "no_grad", "topological_order"]

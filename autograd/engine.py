@@ -1,0 +1,433 @@
+"""The engine: a scalar `Value`, its primitive ops, and the chain rule.
+
+Every op computes its output *and* its local derivatives, d(output)/d(operand), at the
+forward values, and records both on the new node. `Value.backward()` is then one generic
+loop that multiplies and adds those numbers in reverse topological order; it knows nothing
+about any particular op.
+
+The layout is chosen for speed and memory, since a graph is one object per op:
+- One class for every node, so that CPython's attribute caches stay monomorphic.
+- Seven slots. A node has at most two operand slots, `_a` and `_b`, with their local
+  derivatives in `_da` and `_db`; an n-ary node (`weighted_sum`) keeps a tuple of operands
+  in `_a`, a tuple of derivatives in `_da`, and the marker `_MANY` in `_b`. `parents` and `local_grads` build the public
+  tuples on demand. The op name and the label share `_tag`, since almost no node has a
+  label: it holds the op name, or an `(op, label)` pair.
+- A local derivative is, where it can be, a reference to a float that already exists: the
+  other operand's data for `*`, a shared 1.0 for `+`, the output itself for `exp`. A node
+  and its float then cost 112 bytes.
+- No closures and no reference cycles, so a dropped graph is freed at once by reference
+  counting instead of waiting for the cyclic garbage collector.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from numbers import Real
+from typing import Union
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+_ONE = 1.0
+_MINUS_ONE = -1.0
+_ZERO = 0.0
+_MANY = object()  # in `_b`: this node's `_a` and `_da` are tuples (an n-ary node)
+
+_recording = True  # False inside `no_grad()`
+
+
+class Value:
+    """One scalar node of a computation graph."""
+
+    __slots__ = ("_data", "grad", "_tag", "_a", "_b", "_da", "_db")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self._data = _as_float(data, "Value")
+        self.grad = 0.0
+        self._tag, self._a, self._da, self._b, self._db = _LEAF
+        self.label = label
+
+    # --- the public view of a node -------------------------------------------------------
+
+    @property
+    def data(self) -> float:
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        self._data = _as_float(value, "Value.data")
+
+    @property
+    def op(self) -> str:
+        tag = self._tag
+        return tag if type(tag) is str else tag[0]
+
+    @property
+    def label(self) -> str:
+        tag = self._tag
+        return "" if type(tag) is str else tag[1]
+
+    @label.setter
+    def label(self, label: str) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value.label: expected a str, got {label!r} ({type(label).__name__})")
+        op = self.op
+        self._tag = (op, label) if label else op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is _MANY:
+            return a
+        return (a,) if b is None else (a, b)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is _MANY:
+            return self._da
+        return (self._da,) if b is None else (self._da, self._db)
+
+    def __float__(self) -> float:
+        return self._data
+
+    def __repr__(self) -> str:
+        label = self.label
+        label = f", label={label!r}" if label else ""
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+
+    # --- primitive ops: output and local derivatives, side by side ------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        if type(other) is Value or isinstance(other, Value):
+            # `+` and `*` of two nodes are nearly the whole graph of a network, so they
+            # build their node inline: a call to `_node` costs as much as the node.
+            out = _new(Value)
+            out._data = self._data + other._data
+            out.grad = 0.0
+            if _recording:
+                out._tag = "+"
+                out._a = self
+                out._da = _ONE
+                out._b = other
+                out._db = _ONE
+            else:
+                out._tag, out._a, out._da, out._b, out._db = _LEAF
+            return out
+        c = _constant(other, "+")
+        return _node("+", self._data + c, self, _ONE)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Operand) -> Value:
+        if type(other) is Value or isinstance(other, Value):
+            return _node("-", self._data - other._data, self, _ONE, other, _MINUS_ONE)
+        c = _constant(other, "-")
+        return _node("-", self._data - c, self, _ONE)
+
+    def __rsub__(self, other: Number) -> Value:
+        c = _constant(other, "-")
+        return _node("-", c - self._data, self, _MINUS_ONE)
+
+    def __neg__(self) -> Value:
+        return _node("neg", -self._data, self, _MINUS_ONE)
+
+    def __mul__(self, other: Operand) -> Value:
+        if type(other) is Value or isinstance(other, Value):
+            a, b = self._data, other._data
+            out = _new(Value)  # inline, as in `__add__`
+            out._data = a * b
+            out.grad = 0.0
+            if _recording:  # d(a*b)/da = b and d(a*b)/db = a: the operands' own floats
+                out._tag = "*"
+                out._a = self
+                out._da = b
+                out._b = other
+                out._db = a
+            else:
+                out._tag, out._a, out._da, out._b, out._db = _LEAF
+            return out
+        c = _constant(other, "*")
+        return _node("*", self._data * c, self, c)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Operand) -> Value:
+        if type(other) is Value or isinstance(other, Value):
+            b = _nonzero_divisor(self._data, other._data)
+            q = self._data / b
+            return _node("/", q, self, 1.0 / b, other, -q / b)
+        c = _nonzero_divisor(self._data, _constant(other, "/"))
+        return _node("/", self._data / c, self, 1.0 / c)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        c = _constant(other, "/")
+        b = _nonzero_divisor(c, self._data)
+        q = c / b
+        return _node("/", q, self, -q / b)
+
+    def __pow__(self, other: Operand) -> Value:
+        x = self._data
+        if type(other) is Value or isinstance(other, Value):
+            y = other._data
+            out = _power(x, y)
+            return _node("**", out, self, _d_base(x, y, out), other, _d_exponent(x, y, out))
+        y = _constant(other, "**")
+        out = _power(x, y)
+        return _node("**", out, self, _d_base(x, y, out))
+
+    def __rpow__(self, other: Number) -> Value:
+        x = _constant(other, "**")
+        y = self._data
+        out = _power(x, y)
+        return _node("**", out, self, _d_exponent(x, y, out))
+
+    def exp(self) -> Value:
+        x = self._data
+        try:
+            e = math.exp(x)
+        except OverflowError:
+            raise OverflowError(
+                f"exp: exp({x!r}) overflows a float (inputs above about 709.78 do)"
+            ) from None
+        return _node("exp", e, self, e)  # d exp(x)/dx = exp(x): the output itself
+
+    def log(self) -> Value:
+        x = self._data
+        if x <= 0.0:
+            raise ValueError(f"log: log({x!r}) is undefined; log needs a positive input")
+        return _node("log", math.log(x), self, 1.0 / x)
+
+    def tanh(self) -> Value:
+        t = math.tanh(self._data)  # never overflows: saturates at +-1
+        return _node("tanh", t, self, 1.0 - t * t)
+
+    def sigmoid(self) -> Value:
+        x = self._data
+        if x >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:  # exp of a large positive number overflows; here exp(x) is in (0, 1)
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return _node("sigmoid", s, self, s * (1.0 - s))
+
+    def relu(self) -> Value:
+        x = self._data
+        if x > 0.0 or x != x:  # nan passes through, as in PyTorch
+            return _node("relu", x, self, _ONE)
+        return _node("relu", _ZERO, self, _ZERO)  # derivative 0 at exactly 0, as in PyTorch
+
+    # --- the chain rule -------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Set every reachable node's `grad` to d(self)/d(node).
+
+        Intermediate grads are reset first; leaf grads accumulate across calls, as in
+        PyTorch, until `zero_grad()` or `grad = 0.0` clears them.
+        """
+        if self._a is None:  # a leaf is its own whole graph
+            self.grad += 1.0
+            return
+        order = _intermediates_in_order(self)  # also resets their grads to 0.0
+        self.grad = 1.0
+        for node in reversed(order):
+            g = node.grad
+            a = node._a
+            b = node._b
+            if b is None:
+                a.grad += node._da * g
+            elif b is _MANY:
+                for parent, d in zip(a, node._da):
+                    parent.grad += d * g
+            else:
+                a.grad += node._da * g
+                b.grad += node._db * g
+
+
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
+    """z = w·x + b as one node: parents (weights, inputs, bias), derivatives (x, w, 1).
+
+    This is the `z` of a neuron in the usual diagrams, and far cheaper than 2n nodes of
+    `*` and `+`. Inputs that are plain numbers are constants, not parents.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"w·x+b: {len(weights)} weights for {len(inputs)} inputs; they must match"
+        )
+    parents: list[Value] = list(weights)
+    grads = [x._data if isinstance(x, Value) else _constant(x, "w·x+b") for x in inputs]
+    z = bias._data
+    for w, x in zip(weights, grads):
+        z += w._data * x
+    for x, w in zip(inputs, weights):
+        if isinstance(x, Value):
+            parents.append(x)
+            grads.append(w._data)
+    parents.append(bias)
+    grads.append(_ONE)
+    return _node("w·x+b", z, tuple(parents), tuple(grads), _MANY)
+
+
+_new = object.__new__
+_LEAF = ("", None, None, None, None)  # what a node records inside `no_grad()`
+
+
+def _node(op: str, data: float, a, da, b=None, db=None) -> Value:
+    """A new node; inside `no_grad()`, a plain leaf instead."""
+    node = _new(Value)
+    node._data = data
+    node.grad = 0.0
+    if _recording:
+        node._tag = op
+        node._a = a
+        node._da = da
+        node._b = b
+        node._db = db
+    else:
+        node._tag, node._a, node._da, node._b, node._db = _LEAF
+    return node
+
+
+def _intermediates_in_order(root: Value) -> list[Value]:
+    """The non-leaf nodes reachable from `root`, each after its non-leaf parents.
+
+    The hot half of `backward()`, an iterative depth-first search that marks nodes in
+    their own grad slots instead of a hashed set. A mark is one of this call's own 0.0
+    objects, told apart from any other grad by identity, not value, so that a mark left
+    by an earlier, interrupted call means nothing; and as its value is 0.0, marking a
+    node also resets its grad before propagation. Leaves are never visited, so their
+    grads keep accumulating.
+    """
+    opened = float("0")  # its parents are being placed
+    placed = float("0")  # it is in `order`
+    order: list[Value] = []
+    stack = [root]
+    push = stack.append
+    while stack:
+        node = stack[-1]
+        mark = node.grad
+        if mark is placed:  # a second copy: two consumers had pushed it
+            stack.pop()
+            continue
+        if mark is not opened:
+            waiting = False
+            a = node._a
+            b = node._b
+            if b is _MANY:
+                for parent in a:
+                    if parent._a is not None and parent.grad is not placed:
+                        push(parent)
+                        waiting = True
+            else:
+                if a._a is not None and a.grad is not placed:
+                    push(a)
+                    waiting = True
+                if b is not None and b._a is not None and b.grad is not placed:
+                    push(b)
+                    waiting = True
+            if waiting:
+                node.grad = opened
+                continue
+        stack.pop()
+        node.grad = placed
+        order.append(node)
+    return order
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node reachable from `root` once, each after all of its parents, `root` last."""
+    order: list[Value] = []
+    placed: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        pending = [p for p in node.parents if id(p) not in placed]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if id(node) not in placed:
+            placed.add(id(node))
+            order.append(node)
+    return order
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Ops inside return plain leaves: nothing is recorded (evaluation, optimizer steps)."""
+    global _recording
+    previous = _recording
+    _recording = False
+    try:
+        yield
+    finally:
+        _recording = previous
+
+
+# --- checks and numerics shared by the ops ------------------------------------------------
+
+
+def _as_float(x: object, where: str) -> float:
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, Real):
+        hint = " (pass its .data)" if isinstance(x, Value) else ""
+        raise TypeError(f"{where}: expected an int or a float, got {x!r} ({type(x).__name__}){hint}")
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+
+
+def _constant(c: object, op: str) -> float:
+    if type(c) is float:
+        return c
+    if isinstance(c, bool) or not isinstance(c, Real):
+        raise TypeError(
+            f"'{op}': cannot combine a Value with {c!r} ({type(c).__name__}); "
+            "use a Value, an int or a float"
+        )
+    return _as_float(c, f"'{op}'")
+
+
+def _nonzero_divisor(numerator: float, divisor: float) -> float:
+    if divisor == 0.0:
+        raise ZeroDivisionError(f"'/': {numerator!r} / {divisor!r} divides by zero")
+    return divisor
+
+
+def _power(x: float, y: float) -> float:
+    if x < 0.0 and math.isfinite(x) and math.isfinite(y) and not y.is_integer():
+        raise ValueError(
+            f"'**': {x!r} ** {y!r} has no real value (negative base, non-integer exponent)"
+        )
+    if x == 0.0 and y < 0.0:
+        raise ZeroDivisionError(f"'**': {x!r} ** {y!r} divides by zero (zero base, negative exponent)")
+    try:
+        return x**y
+    except OverflowError:
+        raise OverflowError(f"'**': {x!r} ** {y!r} overflows a float") from None
+
+
+def _d_base(x: float, y: float, out: float) -> float:
+    """d(x**y)/dx = y * x**(y-1), with x**(y-1) taken as out / x away from 0."""
+    if y == 0.0:
+        return 0.0  # x**0 is constant, even at x == 0 (PyTorch agrees)
+    if x == 0.0:
+        return 1.0 if y == 1.0 else (0.0 if y > 1.0 else math.inf)
+    return y * (out / x)
+
+
+def _d_exponent(x: float, y: float, out: float) -> float:
+    """d(x**y)/dy = log(x) * x**y; 0 at x == 0 (y >= 0) and nan for x < 0, as PyTorch."""
+    if x > 0.0:
+        return math.log(x) * out
+    if x == 0.0:
+        return 0.0
+    return math.nan
