@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from numbers import Real
 from typing import Union
 
@@ -102,7 +103,10 @@ class Value:
         label = f", label={label!r}" if label else ""
         return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
-    # --- primitive ops: output and local derivatives, side by side ------------------------
+    # --- primitive ops -------------------------------------------------------------------
+    # Each op computes its output and its local derivatives as floats, for backward().
+    # Below it, `_diff_<op>` gives the same derivatives as Values built from the node and
+    # its parents, so that they can be differentiated again: grad(..., create_graph=True).
 
     def __add__(self, other: Operand) -> Value:
         if type(other) is Value or isinstance(other, Value):
@@ -124,6 +128,11 @@ class Value:
         return _node("+", self._data + c, self, _ONE)
 
     __radd__ = __add__
+
+    def _diff_constant(self) -> tuple[float, ...]:
+        # `+`, `-`, `neg`, `relu`: the derivatives are constants, which are their own
+        # differentiable form (relu's step has derivative 0 wherever it has one).
+        return self.local_grads
 
     def __sub__(self, other: Operand) -> Value:
         if type(other) is Value or isinstance(other, Value):
@@ -158,6 +167,11 @@ class Value:
 
     __rmul__ = __mul__
 
+    def _diff_mul(self) -> tuple[Operand, ...]:
+        if self._b is None:  # x * c
+            return (self._da,)
+        return (self._b, self._a)
+
     def __truediv__(self, other: Operand) -> Value:
         if type(other) is Value or isinstance(other, Value):
             b = _nonzero_divisor(self._data, other._data)
@@ -167,10 +181,14 @@ class Value:
         return _node("/", self._data / c, self, 1.0 / c)
 
     def __rtruediv__(self, other: Number) -> Value:
-        c = _constant(other, "/")
-        b = _nonzero_divisor(c, self._data)
-        q = c / b
-        return _node("/", q, self, -q / b)
+        # c / x: the constant becomes a leaf, so that the node is the usual a / b.
+        return Value(_constant(other, "/")).__truediv__(self)
+
+    def _diff_div(self) -> tuple[Operand, ...]:
+        if self._b is None:  # x / c
+            return (self._da,)
+        b = self._b
+        return (1.0 / b, -self / b)  # d(a/b)/db = -a/b**2 = -(a/b)/b
 
     def __pow__(self, other: Operand) -> Value:
         x = self._data
@@ -180,13 +198,26 @@ class Value:
             return _node("**", out, self, _d_base(x, y, out), other, _d_exponent(x, y, out))
         y = _constant(other, "**")
         out = _power(x, y)
-        return _node("**", out, self, _d_base(x, y, out))
+        # `_db` is unused with one operand: it keeps the exponent for `_diff_pow`.
+        return _node("**", out, self, _d_base(x, y, out), None, y)
 
     def __rpow__(self, other: Number) -> Value:
-        x = _constant(other, "**")
-        y = self._data
-        out = _power(x, y)
-        return _node("**", out, self, _d_exponent(x, y, out))
+        # c ** x: the constant becomes a leaf, so that the node is the usual x ** y.
+        return Value(_constant(other, "**")).__pow__(self)
+
+    def _diff_pow(self) -> tuple[Operand, ...]:
+        x, y = self._a, self._b
+        exponent = self._db if y is None else y._data
+        if x._data == 0.0 and exponent < 1.0:
+            d_base: Operand = self._da  # 0 or inf at the kink: nothing to differentiate
+        elif y is None:
+            d_base = exponent * x ** (exponent - 1.0)
+        else:
+            d_base = y * x ** (y - 1.0)
+        if y is None:
+            return (d_base,)
+        d_exponent = x.log() * self if x._data > 0.0 else self._db  # 0 or nan, as PyTorch
+        return (d_base, d_exponent)
 
     def exp(self) -> Value:
         x = self._data
@@ -198,15 +229,24 @@ class Value:
             ) from None
         return _node("exp", e, self, e)  # d exp(x)/dx = exp(x): the output itself
 
+    def _diff_exp(self) -> tuple[Value]:
+        return (self,)
+
     def log(self) -> Value:
         x = self._data
         if x <= 0.0:
             raise ValueError(f"log: log({x!r}) is undefined; log needs a positive input")
         return _node("log", math.log(x), self, 1.0 / x)
 
+    def _diff_log(self) -> tuple[Value]:
+        return (1.0 / self._a,)
+
     def tanh(self) -> Value:
         t = math.tanh(self._data)  # never overflows: saturates at +-1
         return _node("tanh", t, self, 1.0 - t * t)
+
+    def _diff_tanh(self) -> tuple[Value]:
+        return (1.0 - self * self,)
 
     def sigmoid(self) -> Value:
         x = self._data
@@ -216,6 +256,9 @@ class Value:
             e = math.exp(x)
             s = e / (1.0 + e)
         return _node("sigmoid", s, self, s * (1.0 - s))
+
+    def _diff_sigmoid(self) -> tuple[Value]:
+        return (self * (1.0 - self),)
 
     def relu(self) -> Value:
         x = self._data
@@ -250,28 +293,126 @@ class Value:
                 b.grad += node._db * g
 
 
+@dataclass(frozen=True)
+class BackwardStep:
+    """One node's turn in the backward pass."""
+
+    node: Value  # its gradient is final at this step
+    upstream: float  # d(root)/d(node), the gradient flowing in
+    contributions: tuple[tuple[Value, float, float], ...]  # (parent, local grad, product)
+
+
+def backward_steps(root: Value) -> list[BackwardStep]:
+    """The chain rule as `backward()` applies it, one node at a time, in the same order.
+
+    Nothing's `.grad` is touched. Adding up each parent's contributions in step order
+    gives exactly the grads that `backward()` leaves (on leaves that started at 0).
+    """
+    steps: list[BackwardStep] = []
+    _chain_rule(root, _numeric_local_grads, steps)
+    return steps
+
+
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
+    """d(output)/d(input) for each input, as new Values; no `.grad` attribute changes.
+
+    With `create_graph=True` the results are built from the engine's own ops, out of each
+    op's differentiable local derivatives, so `grad` applies to them again:
+
+    >>> x = Value(3.0)
+    >>> (dy,) = grad(x ** 3, [x], create_graph=True)   # 3x**2 = 27
+    >>> (d2y,) = grad(dy, [x])                         # 6x = 18
+    >>> dy.data, d2y.data
+    (27.0, 18.0)
+    """
+    local_grads = _differentiable_local_grads if create_graph else _numeric_local_grads
+    grads = _chain_rule(output, local_grads)
+    result = []
+    for x in inputs:
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs must be Values, got {x!r} ({type(x).__name__})")
+        g = grads.get(x, 0.0)  # an input the output does not depend on
+        result.append(g if isinstance(g, Value) else Value(g))
+    return result
+
+
+def _chain_rule(root: Value, local_grads, steps: list[BackwardStep] | None = None) -> dict:
+    """The same loop as `backward()`, over the same order, into a dict instead of `.grad`.
+
+    `backward()` keeps its own copy, specialised for floats and slots, for speed; this one
+    also carries Values (create_graph) and records the steps for explanations.
+    """
+    grads: dict[Value, Operand] = {root: 1.0}
+    for node in reversed(topological_order(root)):
+        if node._a is None:
+            continue
+        upstream = grads[node]
+        contributions = []
+        for parent, local in zip(node.parents, local_grads(node)):
+            product = local * upstream
+            previous = grads.get(parent)
+            grads[parent] = product if previous is None else previous + product
+            contributions.append((parent, local, product))
+        if steps is not None:
+            steps.append(BackwardStep(node, upstream, tuple(contributions)))
+    return grads
+
+
+def _numeric_local_grads(node: Value) -> tuple[float, ...]:
+    return node.local_grads
+
+
+def _differentiable_local_grads(node: Value) -> tuple[Operand, ...]:
+    return _DIFFERENTIABLE[node.op](node)
+
+
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
     """z = w·x + b as one node: parents (weights, inputs, bias), derivatives (x, w, 1).
 
     This is the `z` of a neuron in the usual diagrams, and far cheaper than 2n nodes of
-    `*` and `+`. Inputs that are plain numbers are constants, not parents.
+    `*` and `+`. Inputs are all Values, or all plain numbers (then constants, not parents).
     """
     if len(weights) != len(inputs):
-        raise ValueError(
-            f"w·x+b: {len(weights)} weights for {len(inputs)} inputs; they must match"
-        )
-    parents: list[Value] = list(weights)
-    grads = [x._data if isinstance(x, Value) else _constant(x, "w·x+b") for x in inputs]
+        raise ValueError(f"w·x+b: {len(weights)} weights for {len(inputs)} inputs; they must match")
+    for w in (*weights, bias):
+        if not isinstance(w, Value):
+            raise TypeError(f"w·x+b: weights and bias must be Values, got {w!r}")
+    input_nodes = [x for x in inputs if isinstance(x, Value)]
+    if input_nodes and len(input_nodes) != len(inputs):
+        raise TypeError("w·x+b: inputs must be all Values or all numbers, not a mix")
+    xs = [x._data for x in input_nodes] if input_nodes else [_constant(x, "w·x+b") for x in inputs]
     z = bias._data
-    for w, x in zip(weights, grads):
+    for w, x in zip(weights, xs):
         z += w._data * x
-    for x, w in zip(inputs, weights):
-        if isinstance(x, Value):
-            parents.append(x)
-            grads.append(w._data)
-    parents.append(bias)
-    grads.append(_ONE)
-    return _node("w·x+b", z, tuple(parents), tuple(grads), _MANY)
+    parents = (*weights, *input_nodes, bias)
+    grads = (*xs, *(w._data for w in weights if input_nodes), _ONE)
+    # `_db` is unused on an n-ary node: it keeps the weight count for `_diff_weighted_sum`.
+    return _node("w·x+b", z, parents, grads, _MANY, len(weights))
+
+
+def _diff_weighted_sum(node: Value) -> tuple[Operand, ...]:
+    n = node._db
+    parents = node._a
+    if len(parents) == n + 1:  # constant inputs: derivatives (x, 1) are constants
+        return node._da
+    weights, inputs = parents[:n], parents[n : 2 * n]
+    return (*inputs, *weights, _ONE)
+
+
+_DIFFERENTIABLE = {
+    "+": Value._diff_constant,
+    "-": Value._diff_constant,
+    "neg": Value._diff_constant,
+    "relu": Value._diff_constant,
+    "*": Value._diff_mul,
+    "/": Value._diff_div,
+    "**": Value._diff_pow,
+    "exp": Value._diff_exp,
+    "log": Value._diff_log,
+    "tanh": Value._diff_tanh,
+    "sigmoid": Value._diff_sigmoid,
+    "w·x+b": _diff_weighted_sum,
+}
 
 
 _new = object.__new__
