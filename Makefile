@@ -1,0 +1,32 @@
+# The front door: `make test`, `make demo`, `make bench`. Each sets itself up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+
+.PHONY: test demo bench dot clean
+
+test: $(READY) dot
+	$(BIN)/python -m pytest --nbmake tests notebooks
+
+demo: $(READY) dot
+	$(BIN)/python -m nn.demo
+
+bench: $(READY) dot
+	$(BIN)/pip install --quiet '.[bench]'
+	$(BIN)/python benchmarks/run.py
+
+dot:
+	@scripts/ensure-dot.sh
+
+# The venv is rebuilt whenever the project's dependencies change.
+$(READY): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+	  { echo "Python 3.10 or newer is needed as '$(PYTHON)' (make PYTHON=python3.11 ...)" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create $(VENV): on Debian, 'apt-get install python3-venv'" >&2; exit 1; }
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Neural networks built on the engine: modules, losses, optimizers, training."""
