@@ -1,0 +1,403 @@
+"""Drawing a computation graph with Graphviz: `draw(root)` returns a `graphviz.Digraph`.
+
+The picture has a box per `Value` (label | data | grad), a small oval per op, and one edge
+per operand occurrence, so `x * x` shows two edges into its `*`. Options add the local
+derivative on each edge, a fill colour by |grad| with a legend, boxes around the neurons and
+layers that the nn package has labelled, and a size cap that folds each neuron into one
+summary box. Every text goes through `escape_html`, so any label renders.
+
+The returned `Graph` is a `graphviz.Digraph`: it shows inline in Jupyter and renders with
+`graph.render("out/graph", format="svg")` (or "png", "pdf"). Without Graphviz's `dot` program
+rendering raises `GraphvizNotInstalled`, which says how to install it; `graph.source` works.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import graphviz
+
+from autograd.engine import Value, topological_order
+from autograd.formatting import escape_html, format_number
+from autograd.grouping import assign_neurons, layer_of
+
+INSTALL_HINT = (
+    "Graphviz's 'dot' program was not found on PATH, so the graph cannot be rendered "
+    "(graph.source still works). Install Graphviz, then restart Python or the Jupyter "
+    "kernel: 'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' "
+    "(macOS), 'conda install -c conda-forge graphviz' (conda), or see "
+    "https://graphviz.org/download/ (Windows: add its bin folder to PATH)."
+)
+
+# Fill colours for |grad|, from none to the largest in the graph; black text reads on all.
+GRAD_PALETTE = ("#ffffff", "#fee6ce", "#fdae6b", "#fd8d3c", "#e6550d")
+NAN_COLOUR = "#d9d9d9"
+HIGHLIGHT_COLOUR = "#d62728"
+
+
+class GraphvizNotInstalled(graphviz.ExecutableNotFound):
+    """Rendering needs Graphviz's `dot` program, and it is not installed (or not on PATH)."""
+
+    def __init__(self) -> None:
+        RuntimeError.__init__(self, INSTALL_HINT)  # skip the parent's own message
+
+
+def _explain_missing_dot(method):
+    """Re-raise graphviz's ExecutableNotFound as GraphvizNotInstalled, with our message."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except GraphvizNotInstalled:
+            raise
+        except graphviz.ExecutableNotFound as error:
+            raise GraphvizNotInstalled() from error
+
+    return wrapper
+
+
+class Graph(graphviz.Digraph):
+    """A `graphviz.Digraph` whose rendering says how to install Graphviz when `dot` is missing.
+
+    Jupyter's inline display goes through `pipe`, so it gets the same message.
+    """
+
+    pipe = _explain_missing_dot(graphviz.Digraph.pipe)
+    render = _explain_missing_dot(graphviz.Digraph.render)
+    unflatten = _explain_missing_dot(graphviz.Digraph.unflatten)
+
+
+def draw(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_local_grads: bool = False,
+    color_by_grad: bool = False,
+    clusters: bool = True,
+    max_nodes: int | None = None,
+    known_grads: Mapping[Value, float] | None = None,
+    partial: Collection[Value] = (),
+    highlight: Value | None = None,
+    title: str = "",
+) -> Graph:
+    """The computation graph that produced `root`, as a Graphviz digraph.
+
+    - `rankdir`: "LR" (inputs on the left) or "TB" (inputs on top).
+    - `show_local_grads`: write d(op output)/d(operand) on each operand's edge.
+    - `color_by_grad`: fill each box by |grad| relative to the largest, with a legend.
+    - `clusters`: box each neuron inside its layer when parameters carry nn's labels
+      (`L0.N3.w1`, `L0.N3.b`).
+    - `max_nodes`: when the graph has more `Value`s than this, fold each neuron into one
+      box showing its output's data and grad, its parameter count and its largest
+      parameter |grad|; the picture's title says what was folded.
+    - `known_grads`: show these gradients instead of each node's `.grad`; nodes missing
+      from it show a blank grad. `partial`: nodes whose gradient so far is incomplete
+      ("3 + …"). `highlight`: a node to mark, with the edges into its op. These three
+      draw one step of a backward pass (see `autograd.replay`).
+    - `title`: a caption above the graph.
+
+    >>> x = Value(2.0, "x"); y = x * x; y.backward()
+    >>> graph = draw(y)                       # graph.render("out/square", format="svg")
+    >>> graph.source.count("->")              # two edges x -> *, one * -> y
+    3
+    """
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    if max_nodes is not None and max_nodes < 1:
+        raise ValueError(f"draw: max_nodes must be a positive int or None, got {max_nodes!r}")
+    order = topological_order(root)
+    wants_neurons = clusters or max_nodes is not None
+    neuron = assign_neurons(order) if wants_neurons else {}
+    over_cap = max_nodes is not None and len(order) > max_nodes
+    style = _Style(
+        grads=_GradReader(known_grads, partial),
+        colours=_GradColours.of(order, known_grads) if color_by_grad else None,
+        highlight=highlight,
+        show_local_grads=show_local_grads,
+    )
+    builder = _Builder(style, neuron if clusters or over_cap else {})
+    if over_cap and neuron:
+        builder.add_folded(order, neuron)
+    else:
+        builder.add_all(order)
+
+    graph = Graph(
+        name="autograd",
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "labelloc": "t"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"arrowsize": "0.6", "fontname": "Helvetica"},
+    )
+    caption = [title] if title else []
+    if over_cap:
+        caption.append(_folding_note(len(order), max_nodes, builder.folded_neurons, builder.value_count))
+    if caption:
+        graph.attr(label=_html("<BR/>".join(escape_html(line) for line in caption)))
+    builder.emit(graph, with_layers=clusters)
+    if style.colours is not None:
+        graph.node("legend", label=_html(style.colours.legend()), shape="plain")
+    return graph
+
+
+# --- how a node looks ---------------------------------------------------------------------
+
+
+class _GradReader:
+    """The gradient text of a node: its `.grad`, or the known one, blank, or partial."""
+
+    def __init__(self, known: Mapping[Value, float] | None, partial: Collection[Value]) -> None:
+        self.known = known
+        self.partial = {id(node) for node in partial}
+
+    def value(self, node: Value) -> float | None:
+        if self.known is None:
+            return node.grad
+        return self.known.get(node)
+
+    def text(self, node: Value) -> str:
+        grad = self.value(node)
+        if grad is None:
+            return "grad"  # not known yet: the cell stays, empty
+        suffix = " + …" if id(node) in self.partial else ""
+        return f"grad {format_number(grad)}{suffix}"
+
+
+@dataclass(frozen=True)
+class _GradColours:
+    """Fill colour by |grad| / largest |grad|, in len(GRAD_PALETTE) steps."""
+
+    largest: float
+
+    @classmethod
+    def of(cls, order: list[Value], known: Mapping[Value, float] | None) -> _GradColours:
+        grads = known.values() if known is not None else (node.grad for node in order)
+        finite = [abs(g) for g in grads if math.isfinite(g)]
+        return cls(max(finite, default=0.0))
+
+    def fill(self, grad: float | None) -> str:
+        if grad is None:
+            return GRAD_PALETTE[0]
+        if math.isnan(grad):
+            return NAN_COLOUR
+        if math.isinf(grad) or self.largest == 0.0:
+            return GRAD_PALETTE[-1] if grad else GRAD_PALETTE[0]
+        steps = len(GRAD_PALETTE) - 1
+        return GRAD_PALETTE[min(steps, round(steps * abs(grad) / self.largest))]
+
+    def legend(self) -> str:
+        steps = len(GRAD_PALETTE) - 1
+        cells = "".join(
+            f'<TD BGCOLOR="{colour}">{format_number(self.largest * i / steps)}</TD>'
+            for i, colour in enumerate(GRAD_PALETTE)
+        )
+        return (
+            '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
+            f"<TR><TD>fill: nearest |grad|</TD>{cells}"
+            f'<TD BGCOLOR="{NAN_COLOUR}">nan</TD></TR></TABLE>'
+        )
+
+
+@dataclass(frozen=True)
+class _Style:
+    grads: _GradReader
+    colours: _GradColours | None
+    highlight: Value | None
+    show_local_grads: bool
+
+    def fill(self, node: Value) -> str:
+        if self.colours is None:
+            return GRAD_PALETTE[0]
+        return self.colours.fill(self.grads.value(node))
+
+    def is_highlighted(self, node: Value) -> bool:
+        return node is self.highlight
+
+
+def _html(inner: str) -> str:
+    """Mark a string as a Graphviz HTML-like label (its text must already be escaped)."""
+    return f"<{inner}>"
+
+
+def _box(cells: list[str], fill: str, highlighted: bool) -> str:
+    border = f' BORDER="3" COLOR="{HIGHLIGHT_COLOUR}"' if highlighted else ' BORDER="0"'
+    row = "".join(f"<TD>{cell}</TD>" for cell in cells)
+    return _html(
+        f'<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
+        f"<TR>{row}</TR></TABLE>"
+    )
+
+
+def _value_box(node: Value, style: _Style) -> str:
+    cells = [f"<B>{escape_html(node.label)}</B>"] if node.label else []
+    cells.append(f"data {format_number(node.data)}")
+    cells.append(escape_html(style.grads.text(node)))
+    return _box(cells, style.fill(node), style.is_highlighted(node))
+
+
+def _op_attrs(node: Value, style: _Style) -> dict[str, str]:
+    attrs = {
+        "label": _html(escape_html(node.op)),
+        "shape": "circle" if len(node.op) <= 4 else "ellipse",
+        "fontsize": "10",
+        "margin": "0.02",
+        "width": "0.3",
+        "ordering": "in",  # operands top to bottom (or left to right) in operand order
+    }
+    if style.is_highlighted(node):
+        attrs.update(color=HIGHLIGHT_COLOUR, penwidth="3")
+    return attrs
+
+
+# --- the graph, node by node ---------------------------------------------------------------
+
+
+@dataclass
+class _Neuron:
+    name: str
+    members: list[Value]  # in topological order: parameters first, output last
+
+
+class _Builder:
+    """Collects node statements per neuron (or none) and edges, then writes them out."""
+
+    def __init__(self, style: _Style, neuron: dict[int, str]) -> None:
+        self.style = style
+        self.neuron = neuron
+        self.nodes: dict[str | None, list[tuple[str, dict[str, str]]]] = {None: []}
+        self.edges: list[tuple[str, str, dict[str, str]]] = []
+        self.ids: dict[int, str] = {}  # id(Value) -> the node that stands for it
+        self.folded_neurons: list[_Neuron] = []
+        self.value_count = 0
+
+    def _add_node(self, group: str | None, name: str, attrs: dict[str, str]) -> None:
+        self.nodes.setdefault(group, []).append((name, attrs))
+
+    def _add_value(self, index: int, node: Value, group: str | None) -> None:
+        name = f"v{index}"
+        self.ids[id(node)] = name
+        self.value_count += 1
+        self._add_node(group, name, {"label": _value_box(node, self.style), "shape": "plain"})
+        if node.parents:
+            op_name = f"o{index}"
+            self._add_node(group, op_name, _op_attrs(node, self.style))
+            self.edges.append((op_name, name, {}))
+            self._add_operand_edges(node, op_name)
+
+    def _add_operand_edges(self, node: Value, op_name: str) -> None:
+        """One edge per operand occurrence, so `x * x` shows both."""
+        highlighted = self.style.is_highlighted(node)
+        for parent, local in zip(node.parents, node.local_grads):
+            attrs = {}
+            if self.style.show_local_grads:
+                attrs.update(label=format_number(local), fontsize="9", fontcolor="#555555")
+            if highlighted:
+                attrs.update(color=HIGHLIGHT_COLOUR, penwidth="2")
+            self.edges.append((self.ids[id(parent)], op_name, attrs))
+
+    def add_all(self, order: list[Value]) -> None:
+        for index, node in enumerate(order):
+            self._add_value(index, node, self.neuron.get(id(node)))
+
+    def add_folded(self, order: list[Value], neuron: dict[int, str]) -> None:
+        """Each neuron becomes one summary box; everything else is drawn as usual."""
+        neurons: dict[str, _Neuron] = {}
+        for node in order:
+            name = neuron.get(id(node))
+            if name is not None:
+                neurons.setdefault(name, _Neuron(name, [])).members.append(node)
+        box_of = {name: f"n{i}" for i, name in enumerate(neurons)}
+        for index, node in enumerate(order):
+            name = neuron.get(id(node))
+            if name is None:
+                self._add_value(index, node, None)
+                continue
+            self.ids[id(node)] = box_of[name]
+            if node is neurons[name].members[-1]:  # the output: all members are placed
+                self._add_neuron_box(neurons[name], box_of[name])
+        for item in neurons.values():
+            self._add_edges_into_neuron(item, box_of[item.name], neuron)
+        self.folded_neurons = list(neurons.values())
+
+    def _add_neuron_box(self, item: _Neuron, box: str) -> None:
+        output = item.members[-1]
+        parameters = [node for node in item.members if not node.parents]
+        grads = [self.style.grads.value(p) for p in parameters]
+        finite = [abs(g) for g in grads if g is not None and math.isfinite(g)]
+        largest = format_number(max(finite)) if finite else "?"
+        kind = output.op if output.op in ("relu", "tanh", "sigmoid") else "linear"
+        cells = [
+            f"<B>{escape_html(item.name)}</B>",
+            f"{escape_html(kind)} neuron",
+            f"out {format_number(output.data)}",
+            escape_html(self.style.grads.text(output)),
+            f"{len(parameters)} params, max |grad| {largest}",
+        ]
+        highlighted = any(self.style.is_highlighted(node) for node in item.members)
+        label = _box(cells, self.style.fill(output), highlighted)
+        self.value_count += 1
+        self._add_node(item.name, box, {"label": label, "shape": "plain"})
+
+    def _add_edges_into_neuron(self, item: _Neuron, box: str, neuron: dict[int, str]) -> None:
+        """One edge per outside operand (x2 when it enters twice), not one per occurrence."""
+        counts: dict[str, int] = {}
+        for node in item.members:
+            for parent in node.parents:
+                if neuron.get(id(parent)) != item.name:
+                    source = self.ids[id(parent)]
+                    counts[source] = counts.get(source, 0) + 1
+        for source, count in counts.items():
+            attrs = {"label": f"×{count}", "fontsize": "9"} if count > 1 else {}
+            self.edges.append((source, box, attrs))
+
+    def emit(self, graph: Graph, with_layers: bool) -> None:
+        """Write nodes (inside layer and neuron clusters) and then all edges."""
+        for name, attrs in self.nodes[None]:
+            graph.node(name, **attrs)
+        groups = [group for group in self.nodes if group is not None]
+        folded = bool(self.folded_neurons)
+        if not with_layers:
+            for group in groups:
+                for name, attrs in self.nodes[group]:
+                    graph.node(name, **attrs)
+        else:
+            layers: dict[str, list[str]] = {}
+            for group in groups:
+                layers.setdefault(layer_of(group), []).append(group)
+            for layer_index, (layer, members) in enumerate(layers.items()):
+                with graph.subgraph(name=f"cluster_{layer_index}") as layer_graph:
+                    layer_graph.attr(label=_html(f"<B>{escape_html(layer)}</B>"),
+                                     style="rounded", color="#9ecae1")
+                    for neuron_index, group in enumerate(members):
+                        if folded:
+                            for name, attrs in self.nodes[group]:
+                                layer_graph.node(name, **attrs)
+                            continue
+                        with layer_graph.subgraph(
+                            name=f"cluster_{layer_index}_{neuron_index}"
+                        ) as neuron_graph:
+                            neuron_graph.attr(label=_html(escape_html(group)),
+                                              style="rounded,dashed", color="#bdbdbd")
+                            for name, attrs in self.nodes[group]:
+                                neuron_graph.node(name, **attrs)
+        for tail, head, attrs in self.edges:
+            graph.edge(tail, head, **attrs)
+
+
+def _folding_note(total: int, max_nodes: int, folded: list[_Neuron], shown: int) -> str:
+    if not folded:
+        return (
+            f"{total} nodes, over max_nodes={max_nodes}, but no neurons labelled "
+            "L{i}.N{j}.w{k} to fold: drawn in full."
+        )
+    hidden = sum(len(item.members) for item in folded)
+    note = (
+        f"Folded: {len(folded)} neurons ({hidden} of {total} nodes) drawn as one box each "
+        f"(output data and grad, parameter count, largest parameter |grad|), "
+        f"because the graph has more than max_nodes={max_nodes} nodes."
+    )
+    if shown > max_nodes:
+        note += f" Still {shown} boxes: only neurons fold."
+    return note
