@@ -1,1 +1,33 @@
-"""Neural networks built on the engine: modules, losses, optimizers, training."""
+"""Neural networks built on the engine: modules, losses, optimizers, training.
+
+>>> from nn import MLP
+>>> from nn.losses import bce
+>>> from nn.optim import SGD
+>>> model = MLP(2, [2, 1], activation="relu", output_activation="sigmoid", rng=0)
+>>> loss = bce(model([2.0, 5.0]), 0)
+>>> loss.backward()
+>>> SGD(model.parameters(), lr=0.1).step()
+
+Submodules: `nn.losses` (bce, bce_with_logits, mse, hinge, l2), `nn.optim` (SGD, Adam),
+`nn.data` (students, make_moons), `nn.train` (fit), `nn.serialize` (save, load),
+`nn.demo` (`python -m nn.demo`).
+"""
+
+from nn import data, losses, optim
+from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron
+from nn.serialize import load, save
+from nn.train import fit
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "data",
+    "fit",
+    "load",
+    "losses",
+    "optim",
+    "save",
+]

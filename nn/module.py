@@ -1,0 +1,322 @@
+"""Neurons, layers and multi-layer perceptrons on the engine's `Value`.
+
+Conventions that other parts of the project rely on:
+
+- Parameter labels name where a parameter sits: `L{i}.N{j}.w{k}` and `L{i}.N{j}.b` in an
+  `MLP` (0-based layer i, neuron j, weight k). The graph renderer clusters nodes by them
+  (neuron = text before the last dot, layer = text before the first). A standalone `Layer`
+  uses the layer name `L` (`L.N0.w0`), a standalone `Neuron` the name `N` (`N.w0`, `N.b`).
+  The per-forward nodes get no label (a label costs an allocation per node).
+- `parameters()` lists layer by layer, neuron by neuron, each neuron's weights then its bias.
+- Initialization as in micrograd: weights uniform in [-1, 1), biases 0, drawn in
+  `parameters()` order from `rng` (a `random.Random`, an int seed, or None for an unseeded
+  generator). The same seed gives the same weights.
+- A neuron records its weighted sum z = w·x + b as ONE engine node (`weighted_sum`, op
+  "w·x+b"): the `z` of the usual diagrams, and fast. `expanded=True` records it as micrograd
+  does instead, one `*` node per product and one `+` node per sum (`b + w0*x0 + w1*x1 ...`),
+  for teaching. Both give the same values and gradients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from numbers import Real
+from typing import Any, Optional, Union
+
+from autograd import Value
+from autograd.engine import weighted_sum
+from nn.rng import RngLike, as_rng
+from nn.state import checked_parameter_values
+
+Input = Union[Value, int, float]
+
+# The activation names, and the engine op that applies each (None: the identity).
+ACTIVATIONS: dict[str, Optional[Callable[[Value], Value]]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+
+class Module:
+    """What every model has: its parameters, and a state that can be saved and loaded.
+
+    A subclass provides `named_parameters()` and `architecture()`; the rest follows.
+    """
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(name, parameter) pairs in `parameters()` order; the names are the labels."""
+        raise NotImplementedError
+
+    def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that fix the shapes, as JSON-ready data."""
+        raise NotImplementedError
+
+    def parameters(self) -> list[Value]:
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's `grad` to 0.0 (leaf grads accumulate across backward())."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, Any]:
+        """The architecture and every parameter's value, ready for `json.dump`.
+
+        >>> Neuron(2, rng=0).state_dict()["parameters"].keys()
+        dict_keys(['N.w0', 'N.w1', 'N.b'])
+        """
+        return {
+            "architecture": self.architecture(),
+            "parameters": {name: p.data for name, p in self.named_parameters()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Set every parameter from `state` (as made by `state_dict()`).
+
+        Everything is checked first (keys, architecture, every value a finite number); on
+        any problem a TypeError or ValueError says what, and the model is left unchanged.
+        """
+        values = checked_parameter_values(self, state)
+        for p, value in zip(self.parameters(), values):
+            p.data = value
+
+
+class Neuron(Module):
+    """One neuron: activation(w·x + b).
+
+    >>> n = Neuron(2, activation="relu", rng=0)
+    >>> n.w[0].data, n.w[1].data, n.b.data = 0.5, -0.5, 1.0
+    >>> n([2, -4]).data
+    4.0
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        rng: RngLike = None,
+        *,
+        expanded: bool = False,
+        name: str = "N",
+    ) -> None:
+        _check_count("Neuron", "nin", nin)
+        self._apply = ACTIVATIONS[_checked_activation("Neuron", "activation", activation)]
+        self.activation = activation
+        self.expanded = expanded
+        self.name = name  # the label prefix of its parameters
+        rng = as_rng(rng, "Neuron")
+        self.w = [Value(rng.uniform(-1.0, 1.0), f"{name}.w{k}") for k in range(nin)]
+        self.b = Value(0.0, f"{name}.b")
+
+    def __call__(self, xs: Sequence[Input]) -> Value:
+        _check_inputs("Neuron", xs, len(self.w))
+        return self._forward(xs)
+
+    def _forward(self, xs: Sequence[Input]) -> Value:
+        """The output for inputs already checked by the caller."""
+        if self.expanded:
+            z = self.b
+            for w, x in zip(self.w, xs):
+                z = z + w * x
+        else:
+            z = weighted_sum(self.w, xs, self.b)
+        return z if self._apply is None else self._apply(z)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        name = self.name
+        pairs = [(f"{name}.w{k}", w) for k, w in enumerate(self.w)]
+        pairs.append((f"{name}.b", self.b))
+        return pairs
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def architecture(self) -> dict[str, Any]:
+        return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return (
+            f"Neuron({len(self.w)} inputs, {self.activation}, "
+            f"{len(self.w) + 1} parameters{_graph_note(self.expanded)})"
+        )
+
+
+class Layer(Module):
+    """`nout` neurons that all see the same inputs.
+
+    >>> layer = Layer(4, 3, activation="linear", rng=0)
+    >>> [len(n.w) for n in layer.neurons], len(layer([1, 2, 3, 4]))
+    ([4, 4, 4], 3)
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        rng: RngLike = None,
+        *,
+        expanded: bool = False,
+        name: str = "L",
+    ) -> None:
+        _check_count("Layer", "nin", nin)
+        _check_count("Layer", "nout", nout)
+        _checked_activation("Layer", "activation", activation)
+        rng = as_rng(rng, "Layer")
+        self.nin = nin
+        self.activation = activation
+        self.name = name
+        self.neurons = [
+            Neuron(nin, activation, rng, expanded=expanded, name=f"{name}.N{j}")
+            for j in range(nout)
+        ]
+
+    def __call__(self, xs: Sequence[Input]) -> list[Value]:
+        _check_inputs("Layer", xs, self.nin)
+        return self._forward(xs)
+
+    def _forward(self, xs: Sequence[Input]) -> list[Value]:
+        return [neuron._forward(xs) for neuron in self.neurons]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [pair for neuron in self.neurons for pair in neuron.named_parameters()]
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def architecture(self) -> dict[str, Any]:
+        return {
+            "type": "Layer",
+            "nin": self.nin,
+            "nout": len(self.neurons),
+            "activation": self.activation,
+        }
+
+    def __repr__(self) -> str:
+        count = len(self.neurons) * (self.nin + 1)
+        expanded = self.neurons[0].expanded
+        return (
+            f"Layer({self.nin} -> {len(self.neurons)}, {self.activation}, "
+            f"{count} parameters{_graph_note(expanded)})"
+        )
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes `nouts` on `nin` inputs.
+
+    Hidden layers use `activation`, the last layer `output_activation`. Calling it returns
+    a `Value` when the last layer has one neuron, else a list of them.
+
+    >>> model = MLP(2, [2, 1], activation="relu", output_activation="sigmoid", rng=42)
+    >>> model
+    MLP(2-2-1, relu hidden, sigmoid output, 9 parameters)
+    >>> [p.label for p in model.parameters()][:3]
+    ['L0.N0.w0', 'L0.N0.w1', 'L0.N0.b']
+    >>> 0.0 < model([2.0, 5.0]).data < 1.0
+    True
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        rng: RngLike = None,
+        *,
+        expanded: bool = False,
+    ) -> None:
+        _check_count("MLP", "nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(
+                f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}"
+            )
+        for size in nouts:
+            _check_count("MLP", "each of nouts", size)
+        _checked_activation("MLP", "activation", activation)
+        _checked_activation("MLP", "output_activation", output_activation)
+        rng = as_rng(rng, "MLP")
+        self.nin = nin
+        self.activation = activation
+        self.output_activation = output_activation
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                rng,
+                expanded=expanded,
+                name=f"L{i}",
+            )
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, xs: Sequence[Input]) -> Union[Value, list[Value]]:
+        _check_inputs("MLP", xs, self.nin)
+        for layer in self.layers:
+            xs = layer._forward(xs)
+        return xs[0] if len(xs) == 1 else xs
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [pair for layer in self.layers for pair in layer.named_parameters()]
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def architecture(self) -> dict[str, Any]:
+        return {
+            "type": "MLP",
+            "nin": self.nin,
+            "nouts": [len(layer.neurons) for layer in self.layers],
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }
+
+    def __repr__(self) -> str:
+        sizes = "-".join(str(n) for n in [self.nin, *self.architecture()["nouts"]])
+        hidden = f"{self.activation} hidden, " if len(self.layers) > 1 else ""
+        count = len(self.parameters())
+        expanded = self.layers[0].neurons[0].expanded
+        return (
+            f"MLP({sizes}, {hidden}{self.output_activation} output, "
+            f"{count} parameters{_graph_note(expanded)})"
+        )
+
+
+# --- checks shared by the modules ---------------------------------------------------------
+
+
+def _check_count(where: str, what: str, n: object) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
+
+
+def _checked_activation(where: str, what: str, name: object) -> str:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        known = ", ".join(repr(a) for a in ACTIVATIONS)
+        raise ValueError(f"{where}: unknown {what} {name!r}; use one of {known}")
+    return name
+
+
+def _check_inputs(where: str, xs: object, nin: int) -> None:
+    """Inputs are a list or tuple of `nin` numbers or Values; checked once per call."""
+    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
+        raise TypeError(
+            f"{where}: expected a list of {nin} inputs, got {xs!r} ({type(xs).__name__})"
+        )
+    if len(xs) != nin:
+        raise ValueError(f"{where}: expected {nin} inputs, got {len(xs)}: {list(xs)!r}")
+    for x in xs:
+        if type(x) is not float and not isinstance(x, Value):
+            if isinstance(x, bool) or not isinstance(x, Real):
+                raise TypeError(
+                    f"{where}: inputs must be numbers or Values, got {x!r} ({type(x).__name__})"
+                )
+
+
+def _graph_note(expanded: bool) -> str:
+    return ", expanded graph" if expanded else ""

@@ -1,0 +1,61 @@
+"""A small full-batch training loop with a progress bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Optional
+
+from tqdm.auto import tqdm
+
+from autograd import Value
+from nn.module import Module
+from nn.optim import Optimizer
+
+
+def fit(
+    model: Module,
+    xs: Sequence[Sequence[Any]],
+    ys: Sequence[Any],
+    loss: Callable[[list, Sequence[Any]], Value],
+    optimizer: Optimizer,
+    steps: int = 100,
+    *,
+    callback: Optional[Callable[[int, Value], None]] = None,
+    progress: bool = True,
+) -> list[float]:
+    """Train `model` by full-batch gradient descent; return the loss at every step.
+
+    Each step: predictions = [model(x) for x in xs], `loss(predictions, ys)` (a `Value`;
+    add a penalty inside it if you want one), zero the gradients, backward, then
+    `callback(step, loss_value)` if given (gradients are fresh, the update not done yet:
+    the place to log or change `optimizer.lr`), then `optimizer.step()`. A tqdm bar shows
+    the loss unless `progress=False`.
+
+    >>> from nn import MLP, fit
+    >>> from nn.data import students
+    >>> from nn.losses import bce
+    >>> from nn.optim import Adam
+    >>> xs, ys = students()
+    >>> model = MLP(2, [2, 1], output_activation="sigmoid", rng=1)
+    >>> history = fit(model, xs, ys, bce, Adam(model.parameters(), lr=0.05), steps=20,
+    ...               progress=False)
+    >>> len(history), history[-1] < history[0]
+    (20, True)
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"fit: steps must be an int >= 0, got {steps!r}")
+    if len(xs) != len(ys):
+        raise ValueError(f"fit: {len(xs)} inputs but {len(ys)} labels; they must match")
+    history: list[float] = []
+    bar = tqdm(range(steps), desc="training", unit="step", disable=not progress)
+    for step in bar:
+        value = loss([model(x) for x in xs], ys)
+        optimizer.zero_grad()
+        value.backward()
+        if callback is not None:
+            callback(step, value)
+        optimizer.step()
+        history.append(value.data)
+        bar.set_postfix(loss=f"{value.data:.4f}", refresh=False)
+    bar.close()
+    return history
