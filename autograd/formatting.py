@@ -81,9 +81,11 @@ def _operand_name(node: Value, inside_infix: bool) -> str:
     if atomic is not None:
         return atomic
     names = [_atomic_name(p) for p in node.parents]
-    if node.op in _INFIX and len(names) == 2 and None not in names:
+    if None not in names and node.op in _INFIX and len(names) == 2:
         expression = f"{names[0]}{node.op}{names[1]}"
         return f"({expression})" if inside_infix else expression
+    if None not in names and node.op not in _INFIX and node.op != "neg":
+        return f"{node.op}({', '.join(names)})"  # relu(z): brackets of its own
     return "(…)" if inside_infix else "…"
 
 
@@ -96,15 +98,28 @@ def _atomic_name(node: Value) -> str | None:
 
 
 def _with_folded_constant(node: Value, operand: str) -> str:
-    """`x*2` for `x * 2` (the constant is *'s local derivative); `x+c`, `c-x`, `x/c` otherwise.
+    """`x*2`, `x/4`, `x**2`, `2**x`: the folded constant read back from what the node keeps.
 
-    Only `*` records its constant where it can be read back; for the others the name says
-    `c`, and which side it stood on when the local derivative tells (`c-x` has -1).
+    A `*` keeps its constant as the local derivative; for `/` and `**` it follows from the
+    operand, the output and the local derivative, which also tell on which side it stood.
+    For `+` and `-` it cannot be recovered exactly (x + c - x is not always c), so the
+    name says `const`; `const-x` when the local derivative is -1.
     """
     (local,) = node.local_grads
+    (x,) = (p.data for p in node.parents)
+    out = node.data
     op = node.op
     if op == "*":
         return f"{operand}*{format_number(local)}"
-    if op == "-" and local < 0.0:
-        return f"c-{operand}"
-    return f"{operand}{op}c"
+    if op == "-":
+        return f"const-{operand}" if local < 0.0 else f"{operand}-const"
+    if op == "/" and x != 0.0 and out != 0.0:
+        if math.isclose(x * local, out):  # x / c: the local derivative is 1/c
+            return f"{operand}/{format_number(x / out)}"
+        return f"{format_number(out * x)}/{operand}"  # c / x
+    if op == "**" and x > 0.0 and out > 0.0 and x != 1.0:
+        exponent = local * x / out  # x ** c: the local derivative is c * x**c / x
+        if math.isclose(x**exponent, out):
+            return f"{operand}**{format_number(exponent)}"
+        return f"{format_number(math.exp(local / out))}**{operand}"  # c ** x: log(c) * out
+    return f"{operand}{op}const"

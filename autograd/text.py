@@ -1,0 +1,54 @@
+"""The graph as an indented tree of text, for terminals without Graphviz.
+
+The root is on top and each node's operands are indented under it. A node used more than
+once (a shared subgraph, or `x` in `x * x`) is printed in full the first time, tagged
+`[#1]`, and afterwards only referenced: `x  → see [#1]`. So the text grows with the graph,
+not with the number of paths through it. Built with an explicit stack: no recursion.
+"""
+
+from __future__ import annotations
+
+from autograd.engine import Value, topological_order
+from autograd.formatting import format_number, node_name, readable_text
+
+
+def text_tree(root: Value) -> str:
+    """`root`'s graph as an indented tree; shared nodes are printed once, then referenced.
+
+    >>> x = Value(2.0, "x"); y = x * x; y.label = "y"; y.backward()
+    >>> print(text_tree(y))
+    y = *  data 4  grad 1
+    ├── [#1] x  data 2  grad 4
+    └── x  → see [#1]
+    """
+    uses: dict[int, int] = {}
+    for node in topological_order(root):
+        for parent in node.parents:
+            uses[id(parent)] = uses.get(id(parent), 0) + 1
+
+    tags: dict[int, str] = {}  # id(node) -> "[#k]", once it has been printed
+    lines: list[str] = []
+    # Each entry: (node, prefix of its line, prefix of its operands' lines).
+    stack: list[tuple[Value, str, str]] = [(root, "", "")]
+    while stack:
+        node, line_prefix, child_prefix = stack.pop()
+        name = readable_text(node_name(node)).replace("\n", " ")
+        if id(node) in tags:
+            lines.append(f"{line_prefix}{name}  → see {tags[id(node)]}")
+            continue
+        tag = ""
+        if uses.get(id(node), 0) > 1:
+            tags[id(node)] = tag = f"[#{len(tags) + 1}]"
+            tag += " "
+        op = f" = {node.op}" if node.op else ""
+        lines.append(
+            f"{line_prefix}{tag}{name}{op}  data {format_number(node.data)}"
+            f"  grad {format_number(node.grad)}"
+        )
+        parents = node.parents
+        # Pushed last-first so that the first operand is printed first.
+        for position in range(len(parents) - 1, -1, -1):
+            last = position == len(parents) - 1
+            branch, extension = ("└── ", "    ") if last else ("├── ", "│   ")
+            stack.append((parents[position], child_prefix + branch, child_prefix + extension))
+    return "\n".join(lines)
