@@ -1,0 +1,46 @@
+"""`make bench`: every benchmark, one Markdown report (printed and kept in results.md).
+
+Speed and memory targets are shown here, never asserted in tests: timings depend on the
+machine. The README's table is copied from this report, with its machine and date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import os
+import platform
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SECTIONS = ("bench_engine", "bench_nn", "bench_viz")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.system()}"
+    )
+
+
+def main() -> None:
+    sys.path.insert(0, str(HERE))
+    today = datetime.date.today().isoformat()
+    parts = [f"## Benchmarks\n\nMeasured on {today}: {machine()}."]
+    for name in SECTIONS:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        parts.append(importlib.import_module(name).run())
+    report = "\n\n".join(parts) + "\n"
+    (HERE / "results.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
