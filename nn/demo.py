@@ -1,0 +1,259 @@
+"""`make demo` (`python -m nn.demo`): train a small network and draw what happened.
+
+Default, 002's student network: 2 inputs (hours studied, hours slept), 2 ReLU hidden
+neurons, a sigmoid output, binary cross-entropy, Adam (lr 0.05), full batch. It prints every
+parameter's value and gradient at the first step, shows the loss in a progress bar, and
+writes into `--out` (default `out/`):
+
+- `graph.svg`: the first student's loss graph at the first step, with values and gradients;
+- `loss.png`: the loss curve;
+- `boundary.png`: the decision boundary (p = 0.5) over the data.
+
+`--dataset moons` trains micrograd's demo instead: 100 two-moons points, a 2-16-16-1 ReLU
+MLP with a linear output, the max-margin loss relu(1 - y * score) (y in {-1, +1}) plus
+1e-4 * L2, SGD with lr = 1.0 - 0.9 * step / 100, to 100% training accuracy.
+
+    python -m nn.demo --dataset moons --steps 100 --out out
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+from autograd import Value, no_grad
+from nn.data import make_moons, students
+from nn.losses import bce, hinge, l2
+from nn.module import MLP
+from nn.optim import SGD, Adam, Optimizer
+from nn.train import fit
+
+try:  # the graph renderer; without it the demo still trains and plots
+    from autograd.viz import draw
+except ImportError:  # pragma: no cover - only before autograd.viz exists
+    draw = None
+
+TABLE_ROWS = 20  # a bigger model's table is cut after this many parameters
+
+
+@dataclass
+class Task:
+    """Everything one demo run needs: the data, the model, and how to train and judge it."""
+
+    name: str
+    xs: list[tuple[float, float]]
+    ys: list[int]  # the labels as the loss wants them
+    model: MLP
+    loss: Callable[[list[Value], Sequence[int]], Value]
+    optimizer: Optimizer
+    steps: int
+    is_positive: Callable[[float], bool]  # the model's output -> predicted class 1
+    lr_schedule: Optional[Callable[[int], float]] = None
+
+
+def student_task(steps: Optional[int], seed: int) -> Task:
+    xs, ys = students()
+    model = MLP(2, [2, 1], activation="relu", output_activation="sigmoid", rng=seed)
+    return Task(
+        name="students",
+        xs=xs,
+        ys=ys,
+        model=model,
+        loss=bce,
+        optimizer=Adam(model.parameters(), lr=0.05),
+        steps=300 if steps is None else steps,
+        is_positive=lambda p: p > 0.5,
+    )
+
+
+def moons_task(steps: Optional[int], seed: int) -> Task:
+    xs, labels = make_moons(100, noise=0.1, rng=seed)
+    ys = [2 * y - 1 for y in labels]  # the max-margin loss wants -1 / +1
+    model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", rng=seed)
+    params = model.parameters()
+
+    def svm_loss(scores: list[Value], targets: Sequence[int]) -> Value:
+        return hinge(scores, targets) + 1e-4 * l2(params)
+
+    return Task(
+        name="moons",
+        xs=xs,
+        ys=ys,
+        model=model,
+        loss=svm_loss,
+        optimizer=SGD(params, lr=1.0),
+        steps=100 if steps is None else steps,
+        is_positive=lambda score: score > 0.0,
+        lr_schedule=lambda step: 1.0 - 0.9 * step / 100,
+    )
+
+
+# Each task with a default seed: for the students, one whose two hidden ReLUs both start
+# (and stay) alive, so the first step's table shows every gradient of 002's formulas.
+TASKS = {"students": (student_task, 21), "moons": (moons_task, 1)}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = _parse(argv)
+    make_task, default_seed = TASKS[args.dataset]
+    task = make_task(args.steps, default_seed if args.seed is None else args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    print(f"{task.name}: {len(task.xs)} samples, model {task.model!r}")
+
+    graph_path = os.path.join(args.out, "graph.svg")
+    write_sample_graph(task, graph_path)
+
+    print_first_step(task)
+
+    def schedule(step: int, loss: Value) -> None:
+        task.optimizer.lr = task.lr_schedule(step)
+
+    callback = schedule if task.lr_schedule is not None else None
+    history = fit(
+        task.model, task.xs, task.ys, task.loss, task.optimizer, task.steps, callback=callback
+    )
+    if history:
+        print(f"loss: {history[0]:.6f} at step 0, {history[-1]:.6f} at step {len(history) - 1}")
+    print(f"training accuracy after {task.steps} steps: {accuracy(task):.1%}")
+
+    plot_loss(history, task, os.path.join(args.out, "loss.png"))
+    plot_boundary(task, os.path.join(args.out, "boundary.png"))
+    print(f"wrote {graph_path if draw is not None else '(no graph.svg)'}, "
+          f"{os.path.join(args.out, 'loss.png')}, {os.path.join(args.out, 'boundary.png')}")
+
+
+def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", choices=sorted(TASKS), default="students",
+                        help="002's students (default) or micrograd's two moons")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="training steps (default: 300 for students, 100 for moons)")
+    parser.add_argument("--out", default="out", help="directory for the pictures (default: out)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the weights and the data (default: one that trains well)")
+    args = parser.parse_args(argv)
+    if args.steps is not None and args.steps < 0:
+        parser.error(f"--steps must be >= 0, got {args.steps}")
+    return args
+
+
+def print_first_step(task: Task) -> None:
+    """The loss and every parameter's value and gradient at the first step (the same
+    forward and backward as fit's step 0, done here so the table prints before the bar)."""
+    model = task.model
+    loss = task.loss([model(x) for x in task.xs], task.ys)
+    model.zero_grad()
+    loss.backward()
+    print(f"\nstep 0: loss {loss.data:.6f}; every parameter's value and gradient:")
+    print(parameter_table(model) + "\n")
+    model.zero_grad()
+
+
+def parameter_table(model: MLP) -> str:
+    """Each parameter's label, value and gradient, one per row (cut after TABLE_ROWS)."""
+    params = model.parameters()
+    lines = [f"{'parameter':<12} {'value':>12} {'gradient':>12}"]
+    lines += [f"{p.label:<12} {p.data:>12.6f} {p.grad:>12.6f}" for p in params[:TABLE_ROWS]]
+    if len(params) > TABLE_ROWS:
+        lines.append(f"... and {len(params) - TABLE_ROWS} more parameters")
+    return "\n".join(lines)
+
+
+def accuracy(task: Task) -> float:
+    with no_grad():
+        hits = sum(
+            task.is_positive(task.model(x).data) == (y > 0) for x, y in zip(task.xs, task.ys)
+        )
+    return hits / len(task.xs)
+
+
+def write_sample_graph(task: Task, path: str) -> None:
+    """The first sample's loss graph at the initial weights, with values and gradients."""
+    if draw is None:
+        print("autograd.viz is not available: skipping", path)
+        return
+    model = task.model
+    # The inputs as labelled Values, so that the picture shows them (and dL/dx) like the
+    # articles' diagrams; the network itself would fold plain numbers in as constants.
+    xs = [Value(v, f"x{k + 1}") for k, v in enumerate(task.xs[0])]
+    prediction = model(xs)
+    prediction.label = "prediction"
+    loss = task.loss([prediction], task.ys[:1])
+    loss.label = "loss"
+    model.zero_grad()
+    loss.backward()
+    title = f"{task.name}: the loss of sample 0 (label {task.ys[0]}) at the first step"
+    # A big network's graph folds each neuron into one box; 002's shows every node.
+    graph = draw(loss, title=title, max_nodes=120)
+    with open(path, "wb") as f:
+        f.write(graph.pipe(format="svg"))
+    model.zero_grad()
+
+
+def plot_loss(history: list[float], task: Task, path: str) -> None:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(range(len(history)), history, color="tab:blue")
+    if history and min(history) > 0:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss" + (" (log scale)" if ax.get_yscale() == "log" else ""))
+    ax.set_title(f"{task.name}: {task.model!r}", fontsize=9)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_boundary(task: Task, path: str, resolution: int = 60) -> None:
+    """The model's class over a grid around the data, the boundary line, and the data."""
+    plt = _pyplot()
+    xs0 = [x for x, _ in task.xs]
+    xs1 = [y for _, y in task.xs]
+    pad0, pad1 = 0.15 * (max(xs0) - min(xs0)) + 0.5, 0.15 * (max(xs1) - min(xs1)) + 0.5
+    lo0, hi0, lo1, hi1 = min(xs0) - pad0, max(xs0) + pad0, min(xs1) - pad1, max(xs1) + pad1
+    grid0 = [lo0 + (hi0 - lo0) * i / (resolution - 1) for i in range(resolution)]
+    grid1 = [lo1 + (hi1 - lo1) * j / (resolution - 1) for j in range(resolution)]
+    with no_grad():
+        outputs = [[task.model([a, b]).data for a in grid0] for b in grid1]
+    threshold = 0.5 if task.name == "students" else 0.0
+    classes = [[1.0 if task.is_positive(v) else 0.0 for v in row] for row in outputs]
+
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.contourf(grid0, grid1, classes, levels=[-0.5, 0.5, 1.5], colors=["#f4a582", "#92c5de"], alpha=0.6)
+    ax.contour(grid0, grid1, outputs, levels=[threshold], colors="black", linewidths=1.2)
+    for label, colour, marker in ((0, "#b2182b", "o"), (1, "#2166ac", "s")):
+        points = [x for x, y in zip(task.xs, task.ys) if (y > 0) == bool(label)]
+        ax.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker,
+                   edgecolors="black", s=50 if task.name == "students" else 25,
+                   label=_class_name(task.name, label))
+    if task.name == "students":
+        ax.set_xlabel("hours studied")
+        ax.set_ylabel("hours slept")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(f"{task.name}: decision boundary, training accuracy {accuracy(task):.0%}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _class_name(dataset: str, label: int) -> str:
+    if dataset == "students":
+        return "passed (1)" if label else "failed (0)"
+    return "lower moon (+1)" if label else "upper moon (-1)"
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+if __name__ == "__main__":
+    main()
