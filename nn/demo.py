@@ -47,11 +47,18 @@ class Task:
     xs: list[tuple[float, float]]
     ys: list[int]  # the labels as the loss wants them
     model: MLP
-    loss: Callable[[list[Value], Sequence[int]], Value]
+    loss: Callable[[list[Value], Sequence[int]], Value]  # the data loss
     optimizer: Optimizer
     steps: int
-    is_positive: Callable[[float], bool]  # the model's output -> predicted class 1
+    threshold: float  # the model's output above it: class 1 (label 1 or +1)
+    class_names: tuple[str, str]  # of labels 0 (or -1) and 1 (or +1), for the legend
+    axis_names: tuple[str, str] = ("x1", "x2")
     lr_schedule: Optional[Callable[[int], float]] = None
+    penalty: Optional[Callable[[], Value]] = None  # added to the data loss in training
+
+    def training_loss(self, predictions: list[Value], ys: Sequence[int]) -> Value:
+        loss = self.loss(predictions, ys)
+        return loss if self.penalty is None else loss + self.penalty()
 
 
 def student_task(steps: Optional[int], seed: int) -> Task:
@@ -65,7 +72,9 @@ def student_task(steps: Optional[int], seed: int) -> Task:
         loss=bce,
         optimizer=Adam(model.parameters(), lr=0.05),
         steps=300 if steps is None else steps,
-        is_positive=lambda p: p > 0.5,
+        threshold=0.5,
+        class_names=("failed (0)", "passed (1)"),
+        axis_names=("hours studied", "hours slept"),
     )
 
 
@@ -74,20 +83,18 @@ def moons_task(steps: Optional[int], seed: int) -> Task:
     ys = [2 * y - 1 for y in labels]  # the max-margin loss wants -1 / +1
     model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", rng=seed)
     params = model.parameters()
-
-    def svm_loss(scores: list[Value], targets: Sequence[int]) -> Value:
-        return hinge(scores, targets) + 1e-4 * l2(params)
-
     return Task(
         name="moons",
         xs=xs,
         ys=ys,
         model=model,
-        loss=svm_loss,
+        loss=hinge,
         optimizer=SGD(params, lr=1.0),
         steps=100 if steps is None else steps,
-        is_positive=lambda score: score > 0.0,
+        threshold=0.0,
+        class_names=("upper moon (-1)", "lower moon (+1)"),
         lr_schedule=lambda step: 1.0 - 0.9 * step / 100,
+        penalty=lambda: 1e-4 * l2(params),
     )
 
 
@@ -113,7 +120,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     callback = schedule if task.lr_schedule is not None else None
     history = fit(
-        task.model, task.xs, task.ys, task.loss, task.optimizer, task.steps, callback=callback
+        task.model, task.xs, task.ys, task.training_loss, task.optimizer, task.steps,
+        callback=callback,
     )
     if history:
         print(f"loss: {history[0]:.6f} at step 0, {history[-1]:.6f} at step {len(history) - 1}")
@@ -144,7 +152,7 @@ def print_first_step(task: Task) -> None:
     """The loss and every parameter's value and gradient at the first step (the same
     forward and backward as fit's step 0, done here so the table prints before the bar)."""
     model = task.model
-    loss = task.loss([model(x) for x in task.xs], task.ys)
+    loss = task.training_loss([model(x) for x in task.xs], task.ys)
     model.zero_grad()
     loss.backward()
     print(f"\nstep 0: loss {loss.data:.6f}; every parameter's value and gradient:")
@@ -165,13 +173,14 @@ def parameter_table(model: MLP) -> str:
 def accuracy(task: Task) -> float:
     with no_grad():
         hits = sum(
-            task.is_positive(task.model(x).data) == (y > 0) for x, y in zip(task.xs, task.ys)
+            (task.model(x).data > task.threshold) == (y > 0) for x, y in zip(task.xs, task.ys)
         )
     return hits / len(task.xs)
 
 
 def write_sample_graph(task: Task, path: str) -> None:
-    """The first sample's loss graph at the initial weights, with values and gradients."""
+    """The first sample's data loss graph at the initial weights, with values and
+    gradients (a penalty on every parameter would tie them all to one node)."""
     if draw is None:
         print("autograd.viz is not available: skipping", path)
         return
@@ -185,7 +194,8 @@ def write_sample_graph(task: Task, path: str) -> None:
     loss.label = "loss"
     model.zero_grad()
     loss.backward()
-    title = f"{task.name}: the loss of sample 0 (label {task.ys[0]}) at the first step"
+    penalty = "" if task.penalty is None else " (without the L2 term)"
+    title = f"{task.name}: the loss of sample 0 (label {task.ys[0]}) at the first step{penalty}"
     # A big network's graph folds each neuron into one box; 002's shows every node.
     graph = draw(loss, title=title, max_nodes=120)
     with open(path, "wb") as f:
@@ -219,31 +229,23 @@ def plot_boundary(task: Task, path: str, resolution: int = 60) -> None:
     grid1 = [lo1 + (hi1 - lo1) * j / (resolution - 1) for j in range(resolution)]
     with no_grad():
         outputs = [[task.model([a, b]).data for a in grid0] for b in grid1]
-    threshold = 0.5 if task.name == "students" else 0.0
-    classes = [[1.0 if task.is_positive(v) else 0.0 for v in row] for row in outputs]
+    classes = [[1.0 if v > task.threshold else 0.0 for v in row] for row in outputs]
 
     fig, ax = plt.subplots(figsize=(6, 5))
     ax.contourf(grid0, grid1, classes, levels=[-0.5, 0.5, 1.5], colors=["#f4a582", "#92c5de"], alpha=0.6)
-    ax.contour(grid0, grid1, outputs, levels=[threshold], colors="black", linewidths=1.2)
-    for label, colour, marker in ((0, "#b2182b", "o"), (1, "#2166ac", "s")):
-        points = [x for x, y in zip(task.xs, task.ys) if (y > 0) == bool(label)]
+    ax.contour(grid0, grid1, outputs, levels=[task.threshold], colors="black", linewidths=1.2)
+    size = 50 if len(task.xs) < 20 else 25
+    for positive, colour, marker in ((False, "#b2182b", "o"), (True, "#2166ac", "s")):
+        points = [x for x, y in zip(task.xs, task.ys) if (y > 0) == positive]
         ax.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker,
-                   edgecolors="black", s=50 if task.name == "students" else 25,
-                   label=_class_name(task.name, label))
-    if task.name == "students":
-        ax.set_xlabel("hours studied")
-        ax.set_ylabel("hours slept")
+                   edgecolors="black", s=size, label=task.class_names[positive])
+    ax.set_xlabel(task.axis_names[0])
+    ax.set_ylabel(task.axis_names[1])
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title(f"{task.name}: decision boundary, training accuracy {accuracy(task):.0%}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def _class_name(dataset: str, label: int) -> str:
-    if dataset == "students":
-        return "passed (1)" if label else "failed (0)"
-    return "lower moon (+1)" if label else "upper moon (-1)"
 
 
 def _pyplot():
