@@ -13,8 +13,9 @@ from autograd.engine import Value
 
 SIGNIFICANT_DIGITS = 4
 
-# Characters that would corrupt dot's XML-like labels, or that a reader cannot see.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters and the non-characters U+FFFE/U+FFFF: XML (so dot's HTML-like labels,
+# and SVG) rejects most of them, and a reader cannot see any of them.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def format_number(x: float) -> str:
@@ -31,10 +32,16 @@ def format_number(x: float) -> str:
 
 
 def readable_text(text: str) -> str:
-    """`text` with invisible characters spelled out (`\\x00`) and lone surrogates escaped."""
+    """`text` with invisible characters spelled out (`\\x00`, `\\ufffe`), lone surrogates
+    escaped (`\\udc80`), tabs as spaces and every line break as a newline."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = _INVISIBLE.sub(_spelled_out, text)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _spelled_out(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def escape_html(text: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -356,7 +357,7 @@ class _Builder:
         """Write nodes (inside layer and neuron clusters) and then all edges."""
         for name, attrs in self.nodes[None]:
             graph.node(name, **attrs)
-        groups = [group for group in self.nodes if group is not None]
+        groups = sorted((group for group in self.nodes if group is not None), key=_natural_order)
         folded = bool(self.folded_neurons)
         if not with_layers:
             for group in groups:
@@ -384,6 +385,11 @@ class _Builder:
                                 neuron_graph.node(name, **attrs)
         for tail, head, attrs in self.edges:
             graph.edge(tail, head, **attrs)
+
+
+def _natural_order(name: str) -> list:
+    """L2 before L10: digit runs compare as numbers."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name)]
 
 
 def _folding_note(total: int, max_nodes: int, folded: list[_Neuron], shown: int) -> str:
