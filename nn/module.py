@@ -86,6 +86,11 @@ class Module:
 class Neuron(Module):
     """One neuron: activation(w·x + b).
 
+    `activation`: "relu", "tanh", "sigmoid" or "linear". `rng`: a `random.Random`, an int
+    seed or None. `expanded=True` records micrograd's graph (a node per product and sum)
+    instead of one weighted-sum node. `name` prefixes the parameter labels (`N.w0`, `N.b`);
+    a `Layer` names its neurons `L{i}.N{j}`.
+
     >>> n = Neuron(2, activation="relu", rng=0)
     >>> n.w[0].data, n.w[1].data, n.b.data = 0.5, -0.5, 1.0
     >>> n([2, -4]).data
@@ -111,7 +116,7 @@ class Neuron(Module):
         self.b = Value(0.0, f"{name}.b")
 
     def __call__(self, xs: Sequence[Input]) -> Value:
-        _check_inputs("Neuron", xs, len(self.w))
+        xs = _checked_inputs("Neuron", xs, len(self.w))
         return self._forward(xs)
 
     def _forward(self, xs: Sequence[Input]) -> Value:
@@ -144,7 +149,10 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons that all see the same inputs.
+    """`nout` neurons that all see the same inputs; calling it returns a list of outputs.
+
+    Arguments as for `Neuron`; `name` ("L", or `L{i}` inside an MLP) prefixes the neuron
+    names, so parameters are labelled `L.N0.w0` ... `L.N{nout-1}.b`.
 
     >>> layer = Layer(4, 3, activation="linear", rng=0)
     >>> [len(n.w) for n in layer.neurons], len(layer([1, 2, 3, 4]))
@@ -176,7 +184,7 @@ class Layer(Module):
         ]
 
     def __call__(self, xs: Sequence[Input]) -> list[Value]:
-        _check_inputs("Layer", xs, self.nin)
+        xs = _checked_inputs("Layer", xs, self.nin)
         return self._forward(xs)
 
     def _forward(self, xs: Sequence[Input]) -> list[Value]:
@@ -213,7 +221,8 @@ class MLP(Module):
     """A multi-layer perceptron: layers of sizes `nouts` on `nin` inputs.
 
     Hidden layers use `activation`, the last layer `output_activation`. Calling it returns
-    a `Value` when the last layer has one neuron, else a list of them.
+    a `Value` when the last layer has one neuron, else a list of them. `rng` and `expanded`
+    as for `Neuron`; parameters are labelled `L{i}.N{j}.w{k}` and `L{i}.N{j}.b`.
 
     >>> model = MLP(2, [2, 1], activation="relu", output_activation="sigmoid", rng=42)
     >>> model
@@ -262,7 +271,7 @@ class MLP(Module):
         ]
 
     def __call__(self, xs: Sequence[Input]) -> Union[Value, list[Value]]:
-        _check_inputs("MLP", xs, self.nin)
+        xs = _checked_inputs("MLP", xs, self.nin)
         for layer in self.layers:
             xs = layer._forward(xs)
         return xs[0] if len(xs) == 1 else xs
@@ -308,20 +317,29 @@ def _checked_activation(where: str, what: str, name: object) -> str:
     return name
 
 
-def _check_inputs(where: str, xs: object, nin: int) -> None:
-    """Inputs are a list or tuple of `nin` numbers or Values; checked once per call."""
+def _checked_inputs(where: str, xs: object, nin: int) -> Sequence[Input]:
+    """`xs` checked once per call: a list or tuple of `nin` numbers or Values.
+
+    A mix of both comes back with the numbers as Values too: the fused weighted sum takes
+    all Values (inputs with gradients) or all numbers (constants).
+    """
     if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(
             f"{where}: expected a list of {nin} inputs, got {xs!r} ({type(xs).__name__})"
         )
     if len(xs) != nin:
         raise ValueError(f"{where}: expected {nin} inputs, got {len(xs)}: {list(xs)!r}")
+    values = 0
     for x in xs:
-        if type(x) is not float and not isinstance(x, Value):
-            if isinstance(x, bool) or not isinstance(x, Real):
-                raise TypeError(
-                    f"{where}: inputs must be numbers or Values, got {x!r} ({type(x).__name__})"
-                )
+        if isinstance(x, Value):
+            values += 1
+        elif type(x) is not float and (isinstance(x, bool) or not isinstance(x, Real)):
+            raise TypeError(
+                f"{where}: inputs must be numbers or Values, got {x!r} ({type(x).__name__})"
+            )
+    if 0 < values < nin:
+        return [x if isinstance(x, Value) else Value(x) for x in xs]
+    return xs
 
 
 def _graph_note(expanded: bool) -> str:

@@ -198,3 +198,12 @@ def test_bad_inputs_to_layer_and_neuron_name_them():
         Layer(3, 2, rng=0)([1, 2])
     with pytest.raises(ValueError, match="Neuron: expected 3 inputs, got 4"):
         Neuron(3, rng=0)([1, 2, 3, 4])
+
+
+def test_inputs_may_mix_numbers_and_values():
+    model = MLP(2, [3, 1], activation="tanh", rng=4)
+    x = Value(0.5)
+    out = model([x, 2.0])
+    assert out.data == model([0.5, 2.0]).data
+    out.backward()
+    assert x.grad != 0.0  # the Value input gets its gradient
