@@ -137,7 +137,7 @@ def draw(
         caption.append(_folding_note(len(order), max_nodes, builder.folded_neurons, builder.value_count))
     if caption:
         graph.attr(label=_html("<BR/>".join(escape_html(line) for line in caption)))
-    builder.emit(graph, with_layers=clusters)
+    builder.emit(graph, with_layers=clusters, rankdir=rankdir)
     if style.colours is not None:
         graph.node("legend", label=_html(style.colours.legend()), shape="plain")
     return graph
@@ -222,12 +222,16 @@ def _html(inner: str) -> str:
     return f"<{inner}>"
 
 
-def _box(cells: list[str], fill: str, highlighted: bool) -> str:
+def _box(cells: list[str], fill: str, highlighted: bool, stacked: bool = False) -> str:
+    """A table of cells side by side, or `stacked` one above the other."""
     border = f' BORDER="3" COLOR="{HIGHLIGHT_COLOUR}"' if highlighted else ' BORDER="0"'
-    row = "".join(f"<TD>{cell}</TD>" for cell in cells)
+    if stacked:
+        rows = "".join(f"<TR><TD>{cell}</TD></TR>" for cell in cells)
+    else:
+        rows = "<TR>" + "".join(f"<TD>{cell}</TD>" for cell in cells) + "</TR>"
     return _html(
         f'<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
-        f"<TR>{row}</TR></TABLE>"
+        f"{rows}</TABLE>"
     )
 
 
@@ -271,6 +275,7 @@ class _Builder:
         self.edges: list[tuple[str, str, dict[str, str]]] = []
         self.ids: dict[int, str] = {}  # id(Value) -> the node that stands for it
         self.folded_neurons: list[_Neuron] = []
+        self.boxes: set[str] = set()  # the nodes that stand for a folded neuron
         self.value_count = 0
 
     def _add_node(self, group: str | None, name: str, attrs: dict[str, str]) -> None:
@@ -310,6 +315,7 @@ class _Builder:
             if name is not None:
                 neurons.setdefault(name, _Neuron(name, [])).members.append(node)
         box_of = {name: f"n{i}" for i, name in enumerate(neurons)}
+        self.boxes = set(box_of.values())
         for index, node in enumerate(order):
             name = neuron.get(id(node))
             if name is None:
@@ -330,14 +336,15 @@ class _Builder:
         largest = format_number(max(finite)) if finite else "?"
         kind = output.op if output.op in ("relu", "tanh", "sigmoid") else "linear"
         cells = [
-            f"<B>{escape_html(item.name)}</B>",
-            f"{escape_html(kind)} neuron",
+            f"<B>{escape_html(item.name)}</B> {escape_html(kind)}",
             f"out {format_number(output.data)}",
             escape_html(self.style.grads.text(output)),
-            f"{len(parameters)} params, max |grad| {largest}",
+            f"{len(parameters)} params",
+            f"max |grad| {largest}",
         ]
         highlighted = any(self.style.is_highlighted(node) for node in item.members)
-        label = _box(cells, self.style.fill(output), highlighted)
+        # Stacked, so that the many edges of a dense layer meet the box at its sides.
+        label = _box(cells, self.style.fill(output), highlighted, stacked=True)
         self.value_count += 1
         self._add_node(item.name, box, {"label": label, "shape": "plain"})
 
@@ -353,7 +360,7 @@ class _Builder:
             attrs = {"label": f"×{count}", "fontsize": "9"} if count > 1 else {}
             self.edges.append((source, box, attrs))
 
-    def emit(self, graph: Graph, with_layers: bool) -> None:
+    def emit(self, graph: Graph, with_layers: bool, rankdir: str) -> None:
         """Write nodes (inside layer and neuron clusters) and then all edges."""
         for name, attrs in self.nodes[None]:
             graph.node(name, **attrs)
@@ -383,7 +390,13 @@ class _Builder:
                                               style="rounded,dashed", color="#bdbdbd")
                             for name, attrs in self.nodes[group]:
                                 neuron_graph.node(name, **attrs)
+        # Edges leave a neuron's box on its downstream side and enter on its upstream side.
+        downstream, upstream = ("e", "w") if rankdir == "LR" else ("s", "n")
         for tail, head, attrs in self.edges:
+            if tail in self.boxes:
+                attrs = {**attrs, "tailport": downstream}
+            if head in self.boxes:
+                attrs = {**attrs, "headport": upstream}
             graph.edge(tail, head, **attrs)
 
 
