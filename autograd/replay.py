@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograd.engine import Value, backward_steps
+from autograd.engine import BackwardStep, Value, backward_steps
 from autograd.explain import step_summary
 from autograd.formatting import node_name
 from autograd.viz import Graph, draw
@@ -58,26 +58,20 @@ class BackwardReplay:
 
     def states(self) -> Iterator[ReplayState]:
         """The states after 0, 1, …, len(self) steps, each built on the one before."""
-        grads: dict[Value, float] = {self.root: 1.0}
-        received: dict[Value, int] = {}
-        yield ReplayState(0, dict(grads), frozenset(), None)
+        sums = _RunningSums(self.root, self._slots)
+        yield sums.state(0, None)
         for number, step in enumerate(self.steps, start=1):
-            for parent, _, contribution in step.contributions:
-                previous = grads.get(parent)
-                # Added in the engine's order, so the last state equals backward() exactly.
-                grads[parent] = contribution if previous is None else previous + contribution
-                received[parent] = received.get(parent, 0) + 1
-            partial = frozenset(n for n, count in received.items() if count < self._slots[n])
-            yield ReplayState(number, dict(grads), partial, step.node)
+            sums.add(step)
+            yield sums.state(number, step.node)
 
     def state(self, step: int) -> ReplayState:
         """The gradients known after `step` steps (0 ≤ step ≤ len(self))."""
         if not 0 <= step <= len(self):
             raise IndexError(f"BackwardReplay.state: step {step} is not in 0..{len(self)}")
-        for state in self.states():
-            if state.step == step:
-                return state
-        raise AssertionError("unreachable: states() yields every step")
+        sums = _RunningSums(self.root, self._slots)
+        for done in self.steps[:step]:
+            sums.add(done)
+        return sums.state(step, self.steps[step - 1].node if step else None)
 
     def caption(self, step: int) -> str:
         """What step `step` did, in one line."""
@@ -167,6 +161,27 @@ class BackwardReplay:
         padded[0].save(path, save_all=True, append_images=padded[1:],
                        duration=int(seconds_per_step * 1000), loop=0)
 
+
+
+class _RunningSums:
+    """Each node's gradient so far: the seed, plus the contributions of the steps done."""
+
+    def __init__(self, root: Value, slots: dict[Value, int]) -> None:
+        self.grads: dict[Value, float] = {root: 1.0}
+        self.received: dict[Value, int] = {}
+        self.slots = slots
+
+    def add(self, step: BackwardStep) -> None:
+        grads, received = self.grads, self.received
+        for parent, _, contribution in step.contributions:
+            previous = grads.get(parent)
+            # Added in the engine's order, so the last state equals backward() exactly.
+            grads[parent] = contribution if previous is None else previous + contribution
+            received[parent] = received.get(parent, 0) + 1
+
+    def state(self, step: int, current: Value | None) -> ReplayState:
+        partial = frozenset(n for n, count in self.received.items() if count < self.slots[n])
+        return ReplayState(step, dict(self.grads), partial, current)
 
 
 def _inline_svg(svg: str) -> str:

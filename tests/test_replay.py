@@ -145,3 +145,10 @@ def test_show_without_ipywidgets_displays_every_frame(monkeypatch):
 def test_docstring_examples():
     result = doctest.testmod(autograd.replay)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_state_k_is_the_kth_of_states():
+    x, y, L = small_graph()
+    replay = BackwardReplay(L)
+    for k, state in enumerate(replay.states()):
+        assert replay.state(k) == state

@@ -304,3 +304,21 @@ def test_missing_dot_says_how_to_install_graphviz(tmp_path, monkeypatch):
         assert "brew install graphviz" in message
         assert "conda install -c conda-forge graphviz" in message
         assert isinstance(caught.value, graphviz.ExecutableNotFound)  # old handlers still work
+
+
+# --- Jupyter and the docstring --------------------------------------------------------------
+
+
+def test_shows_inline_in_jupyter_as_svg():
+    x = Value(2.0, "x")
+    bundle = draw(x.tanh())._repr_mimebundle_()
+    assert "<svg" in bundle["image/svg+xml"]
+
+
+def test_docstring_examples():
+    import doctest
+
+    import autograd.viz
+
+    result = doctest.testmod(autograd.viz)
+    assert result.attempted > 0 and result.failed == 0
