@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Optional
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the text bar, also in a notebook: no ipywidgets needed
 
 from autograd import Value
 from nn.module import Module
