@@ -41,7 +41,10 @@ def test_make_moons_is_seeded_and_noisy():
     assert xs != clean
 
 
-@pytest.mark.parametrize("n, noise, message", [(0, 0.1, "n must be"), (2.5, 0.1, "n must be"), (10, -1.0, "noise"), (10, math.inf, "noise")])
+@pytest.mark.parametrize(
+    "n, noise, message",
+    [(0, 0.1, "n must be"), (2.5, 0.1, "n must be"), (10, -1.0, "noise"), (10, math.inf, "noise")],
+)
 def test_make_moons_bad_arguments(n, noise, message):
     with pytest.raises(ValueError, match=message):
         make_moons(n, noise)
