@@ -249,7 +249,13 @@ def plot_boundary(task: Task, path: str, resolution: int = 60) -> None:
 
 
 def _pyplot():
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise ImportError(
+            "nn.demo draws its plots with matplotlib, which is not installed: "
+            "pip install matplotlib (or the project's dev extra: pip install -e '.[dev]')"
+        ) from None
 
     matplotlib.use("Agg")  # files only: no display needed
     import matplotlib.pyplot as plt
