@@ -86,13 +86,13 @@ class BackwardReplay:
         marked. `options` go to `autograd.viz.draw` (rankdir, show_local_grads, …)."""
         return self._draw(self.state(step), **options)
 
-    def _draw(self, state: ReplayState, **options) -> Graph:
+    def _draw(self, state: ReplayState, captioned: bool = True, **options) -> Graph:
         return draw(
             self.root,
             known_grads=state.grads,
             partial=state.partial,
             highlight=state.current,
-            title=self.caption(state.step),
+            title=self.caption(state.step) if captioned else "",
             **options,
         )
 
@@ -128,7 +128,9 @@ class BackwardReplay:
         Returns the page, and writes it to `path` when one is given.
         """
         frames = []
-        for state, graph in zip(self.states(), self.frames(**options)):
+        for state in self.states():
+            # The caption goes above the picture as text, not into it.
+            graph = self._draw(state, captioned=False, **options)
             svg = _inline_svg(graph.pipe(format="svg", encoding="utf-8"))
             caption = html.escape(self.caption(state.step))
             frames.append(f'<figure data-step="{state.step}" hidden><figcaption>{caption}'
