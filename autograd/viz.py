@@ -111,16 +111,15 @@ def draw(
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"draw: max_nodes must be a positive int or None, got {max_nodes!r}")
     order = topological_order(root)
-    wants_neurons = clusters or max_nodes is not None
-    neuron = assign_neurons(order) if wants_neurons else {}
     over_cap = max_nodes is not None and len(order) > max_nodes
+    neuron = assign_neurons(order) if clusters or over_cap else {}
     style = _Style(
         grads=_GradReader(known_grads, partial),
         colours=_GradColours.of(order, known_grads) if color_by_grad else None,
         highlight=highlight,
         show_local_grads=show_local_grads,
     )
-    builder = _Builder(style, neuron if clusters or over_cap else {})
+    builder = _Builder(style, neuron if clusters else {})
     if over_cap and neuron:
         builder.add_folded(order, neuron)
     else:
