@@ -322,3 +322,20 @@ def test_docstring_examples():
 
     result = doctest.testmod(autograd.viz)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("expanded", [False, True])
+def test_nn_mlps_cluster_and_fold_by_their_parameter_labels(expanded):
+    from nn import MLP
+
+    model = MLP(2, [3, 1], rng=0, expanded=expanded)
+    loss = (model([Value(0.5, "x0"), Value(-1.0, "x1")]) - 1.0) ** 2
+    loss.backward()
+    graph = draw(loss)
+    where = clusters_of_nodes(graph)
+    ids = node_ids_by_label(graph)
+    for parameter in model.parameters():
+        neuron = parameter.label.rsplit(".", 1)[0]
+        assert where[ids[parameter.label]] == [neuron.split(".")[0], neuron]
+    folded = draw(loss, max_nodes=10)
+    assert len(re.findall(r"<B>(L\d+\.N\d+)</B>", folded.source)) == 4
