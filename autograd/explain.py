@@ -21,7 +21,12 @@ import re
 from dataclasses import dataclass
 
 from autograd.engine import BackwardStep, Value, backward_steps
-from autograd.formatting import format_number, node_name
+from autograd.formatting import format_number, node_name, one_line
+
+
+def _name(node: Value) -> str:
+    """A node's name on one line: explanations print as text before anything else."""
+    return one_line(node_name(node))
 
 
 def _d(name: str) -> str:
@@ -62,13 +67,13 @@ class ChainRule:
     total: float  # the terms added in the order backward() adds them
 
     def lines(self) -> list[str]:
-        root, node = node_name(self.root), node_name(self.node)
+        root, node = _name(self.root), _name(self.node)
         lhs = f"{_d(root)}/{_d(node)}"
         if self.node is self.root:
             return [f"{lhs} = 1  (backward() starts here: the seed)"]
         symbols = " + ".join(
-            f"{_d(root)}/{_d(node_name(t.consumer))}·"
-            f"{_partial_d(node_name(t.consumer))}/{_partial_d(node)}"
+            f"{_d(root)}/{_d(_name(t.consumer))}·"
+            f"{_partial_d(_name(t.consumer))}/{_partial_d(node)}"
             for t in self.terms
         )
         numbers = " + ".join(f"{_factor(t.upstream)}·{_factor(t.local)}" for t in self.terms)
@@ -79,10 +84,10 @@ class ChainRule:
         return "\n".join(self.lines())
 
     def _repr_html_(self) -> str:
-        root, node = node_name(self.root), node_name(self.node)
+        root, node = _name(self.root), _name(self.node)
         rows = [
             (
-                node_name(t.consumer),
+                _name(t.consumer),
                 t.consumer.op,
                 format_number(t.upstream),
                 format_number(t.local),
@@ -138,9 +143,9 @@ class BackwardTable:
     def rows(self) -> list[tuple[str, ...]]:
         rows = []
         for number, step in enumerate(self.steps, start=1):
-            first = (str(number), node_name(step.node), step.node.op, format_number(step.upstream))
+            first = (str(number), _name(step.node), step.node.op, format_number(step.upstream))
             for parent, local, contribution in step.contributions:
-                rows.append((*first, node_name(parent), format_number(local),
+                rows.append((*first, _name(parent), format_number(local),
                              format_number(contribution)))
                 first = ("", "", "", "")  # the step's own cells only on its first row
         return rows
@@ -172,13 +177,13 @@ def backward_table(root: Value) -> BackwardTable:
 
 def step_summary(step: BackwardStep, root: Value) -> str:
     """One line: what a step of the backward pass sends to each operand."""
-    name = node_name(step.node)
+    name = _name(step.node)
     sent = ", ".join(
-        f"{node_name(parent)} gets {_factor(step.upstream)}·{_factor(local)} = "
+        f"{_name(parent)} gets {_factor(step.upstream)}·{_factor(local)} = "
         f"{format_number(contribution)}"
         for parent, local, contribution in step.contributions
     )
-    return f"{_d(node_name(root))}/{_d(name)} = {format_number(step.upstream)} is final; {sent}"
+    return f"{_d(_name(root))}/{_d(name)} = {format_number(step.upstream)} is final; {sent}"
 
 
 def html_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:

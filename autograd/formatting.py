@@ -39,6 +39,11 @@ def readable_text(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def one_line(text: str) -> str:
+    """`readable_text` on a single line, for terminal tables and trees."""
+    return readable_text(text).replace("\n", " ")
+
+
 def _spelled_out(match: re.Match) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"

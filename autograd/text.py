@@ -10,7 +10,7 @@ Every 32 levels the indentation starts again at the margin, with the depth writt
 from __future__ import annotations
 
 from autograd.engine import Value, topological_order
-from autograd.formatting import format_number, node_name, readable_text
+from autograd.formatting import format_number, node_name, one_line
 
 # After this many levels of indentation the tree restarts at the left margin, each line of
 # the next band saying its depth: a 20,000-deep chain stays narrow.
@@ -37,7 +37,7 @@ def text_tree(root: Value) -> str:
     stack: list[tuple[Value, int, str, str]] = [(root, 0, "", "")]
     while stack:
         node, depth, line_prefix, child_prefix = stack.pop()
-        name = readable_text(node_name(node)).replace("\n", " ")
+        name = one_line(node_name(node))
         if id(node) in tags:
             lines.append(f"{line_prefix}{name}  → see {tags[id(node)]}")
             continue
