@@ -22,6 +22,7 @@ The layout is chosen for speed and memory, since a graph is one object per op:
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -372,22 +373,26 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Valu
     This is the `z` of a neuron in the usual diagrams, and far cheaper than 2n nodes of
     `*` and `+`. Inputs are all Values, or all plain numbers (then constants, not parents).
     """
-    if len(weights) != len(inputs):
-        raise ValueError(f"w·x+b: {len(weights)} weights for {len(inputs)} inputs; they must match")
-    for w in (*weights, bias):
-        if not isinstance(w, Value):
-            raise TypeError(f"w·x+b: weights and bias must be Values, got {w!r}")
-    input_nodes = [x for x in inputs if isinstance(x, Value)]
-    if input_nodes and len(input_nodes) != len(inputs):
-        raise TypeError("w·x+b: inputs must be all Values or all numbers, not a mix")
-    xs = [x._data for x in input_nodes] if input_nodes else [_constant(x, "w·x+b") for x in inputs]
-    z = bias._data
-    for w, x in zip(weights, xs):
-        z += w._data * x
-    parents = (*weights, *input_nodes, bias)
-    grads = (*xs, *(w._data for w in weights if input_nodes), _ONE)
+    try:
+        ws = [w._data for w in weights]
+        b = bias._data
+    except AttributeError:
+        raise TypeError(f"w·x+b: weights and bias must be Values, got {weights!r}, {bias!r}") from None
+    if len(ws) != len(inputs):
+        raise ValueError(f"w·x+b: {len(ws)} weights for {len(inputs)} inputs; they must match")
+    try:
+        xs = [x._data for x in inputs]
+        constant_inputs = False
+    except AttributeError:
+        if any(isinstance(x, Value) for x in inputs):
+            raise TypeError("w·x+b: inputs must be all Values or all numbers, not a mix") from None
+        xs = [_constant(x, "w·x+b") for x in inputs]
+        constant_inputs = True
+    z = sum(map(operator.mul, ws, xs), b)  # b + w0*x0 + w1*x1 + ..., left to right
     # `_db` is unused on an n-ary node: it keeps the weight count for `_diff_weighted_sum`.
-    return _node("w·x+b", z, parents, grads, _MANY, len(weights))
+    if constant_inputs:
+        return _node("w·x+b", z, (*weights, bias), (*xs, _ONE), _MANY, len(ws))
+    return _node("w·x+b", z, (*weights, *inputs, bias), (*xs, *ws, _ONE), _MANY, len(ws))
 
 
 def _diff_weighted_sum(node: Value) -> tuple[Operand, ...]:
