@@ -373,26 +373,40 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Valu
     This is the `z` of a neuron in the usual diagrams, and far cheaper than 2n nodes of
     `*` and `+`. Inputs are all Values, or all plain numbers (then constants, not parents).
     """
-    try:
-        ws = [w._data for w in weights]
-        b = bias._data
-    except AttributeError:
-        raise TypeError(f"w·x+b: weights and bias must be Values, got {weights!r}, {bias!r}") from None
-    if len(ws) != len(inputs):
-        raise ValueError(f"w·x+b: {len(ws)} weights for {len(inputs)} inputs; they must match")
-    try:
-        xs = [x._data for x in inputs]
-        constant_inputs = False
-    except AttributeError:
-        if any(isinstance(x, Value) for x in inputs):
+    return weighted_sums([weights], inputs, [bias])[0]
+
+
+def weighted_sums(
+    weight_rows: Sequence[Sequence[Value]], inputs: Sequence[Operand], biases: Sequence[Value]
+) -> list[Value]:
+    """A layer's z = W·x + b: one `weighted_sum` node per row, reading the inputs once."""
+    if len(weight_rows) != len(biases):
+        raise ValueError(f"w·x+b: {len(weight_rows)} rows of weights for {len(biases)} biases")
+    if inputs and isinstance(inputs[0], Value):
+        try:
+            xs = [x._data for x in inputs]
+        except AttributeError:
             raise TypeError("w·x+b: inputs must be all Values or all numbers, not a mix") from None
+        inputs = tuple(inputs)
+    else:
+        if any(isinstance(x, Value) for x in inputs):
+            raise TypeError("w·x+b: inputs must be all Values or all numbers, not a mix")
         xs = [_constant(x, "w·x+b") for x in inputs]
-        constant_inputs = True
-    z = sum(map(operator.mul, ws, xs), b)  # b + w0*x0 + w1*x1 + ..., left to right
-    # `_db` is unused on an n-ary node: it keeps the weight count for `_diff_weighted_sum`.
-    if constant_inputs:
-        return _node("w·x+b", z, (*weights, bias), (*xs, _ONE), _MANY, len(ws))
-    return _node("w·x+b", z, (*weights, *inputs, bias), (*xs, *ws, _ONE), _MANY, len(ws))
+        inputs = ()  # constants: not parents
+    nodes = []
+    for weights, bias in zip(weight_rows, biases):
+        try:
+            ws = [w._data for w in weights]
+            b = bias._data
+        except AttributeError:
+            raise TypeError(f"w·x+b: weights and bias must be Values, got {weights!r}, {bias!r}") from None
+        if len(ws) != len(xs):
+            raise ValueError(f"w·x+b: {len(ws)} weights for {len(xs)} inputs; they must match")
+        z = sum(map(operator.mul, ws, xs), b)  # b + w0*x0 + w1*x1 + ..., left to right
+        grads = (*xs, *ws, _ONE) if inputs else (*xs, _ONE)
+        # `_db` is unused on an n-ary node: it keeps the weight count for `_diff_weighted_sum`.
+        nodes.append(_node("w·x+b", z, (*weights, *inputs, bias), grads, _MANY, len(ws)))
+    return nodes
 
 
 def _diff_weighted_sum(node: Value) -> tuple[Operand, ...]:

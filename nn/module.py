@@ -24,7 +24,7 @@ from numbers import Real
 from typing import Any, Optional, Union
 
 from autograd import Value
-from autograd.engine import weighted_sum
+from autograd.engine import weighted_sum, weighted_sums
 from nn.rng import RngLike, as_rng
 from nn.state import checked_parameter_values
 
@@ -190,8 +190,8 @@ class Layer(Module):
     def _forward(self, xs: Sequence[Input]) -> list[Value]:
         if self.expanded:
             return [neuron._forward(xs) for neuron in self.neurons]
-        # Neuron._forward, inlined: a method call per neuron would cost ~15% of a forward.
-        zs = [weighted_sum(neuron.w, xs, neuron.b) for neuron in self.neurons]
+        # One engine call for the whole layer: it reads the inputs once, not per neuron.
+        zs = weighted_sums([n.w for n in self.neurons], xs, [n.b for n in self.neurons])
         apply = self._apply
         return zs if apply is None else [apply(z) for z in zs]
 
