@@ -11,7 +11,11 @@ All start from the same weights and must agree on the step-0 loss.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from nn import MLP
 from nn.data import make_moons
@@ -23,6 +27,7 @@ POINTS = 100
 ALPHA = 1e-4  # the L2 weight of micrograd's demo
 LR = 0.1  # a small step, so that repeated steps stay near the starting weights
 REPEATS = 15
+TRAINING_STEPS = 20
 
 
 def _data() -> tuple[list[tuple[float, float]], list[int]]:
@@ -143,6 +148,47 @@ def micrograd_step(micro, xs, ys) -> float:
 # --- timing -------------------------------------------------------------------------------
 
 
+def _ours(model: MLP, xs, ys):
+    optimizer = SGD(model.parameters(), lr=LR)
+    return lambda: ours_step(model, optimizer, xs, ys)
+
+
+def _floats(sparse: bool):
+    def build(model: MLP, xs, ys):
+        network = FloatMLP(model, sparse=sparse)
+        return lambda: network.step(xs, ys)
+
+    return build
+
+
+def _micrograd(model: MLP, xs, ys):
+    micro = micrograd_model(model)
+    return None if micro is None else lambda: micrograd_step(micro, xs, ys)
+
+
+BUILDERS = {
+    "ours": _ours,
+    "dense floats": _floats(sparse=False),
+    "sparse floats": _floats(sparse=True),
+    "micrograd": _micrograd,
+}
+
+
+def implementations(xs, ys, names=tuple(BUILDERS)) -> tuple[dict, float]:
+    """name -> one training step, all from the same weights; and the step-0 loss, which
+    every implementation must agree on before anything is timed. Only `names` are built:
+    micrograd's cyclic garbage would slow down whatever shares its process."""
+    model = MLP(SIZES[0], SIZES[1:], activation="relu", output_activation="linear", rng=1337)
+    steps = {name: BUILDERS[name](model, xs, ys) for name in names}
+    steps = {name: step for name, step in steps.items() if step is not None}
+    first = {name: step() for name, step in steps.items()}
+    reference = first.get("dense floats", next(iter(first.values())))
+    for value in first.values():
+        if abs(value - reference) > 1e-9 * max(1.0, abs(reference)):
+            raise AssertionError(f"bench_nn: step-0 losses differ: {first}")
+    return steps, reference
+
+
 def best_times(steps: dict, repeats: int) -> dict:
     """The best of `repeats` timings of each step, taken in turns, so that a busy machine
     slows every implementation alike instead of whichever ran at the wrong moment."""
@@ -155,66 +201,72 @@ def best_times(steps: dict, repeats: int) -> dict:
     return best
 
 
+def training_run(name: str, steps: int) -> float:
+    """Mean seconds per step over `steps` training steps in this process, as a training
+    loop sees them: garbage collection included (the best-of timing mostly misses it)."""
+    step = implementations(*_data(), names=[name])[0][name]
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps
+
+
+def training_runs(names, steps: int) -> dict:
+    """`training_run` of each implementation, each in a fresh process."""
+    means = {}
+    for name in names:
+        done = subprocess.run(
+            [sys.executable, __file__, "train", name, str(steps)],
+            capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        )
+        means[name] = float(done.stdout)
+    return means
+
+
 def run() -> str:
     xs, ys = _data()
-    model = MLP(SIZES[0], SIZES[1:], activation="relu", output_activation="linear", rng=1337)
-    dense = FloatMLP(model, sparse=False)
-    sparse = FloatMLP(model, sparse=True)
-    micro = micrograd_model(model)
-    optimizer = SGD(model.parameters(), lr=LR)
-
-    # Step 0 from the same weights: all losses must agree before anything is timed.
-    first = {
-        "ours": ours_step(model, optimizer, xs, ys),
-        "dense floats": dense.step(xs, ys),
-        "sparse floats": sparse.step(xs, ys),
-    }
-    if micro is not None:
-        first["micrograd"] = micrograd_step(micro, xs, ys)
-    reference = first["dense floats"]
-    for value in first.values():
-        if abs(value - reference) > 1e-9 * max(1.0, abs(reference)):
-            raise AssertionError(f"bench_nn: step-0 losses differ: {first}")
-
-    seconds = best_times(
-        {
-            "ours": lambda: ours_step(model, optimizer, xs, ys),
-            "dense floats": lambda: dense.step(xs, ys),
-            "sparse floats": lambda: sparse.step(xs, ys),
-        },
-        REPEATS,
-    )
-    if micro is not None:  # a second a step: a few runs are enough
-        seconds.update(best_times({"micrograd": lambda: micrograd_step(micro, xs, ys)}, 3))
+    steps, reference = implementations(xs, ys)
+    micrograd = steps.pop("micrograd", None)
+    best = best_times(steps, REPEATS)
+    if micrograd is not None:  # a second a step: a few runs are enough
+        best.update(best_times({"micrograd": micrograd}, 3))
+    mean = training_runs(best, TRAINING_STEPS)
     names = {
         "ours": "backprop-lens `nn.MLP` (fused neurons)",
         "dense floats": "hand-written plain floats, dense backward",
         "sparse floats": "hand-written plain floats, skipping zero gradients",
         "micrograd": "micrograd 0.1.0 `nn.MLP`",
     }
-    ours = seconds["ours"]
     rows = [
-        f"| {names[key]} | {t * 1e3:.1f} | {t / ours:.2f} |" for key, t in seconds.items()
+        f"| {names[key]} | {best[key] * 1e3:.1f} | {mean[key] * 1e3:.1f} "
+        f"| {best[key] / best['ours']:.2f} | {mean[key] / mean['ours']:.2f} |"
+        for key in best
     ]
-    if micro is None:
-        rows.append(f"| {names['micrograd']} | not installed | - |")
+    if micrograd is None:
+        rows.append(f"| {names['micrograd']} | not installed | | | |")
     verdicts = [
-        f"ours / dense floats = {ours / seconds['dense floats']:.2f} (target <= 2.5)",
+        f"ours / dense floats = {best['ours'] / best['dense floats']:.2f} best-of, "
+        f"{mean['ours'] / mean['dense floats']:.2f} in a training run (target <= 2.5)"
     ]
-    if micro is not None:
-        verdicts.append(f"micrograd / ours = {seconds['micrograd'] / ours:.1f} (target >= 30)")
-
+    if micrograd is not None:
+        verdicts.append(
+            f"micrograd / ours = {best['micrograd'] / best['ours']:.1f} best-of, "
+            f"{mean['micrograd'] / mean['ours']:.1f} in a training run (target >= 30)"
+        )
     return "\n".join(
         [
             "### nn: micrograd's demo training step",
             "",
-            f"Seconds for one SGD step of micrograd's demo (forward of {POINTS} two-moons "
-            "points through a 2-16-16-1 ReLU MLP, max-margin loss + 1e-4 L2, backward, "
-            f"update), best of several runs; all start from the same weights and give the "
-            f"same step-0 loss ({reference:.12g}).",
+            f"One SGD step of micrograd's demo (forward of {POINTS} two-moons points through a "
+            "2-16-16-1 ReLU MLP, max-margin loss + 1e-4 L2, backward, update). All start from "
+            f"the same weights and give the same step-0 loss ({reference:.12g}). Two timings: "
+            f"the best of several single steps, taken in turns; and the mean step of a "
+            f"{TRAINING_STEPS}-step training run, each in a fresh process, garbage collection "
+            "included.",
             "",
-            "| implementation | ms per step | time / ours |",
-            "|---|---:|---:|",
+            "| implementation | best step (ms) | mean step in a run (ms) | best / ours | mean / ours |",
+            "|---|---:|---:|---:|---:|",
             *rows,
             "",
             "; ".join(verdicts) + ".",
@@ -223,4 +275,7 @@ def run() -> str:
 
 
 if __name__ == "__main__":
-    print(run())
+    if sys.argv[1:2] == ["train"]:
+        print(training_run(sys.argv[2], int(sys.argv[3])))
+    else:
+        print(run())
