@@ -83,6 +83,8 @@ class ChainRule:
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
+    __repr__ = __str__  # a terminal shows the formula, as Jupyter shows the table
+
     def _repr_html_(self) -> str:
         root, node = _name(self.root), _name(self.node)
         rows = [
@@ -157,6 +159,8 @@ class BackwardTable:
                  for row in rows]
         lines.insert(1, "  ".join("-" * width for width in widths))
         return "\n".join(lines)
+
+    __repr__ = __str__  # a terminal shows the table, as Jupyter shows it in HTML
 
     def _repr_html_(self) -> str:
         return html_table(self.HEADER, self.rows())
