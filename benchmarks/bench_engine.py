@@ -13,8 +13,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from demo_loop import write_data
 
 HERE = Path(__file__).resolve().parent
 ENGINES = ("ours", "micrograd")
@@ -24,7 +27,10 @@ MEMORY_CHAIN = 200_000  # bytes per op do not depend on length; tracemalloc is s
 
 
 def run() -> str:
-    demo = {engine: _demo_loop(engine, STEPS) for engine in ENGINES}
+    with tempfile.TemporaryDirectory() as folder:
+        data = os.path.join(folder, "moons.json")
+        write_data(data)
+        demo = {engine: _demo_loop(engine, STEPS, data) for engine in ENGINES}
     chain = {engine: _probe("chain", engine) for engine in ENGINES}
     memory = {engine: _probe("memory", engine) for engine in ENGINES}
     grads = _probe("grad", "ours")
@@ -82,10 +88,10 @@ def _seconds(s: float) -> str:
     return f"{s:.2f} s"
 
 
-def _demo_loop(engine: str, steps: int) -> dict:
+def _demo_loop(engine: str, steps: int, data: str) -> dict:
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, str(HERE / "demo_loop.py"), engine, str(steps)],
+        [sys.executable, str(HERE / "demo_loop.py"), engine, str(steps), data],
         capture_output=True, text=True, check=True, env=_env(),
     )
     seconds = time.perf_counter() - start
@@ -135,13 +141,10 @@ def probe_memory(engine: str) -> dict:
     import random
     import tracemalloc
 
-    from demo_loop import MLP, loss, value_class_of
-
-    from nn.data import make_moons
+    from demo_loop import MLP, loss, moons, value_class_of
 
     value_class = value_class_of(engine)
-    xs, labels = make_moons(100, noise=0.1, rng=1)
-    ys = [2 * label - 1 for label in labels]
+    xs, ys = moons()
     model = MLP(value_class, 2, [16, 16, 1], random.Random(1337))
 
     tracemalloc.start()
@@ -178,15 +181,14 @@ def _count_ops(root) -> int:
 def probe_grad(engine: str) -> dict:
     import random
 
-    from demo_loop import MLP, loss, value_class_of
+    from demo_loop import MLP, loss, moons, value_class_of
 
     from autograd import grad
-    from nn.data import make_moons
 
     value_class = value_class_of(engine)
-    xs, labels = make_moons(100, noise=0.1, rng=1)
+    xs, ys = moons()
     model = MLP(value_class, 2, [16, 16, 1], random.Random(1337))
-    total, _ = loss(value_class, model, xs, [2 * label - 1 for label in labels])
+    total, _ = loss(value_class, model, xs, ys)
     params = model.parameters()
 
     def best(f) -> float:

@@ -4,18 +4,19 @@ The same code drives both engines, so both record the same graph: a 2-16-16-1 Re
 built from `Value` ops only (micrograd's `sum(w*x, b)` neuron), 100 two-moons points,
 SVM max-margin loss plus 1e-4 L2, plain SGD with micrograd's learning-rate schedule.
 
-    python benchmarks/demo_loop.py {ours,micrograd} STEPS
+    python benchmarks/demo_loop.py {ours,micrograd} STEPS DATA.json
 
 prints each step's loss and accuracy, one line each, so that a caller can time the
-whole process and compare the two engines' losses.
+whole process and compare the two engines' losses. The process imports only the engine
+it runs (the data come as JSON from `write_data`): whatever else it imported would
+enlarge the heap that the garbage collector scans.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import sys
-
-from nn.data import make_moons
 
 
 class Neuron:
@@ -69,10 +70,29 @@ def value_class_of(engine: str):
     return Value
 
 
-def main(engine: str, steps: int) -> None:
-    value_class = value_class_of(engine)
+def moons():
+    """The demo's 100 two-moons points, labels in {-1, +1} for the SVM loss."""
+    from nn.data import make_moons
+
     xs, labels = make_moons(100, noise=0.1, rng=1)
-    ys = [2 * label - 1 for label in labels]  # the SVM loss wants -1 and +1
+    return xs, [2 * label - 1 for label in labels]
+
+
+def write_data(path: str) -> None:
+    xs, ys = moons()
+    with open(path, "w") as f:
+        json.dump({"xs": xs, "ys": ys}, f)
+
+
+def read_data(path: str):
+    with open(path) as f:
+        data = json.load(f)
+    return data["xs"], data["ys"]
+
+
+def main(engine: str, steps: int, data_path: str) -> None:
+    value_class = value_class_of(engine)
+    xs, ys = read_data(data_path)
     model = MLP(value_class, 2, [16, 16, 1], random.Random(1337))
     for k in range(steps):
         total_loss, accuracy = loss(value_class, model, xs, ys)
@@ -86,4 +106,4 @@ def main(engine: str, steps: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])
