@@ -13,7 +13,7 @@ demo: $(READY) dot
 	$(BIN)/python -m nn.demo
 
 bench: $(READY) dot
-	$(BIN)/pip install --quiet '.[bench]'
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
 dot:
