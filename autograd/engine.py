@@ -8,10 +8,12 @@ about any particular op.
 The layout is chosen for speed and memory, since a graph is one object per op:
 - One class for every node, so that CPython's attribute caches stay monomorphic.
 - Seven slots. A node has at most two operand slots, `_a` and `_b`, with their local
-  derivatives in `_da` and `_db`; an n-ary node (`weighted_sum`) keeps a tuple of operands
-  in `_a`, a tuple of derivatives in `_da`, and the marker `_MANY` in `_b`. `parents` and `local_grads` build the public
-  tuples on demand. The op name and the label share `_tag`, since almost no node has a
-  label: it holds the op name, or an `(op, label)` pair.
+  derivatives in `_da` and `_db`. An n-ary node (`weighted_sum`) keeps a tuple of
+  operands in `_a`, a tuple of derivatives in `_da` and the marker `_MANY` in `_b`.
+  `parents` and `local_grads` build the public tuples on demand. Where `_db` has no
+  derivative to hold, it keeps what the differentiable form needs: the exponent of
+  `x ** c`, the weight count of `w·x+b`. The op name and the label share `_tag`, since
+  almost no node has a label: it holds the op name, or an `(op, label)` pair.
 - A local derivative is, where it can be, a reference to a float that already exists: the
   other operand's data for `*`, a shared 1.0 for `+`, the output itself for `exp`. A node
   and its float then cost 112 bytes.
@@ -326,13 +328,14 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     >>> dy.data, d2y.data
     (27.0, 18.0)
     """
+    for x in (output, *inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: output and inputs must be Values, got {x!r} ({type(x).__name__})")
     local_grads = _differentiable_local_grads if create_graph else _numeric_local_grads
     grads = _chain_rule(output, local_grads)
     result = []
     for x in inputs:
-        if not isinstance(x, Value):
-            raise TypeError(f"grad: inputs must be Values, got {x!r} ({type(x).__name__})")
-        g = grads.get(x, 0.0)  # an input the output does not depend on
+        g = grads.get(x, 0.0)  # 0 for an input the output does not depend on
         result.append(g if isinstance(g, Value) else Value(g))
     return result
 
@@ -353,7 +356,8 @@ def _chain_rule(root: Value, local_grads, steps: list[BackwardStep] | None = Non
             product = local * upstream
             previous = grads.get(parent)
             grads[parent] = product if previous is None else previous + product
-            contributions.append((parent, local, product))
+            if steps is not None:
+                contributions.append((parent, local, product))
         if steps is not None:
             steps.append(BackwardStep(node, upstream, tuple(contributions)))
     return grads

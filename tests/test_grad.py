@@ -144,3 +144,11 @@ def test_differentiable_and_numeric_local_derivatives_agree(op):
         assert node.op == op
         differentiable = [float(d) for d in _DIFFERENTIABLE[op](node)]
         assert differentiable == pytest.approx(list(node.local_grads), rel=1e-14)
+
+
+def test_grad_refuses_what_is_not_a_value():
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="grad: .*2.0"):
+        grad(x * x, [x, 2.0])
+    with pytest.raises(TypeError, match="grad: .*3"):
+        grad(3, [x])
