@@ -13,19 +13,20 @@ demo: $(READY) dot
 	$(BIN)/python -m nn.demo
 
 bench: $(READY) dot
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
 dot:
 	@scripts/ensure-dot.sh
 
-# The venv is rebuilt whenever the project's dependencies change.
+# The venv is rebuilt whenever the project's dependencies change. (--quiet twice: pip
+# would otherwise warn about package indexes this machine lists but does not have.)
 $(READY): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
 	  { echo "Python 3.10 or newer is needed as '$(PYTHON)' (make PYTHON=python3.11 ...)" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { echo "Could not create $(VENV): on Debian, 'apt-get install python3-venv'" >&2; exit 1; }
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
 	@touch $@
 
 clean:
