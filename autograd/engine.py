@@ -286,6 +286,10 @@ class Value:
             g = node.grad
             a = node._a
             b = node._b
+            if g == 0.0 and _all_finite(node._da, b, node._db):
+                # Nothing to pass on: d * 0 is 0 for finite d (0 * inf is nan, and goes
+                # through). Behind a dead ReLU, or a sample with no loss, whole subgraphs.
+                continue
             if b is None:
                 a.grad += node._da * g
             elif b is _MANY:
@@ -456,6 +460,15 @@ def _node(op: str, data: float, a, da, b=None, db=None) -> Value:
     else:
         node._tag, node._a, node._da, node._b, node._db = _LEAF
     return node
+
+
+def _all_finite(da, b, db) -> bool:
+    """Whether a node's local derivatives are all finite (none inf or nan)."""
+    if b is None:
+        return math.isfinite(da)
+    if b is _MANY:
+        return math.isfinite(sum(da))  # a finite sum has only finite terms
+    return math.isfinite(da + db)
 
 
 def _intermediates_in_order(root: Value) -> list[Value]:

@@ -1,5 +1,6 @@
 """backward(): reused nodes, repeated calls, resets, deep graphs, and the order it uses."""
 
+import math
 import sys
 
 import pytest
@@ -136,3 +137,19 @@ def test_backward_steps_add_up_to_exactly_what_backward_leaves(expr):
     root.backward()
     for node in topological_order(root):
         assert node.grad == grads[id(node)]
+
+
+def test_a_zero_gradient_through_an_infinite_derivative_is_nan_as_in_pytorch():
+    # backward() skips nodes whose gradient is 0, but not where 0 * inf must give nan.
+    x = Value(0.0)
+    y = x**0.5 * 0.0  # d sqrt(x)/dx = inf at 0; PyTorch gives nan here too
+    y.backward()
+    assert math.isnan(x.grad)
+
+
+def test_nodes_behind_a_dead_relu_get_exact_zeros():
+    w, x = Value(-2.0), Value(3.0)
+    hidden = (w * x).exp() * w  # a subgraph that backward() can skip entirely
+    out = (hidden - 1.0).relu() + w
+    out.backward()
+    assert hidden.grad == 0.0 and x.grad == 0.0 and w.grad == 1.0
