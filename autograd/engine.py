@@ -410,7 +410,9 @@ def weighted_sums(
             raise TypeError(f"w·x+b: weights and bias must be Values, got {weights!r}, {bias!r}") from None
         if len(ws) != len(xs):
             raise ValueError(f"w·x+b: {len(ws)} weights for {len(xs)} inputs; they must match")
-        z = sum(map(operator.mul, ws, xs), b)  # b + w0*x0 + w1*x1 + ..., left to right
+        # b + w0*x0 + w1*x1 + ...: left to right as the expanded graph adds, up to
+        # Python 3.11; from 3.12 sum() compensates, and the last bit may differ.
+        z = sum(map(operator.mul, ws, xs), b)
         grads = (*xs, *ws, _ONE) if inputs else (*xs, _ONE)
         # `_db` is unused on an n-ary node: it keeps the weight count for `_diff_weighted_sum`.
         nodes.append(_node("w·x+b", z, (*weights, *inputs, bias), grads, _MANY, len(ws)))
