@@ -38,6 +38,7 @@ LN10 = math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 INV_SQRT2 = 1.0 / math.sqrt(2.0)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+SOFTPLUS_THRESHOLD = 20.0
 
 
 class Op:
@@ -455,12 +456,17 @@ ELU = _builtin("elu", 1, _elu, _diff_elu, has_constant=True)
 
 
 def _softplus(x: float) -> Floats:
-    # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): exp never overflows.
-    out = max(x, 0.0) + math.log1p(math.exp(-abs(x))) if x == x else x
-    return out, _sigmoid(x)[0]
+    # log(1 + exp(x)), as PyTorch's softplus (beta 1, threshold 20): x itself above 20,
+    # where the two differ by less than 2e-9; below, log1p(exp(x)), where exp cannot overflow.
+    if x > SOFTPLUS_THRESHOLD:
+        return x, 1.0
+    return math.log1p(math.exp(x)), _sigmoid(x)[0]
 
 
-SOFTPLUS = _builtin("softplus", 1, _softplus, lambda x, out: (x.sigmoid(),))
+SOFTPLUS = _builtin(
+    "softplus", 1, _softplus,
+    lambda x, out: (1.0,) if x.data > SOFTPLUS_THRESHOLD else (x.sigmoid(),),
+)
 
 
 def _silu(x: float) -> Floats:
