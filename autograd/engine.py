@@ -35,10 +35,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Union
 
 from autograd import ops
-from autograd.ops import Op
+from autograd.ops import Differentiable, Op
 
 Number = Union[int, float]
 Scalar = Union["Value", int, float]  # what an op accepts as an operand
@@ -58,7 +58,15 @@ class Value:
     `data` and return a plain bool, so `max(a, b)`, `sorted(values)` and `if x > 0` work.
     """
 
-    __slots__ = ("_data", "grad", "_tag", "_a", "_b", "_da", "_db")
+    __slots__ = ("_a", "_b", "_da", "_data", "_db", "_tag", "grad")
+    # The slots' types; the layout is in the module's docstring.
+    _data: float
+    grad: float
+    _tag: Any  # the op name, or (op name, label)
+    _a: Any
+    _b: Any
+    _da: Any
+    _db: Any
 
     def __init__(self, data: Number, label: str = "") -> None:
         self._data = to_float(data, "Value")
@@ -236,7 +244,7 @@ class Value:
     def __trunc__(self) -> Value:
         return _unary(ops.TRUNC, self)
 
-    def __round__(self, ndigits: Optional[int] = None) -> Value:
+    def __round__(self, ndigits: int | None = None) -> Value:
         return self.round(0 if ndigits is None else ndigits)
 
     # --- elementary functions, named as in PyTorch ----------------------------------------
@@ -324,7 +332,7 @@ class Value:
     def trunc(self) -> Value:
         return _unary(ops.TRUNC, self)
 
-    def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Value:
+    def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
         low = None if min is None else _constant(min, "clamp")
         high = None if max is None else _constant(max, "clamp")
         if low is None and high is None:
@@ -452,7 +460,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     for x in (output, *inputs):
         if not isinstance(x, Value):
-            raise TypeError(f"grad: output and inputs must be Values, got {x!r} ({type(x).__name__})")
+            raise TypeError(
+                f"grad: output and inputs must be Values, got {x!r} ({type(x).__name__})"
+            )
     local_grads = _differentiable_local_grads if create_graph else _numeric_local_grads
     grads = _chain_rule(output, local_grads)
     result = []
@@ -462,14 +472,16 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     return result
 
 
-def _chain_rule(root: Value, local_grads: Callable[[Value], tuple], steps: Optional[list] = None) -> dict:
+def _chain_rule(
+    root: Value, local_grads: Callable[[Value], tuple], steps: list | None = None
+) -> dict:
     """The chain rule, once, for any kind of local derivative: into a dict, not `.grad`.
 
     The reference loop: `backward()` keeps a copy specialised for floats and slots, for
     speed; this one also carries Values (create_graph) and records the steps for the
     explanations.
     """
-    grads: Dict[Value, Any] = {root: 1.0}
+    grads: dict[Value, Any] = {root: 1.0}
     for node in reversed(topological_order(root)):
         if node._a is None:
             continue
@@ -553,7 +565,7 @@ def define_op(
     name: str,
     forward: Callable[..., float],
     derivatives: Callable[..., Sequence[float]],
-    differentiable: Optional[Callable[..., Sequence[Any]]] = None,
+    differentiable: Differentiable | None = None,
 ) -> Callable[..., Value]:
     """Define a new primitive op from float functions; returns the function that applies it.
 
@@ -578,13 +590,19 @@ def define_op(
 
     if not isinstance(name, str) or not name:
         raise TypeError(f"define_op: the name must be a non-empty str, got {name!r}")
-    for what, f in (("forward", forward), ("derivatives", derivatives), ("differentiable", differentiable)):
+    for what, f in (
+        ("forward", forward),
+        ("derivatives", derivatives),
+        ("differentiable", differentiable),
+    ):
         if f is not None and not callable(f):
             raise TypeError(f"define_op: {what} must be callable, got {f!r}")
     try:
         arity = _positional_count(inspect.signature(forward))
     except (TypeError, ValueError):
-        raise TypeError(f"define_op: cannot read how many operands {name!r}'s forward takes") from None
+        raise TypeError(
+            f"define_op: cannot read how many operands {name!r}'s forward takes"
+        ) from None
     if arity < 1:
         raise ValueError(f"define_op: {name!r}'s forward must take at least one operand")
 
@@ -650,9 +668,11 @@ def weighted_sums(
     parents: tuple
     if inputs and isinstance(inputs[0], Value):
         try:
-            xs = [x._data for x in inputs]
+            xs = [x._data for x in inputs]  # type: ignore[union-attr]  # a mix raises below
         except AttributeError:
-            raise TypeError(f"{name}: inputs must be all Values or all numbers, not a mix") from None
+            raise TypeError(
+                f"{name}: inputs must be all Values or all numbers, not a mix"
+            ) from None
         parents = tuple(inputs)
     else:
         if any(isinstance(x, Value) for x in inputs):
@@ -665,7 +685,9 @@ def weighted_sums(
             ws = [w._data for w in weights]
             b = bias._data
         except AttributeError:
-            raise TypeError(f"{name}: weights and bias must be Values, got {weights!r}, {bias!r}") from None
+            raise TypeError(
+                f"{name}: weights and bias must be Values, got {weights!r}, {bias!r}"
+            ) from None
         if len(ws) != len(xs):
             raise ValueError(f"{name}: {len(ws)} weights for {len(xs)} inputs; they must match")
         # b + w0*x0 + w1*x1 + ...: left to right as the expanded graph adds, up to
@@ -703,8 +725,9 @@ def _intermediates_in_order(root: Value) -> list[Value]:
     another call means nothing; every mark is replaced by 0.0 before returning, even
     when interrupted.
     """
-    opened = _Mark()  # its parents are being placed
-    placed = _Mark()  # it is in `order`
+    # (Typed Any: for the length of the traversal a mark stands where a float grad goes.)
+    opened: Any = _Mark()  # its parents are being placed
+    placed: Any = _Mark()  # it is in `order`
     order: list[Value] = []
     stack = [root]
     push = stack.append
@@ -788,7 +811,9 @@ def to_float(x: object, where: str) -> float:
         return x
     if isinstance(x, bool) or not isinstance(x, Real):
         hint = " (pass its .data)" if isinstance(x, Value) else ""
-        raise TypeError(f"{where}: expected an int or a float, got {x!r} ({type(x).__name__}){hint}")
+        raise TypeError(
+            f"{where}: expected an int or a float, got {x!r} ({type(x).__name__}){hint}"
+        )
     try:
         return float(x)
     except OverflowError:

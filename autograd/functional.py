@@ -13,15 +13,46 @@ and the result still has a graph to draw. The math of every op is in `autograd/o
 
 from __future__ import annotations
 
-from typing import Optional
-
 from autograd.engine import Number, Scalar, Value, to_float
 
 __all__ = [
-    "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "clamp", "cos", "cosh",
-    "elu", "erf", "exp", "exp2", "expm1", "floor", "gelu", "leaky_relu", "log", "log10",
-    "log1p", "log2", "maximum", "minimum", "relu", "round", "sigmoid", "sign", "silu", "sin",
-    "sinh", "softplus", "sqrt", "tan", "tanh", "trunc",
+    "abs",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "ceil",
+    "clamp",
+    "cos",
+    "cosh",
+    "elu",
+    "erf",
+    "exp",
+    "exp2",
+    "expm1",
+    "floor",
+    "gelu",
+    "leaky_relu",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "maximum",
+    "minimum",
+    "relu",
+    "round",
+    "sigmoid",
+    "sign",
+    "silu",
+    "sin",
+    "sinh",
+    "softplus",
+    "sqrt",
+    "tan",
+    "tanh",
+    "trunc",
 ]
 
 
@@ -116,7 +147,7 @@ def erf(x: Scalar) -> Value:
     return as_value(x, "erf").erf()
 
 
-def abs(x: Scalar) -> Value:  # noqa: A001 - PyTorch's name; builtins.abs(x) also works
+def abs(x: Scalar) -> Value:
     return as_value(x, "abs").abs()
 
 
@@ -132,7 +163,7 @@ def ceil(x: Scalar) -> Value:
     return as_value(x, "ceil").ceil()
 
 
-def round(x: Scalar, decimals: int = 0) -> Value:  # noqa: A001 - PyTorch's name
+def round(x: Scalar, decimals: int = 0) -> Value:
     return as_value(x, "round").round(decimals)
 
 
@@ -140,7 +171,7 @@ def trunc(x: Scalar) -> Value:
     return as_value(x, "trunc").trunc()
 
 
-def clamp(x: Scalar, min: Optional[Number] = None, max: Optional[Number] = None) -> Value:  # noqa: A002
+def clamp(x: Scalar, min: Number | None = None, max: Number | None = None) -> Value:
     return as_value(x, "clamp").clamp(min, max)
 
 

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
-Floats = Tuple[float, ...]
+Floats = tuple[float, ...]
 # (output, local derivatives...): what a numeric rule returns.
 Numeric = Callable[..., Floats]
 # (*parents, node) -> local derivatives as Values or numbers.
-Differentiable = Callable[..., Tuple[Any, ...]]
+Differentiable = Callable[..., tuple[Any, ...]]
 
 INF = math.inf
 NAN = math.nan
@@ -50,14 +50,14 @@ class Op:
     raises. `has_constant`: the op takes a folded constant argument, kept on the node.
     """
 
-    __slots__ = ("name", "arity", "numeric", "differentiable", "has_constant", "user_defined")
+    __slots__ = ("arity", "differentiable", "has_constant", "name", "numeric", "user_defined")
 
     def __init__(
         self,
         name: str,
         arity: int,
         numeric: Numeric,
-        differentiable: Optional[Differentiable],
+        differentiable: Differentiable | None,
         has_constant: bool = False,
         user_defined: bool = False,
     ) -> None:
@@ -72,7 +72,7 @@ class Op:
         return f"Op({self.name!r}, arity={self.arity})"
 
 
-REGISTRY: Dict[str, Op] = {}  # op name -> Op, for every node's `op` string
+REGISTRY: dict[str, Op] = {}  # op name -> Op, for every node's `op` string
 
 
 def register(op: Op) -> Op:
@@ -84,8 +84,13 @@ def register(op: Op) -> Op:
     return op
 
 
-def _builtin(name: str, arity: int, numeric: Numeric, differentiable: Differentiable,
-             has_constant: bool = False) -> Op:
+def _builtin(
+    name: str,
+    arity: int,
+    numeric: Numeric,
+    differentiable: Differentiable,
+    has_constant: bool = False,
+) -> Op:
     return register(Op(name, arity, numeric, differentiable, has_constant))
 
 
@@ -94,7 +99,7 @@ def undefined(op: str, x: float, need: str) -> ValueError:
     return ValueError(f"{op}: {op}({x!r}) is undefined; {op} needs {need}")
 
 
-def constant_derivatives(*parents_and_node: Any) -> Tuple[Any, ...]:
+def constant_derivatives(*parents_and_node: Any) -> tuple[Any, ...]:
     """The differentiable form of an op whose local derivatives are constants (0, 1, -1, a
     slope): they are their own form, read back off the node."""
     return parents_and_node[-1].local_grads
@@ -114,7 +119,7 @@ def _mul(x: float, y: float) -> Floats:
     return x * y, y, x
 
 
-def _diff_mul(*parents_and_node: Any) -> Tuple[Any, ...]:
+def _diff_mul(*parents_and_node: Any) -> tuple[Any, ...]:
     if len(parents_and_node) == 2:  # x * c: the constant is the derivative
         return parents_and_node[-1].local_grads
     x, y, _ = parents_and_node
@@ -131,7 +136,7 @@ def _div(x: float, y: float) -> Floats:
     return q, 1.0 / y, -q / y
 
 
-def _diff_div(*parents_and_node: Any) -> Tuple[Any, ...]:
+def _diff_div(*parents_and_node: Any) -> tuple[Any, ...]:
     if len(parents_and_node) == 2:  # x / c: the derivative 1/c is a constant
         return parents_and_node[-1].local_grads
     _, y, node = parents_and_node
@@ -143,9 +148,13 @@ DIV = _builtin("/", 2, _div, _diff_div)
 
 def _pow(x: float, y: float) -> Floats:
     if x < 0.0 and math.isfinite(x) and math.isfinite(y) and not y.is_integer():
-        raise ValueError(f"'**': {x!r} ** {y!r} has no real value (negative base, non-integer exponent)")
+        raise ValueError(
+            f"'**': {x!r} ** {y!r} has no real value (negative base, non-integer exponent)"
+        )
     if x == 0.0 and y < 0.0:
-        raise ZeroDivisionError(f"'**': {x!r} ** {y!r} divides by zero (zero base, negative exponent)")
+        raise ZeroDivisionError(
+            f"'**': {x!r} ** {y!r} divides by zero (zero base, negative exponent)"
+        )
     try:
         out = x**y
     except OverflowError:
@@ -171,7 +180,7 @@ def _d_exponent(x: float, y: float, out: float) -> float:
     return NAN
 
 
-def _diff_pow(*parents_and_node: Any) -> Tuple[Any, ...]:
+def _diff_pow(*parents_and_node: Any) -> tuple[Any, ...]:
     # At x == 0 with an exponent below 1 the derivative is 0 or inf, a kink with nothing to
     # differentiate; d/dy for x <= 0 is 0 or nan. Those stay the numeric constants.
     node = parents_and_node[-1]
@@ -183,10 +192,7 @@ def _diff_pow(*parents_and_node: Any) -> Tuple[Any, ...]:
             return numeric
         return (c * x ** (c - 1.0),)
     y = parents_and_node[1]
-    if x.data == 0.0 and y.data < 1.0:
-        d_base = numeric[0]
-    else:
-        d_base = y * x ** (y - 1.0)
+    d_base = numeric[0] if x.data == 0.0 and y.data < 1.0 else y * x ** (y - 1.0)
     d_exponent = x.log() * node if x.data > 0.0 else numeric[1]
     return d_base, d_exponent
 
@@ -201,7 +207,7 @@ def _mod(x: float, y: float) -> Floats:
     return x % y, 1.0, -(x // y)  # x % y = x - floor(x/y) * y
 
 
-def _diff_mod(*parents_and_node: Any) -> Tuple[Any, ...]:
+def _diff_mod(*parents_and_node: Any) -> tuple[Any, ...]:
     if len(parents_and_node) == 2:  # x % c: d/dx is 1
         return (1.0,)
     x, y, _ = parents_and_node
@@ -446,7 +452,7 @@ def _elu(x: float, alpha: float) -> Floats:
     return out, out + alpha  # alpha * exp(x); alpha at 0, as PyTorch
 
 
-def _diff_elu(x: Any, node: Any) -> Tuple[Any, ...]:
+def _diff_elu(x: Any, node: Any) -> tuple[Any, ...]:
     if x.data > 0.0:
         return (1.0,)
     return (node + node.constant,)
@@ -464,7 +470,9 @@ def _softplus(x: float) -> Floats:
 
 
 SOFTPLUS = _builtin(
-    "softplus", 1, _softplus,
+    "softplus",
+    1,
+    _softplus,
     lambda x, out: (1.0,) if x.data > SOFTPLUS_THRESHOLD else (x.sigmoid(),),
 )
 
@@ -474,7 +482,7 @@ def _silu(x: float) -> Floats:
     return x * s, s * (1.0 + x * (1.0 - s))
 
 
-def _diff_silu(x: Any, out: Any) -> Tuple[Any, ...]:
+def _diff_silu(x: Any, out: Any) -> tuple[Any, ...]:
     s = x.sigmoid()
     return (s * (1.0 + x * (1.0 - s)),)
 
@@ -489,7 +497,7 @@ def _gelu(x: float) -> Floats:
     return x * cdf, cdf + x * pdf
 
 
-def _diff_gelu(x: Any, out: Any) -> Tuple[Any, ...]:
+def _diff_gelu(x: Any, out: Any) -> tuple[Any, ...]:
     cdf = 0.5 * (1.0 + (x * INV_SQRT2).erf())
     pdf = INV_SQRT_2PI * (-0.5 * x * x).exp()
     return (cdf + x * pdf,)
@@ -540,7 +548,7 @@ def _round(x: float, decimals: int) -> Floats:
 ROUND = _builtin("round", 1, _round, constant_derivatives, has_constant=True)
 
 
-def _clamp(x: float, bounds: Tuple[Optional[float], Optional[float]]) -> Floats:
+def _clamp(x: float, bounds: tuple[float | None, float | None]) -> Floats:
     # As torch.clamp: max wins when min > max; the gradient passes where min <= x <= max.
     low, high = bounds
     if x != x:
@@ -598,7 +606,7 @@ def _weighted_sum(*operands: float) -> Floats:
     return (z, *xs, *ws, 1.0)
 
 
-def _diff_weighted_sum(*parents_and_node: Any) -> Tuple[Any, ...]:
+def _diff_weighted_sum(*parents_and_node: Any) -> tuple[Any, ...]:
     node = parents_and_node[-1]
     n = node.constant  # the number of weights
     parents = parents_and_node[:-1]
@@ -609,4 +617,3 @@ def _diff_weighted_sum(*parents_and_node: Any) -> Tuple[Any, ...]:
 
 
 WEIGHTED_SUM = _builtin("w·x+b", -1, _weighted_sum, _diff_weighted_sum, has_constant=True)
-

@@ -164,7 +164,9 @@ def expressions(
     if unknown:
         raise ValueError(f"expressions: unknown ops {sorted(unknown)}; choose from {OPS}")
     if max_inputs < 1 or max_steps < 1:
-        raise ValueError(f"expressions: max_inputs and max_steps must be >= 1, got {max_inputs}, {max_steps}")
+        raise ValueError(
+            f"expressions: max_inputs and max_steps must be >= 1, got {max_inputs}, {max_steps}"
+        )
     return _expressions(max_inputs, max_steps, tuple(ops), margin, bound)
 
 

@@ -53,6 +53,7 @@ UNARY = {
     "softplus": (lambda x: x.softplus(), "F.softplus(x)", GENERAL + (-30.0, 25.0)),
     "silu": (lambda x: x.silu(), "F.silu(x)", GENERAL),
     "gelu": (lambda x: x.gelu(), "F.gelu(x)", GENERAL),
+    "x//c": (lambda x: x // 0.65, 'torch.div(x, 0.65, rounding_mode="floor")', GENERAL),
     "clamp": (lambda x: x.clamp(-1.0, 1.5), "torch.clamp(x, -1.0, 1.5)", GENERAL),
     "clamp_min": (lambda x: x.clamp(min=0.0), "torch.clamp(x, min=0.0)", GENERAL),
     "neg": (lambda x: -x, "-x", GENERAL),
@@ -82,7 +83,7 @@ BINARY = {
 }
 
 # Piecewise ops whose finite differences jump at these points (a kink or a step).
-STEPS = {"floor", "ceil", "round", "trunc", "sign"}
+STEPS = {"floor", "ceil", "round", "trunc", "sign", "x//c"}
 
 
 def derivatives(f, *xs: float) -> tuple[float, list[float], list[list[float]]]:
@@ -391,7 +392,11 @@ def test_every_builtin_op_has_a_method_or_operator():
 def test_python_builtins_reach_the_ops():
     x = Value(-2.7)
     assert (abs(x).op, round(x).op, math.floor(x).op, math.ceil(x).op, math.trunc(x).op) == (
-        "abs", "round", "floor", "ceil", "trunc",
+        "abs",
+        "round",
+        "floor",
+        "ceil",
+        "trunc",
     )
     assert (round(x).data, math.floor(x).data, math.trunc(x).data) == (-3.0, -3.0, -2.0)
     assert round(Value(1.2345), 2).data == 1.23
