@@ -1,0 +1,224 @@
+"""Multi-class: softmax, log_softmax, cross_entropy, the spiral/xor/circles data sets, a
+multi-output MLP trained with cross-entropy, and the accuracy helper."""
+
+import math
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value
+from autograd.gradcheck import gradcheck
+from nn.losses import cross_entropy, log_softmax, softmax
+
+TORCH_MISSING = "PyTorch is not installed: skipping the cross-check against it"
+
+
+def values(xs):
+    return [Value(x) for x in xs]
+
+
+def closed_form(z, y):
+    """-log softmax(z)[y] and p - onehot(y), written out with exact sums (math.fsum)."""
+    m = max(z)
+    total = math.fsum(math.exp(v - m) for v in z)
+    p = [math.exp(v - m) / total for v in z]
+    return math.log(total) - (z[y] - m), [pk - (k == y) for k, pk in enumerate(p)]
+
+
+logit_lists = st.lists(st.floats(-50, 50, allow_nan=False), min_size=1, max_size=6)
+
+
+# --- softmax and log_softmax ---------------------------------------------------------------
+
+
+@given(logit_lists)
+def test_softmax_is_a_distribution(z):
+    p = [v.data for v in softmax(values(z))]
+    assert all(0.0 <= pk <= 1.0 for pk in p)
+    assert math.fsum(p) == pytest.approx(1.0, abs=1e-12)
+    for i in range(len(z)):  # softmax keeps the order (ties may appear after rounding)
+        for j in range(len(z)):
+            if z[i] > z[j]:
+                assert p[i] >= p[j]
+
+
+@given(logit_lists)
+def test_log_softmax_is_the_log_of_softmax(z):
+    logs = [v.data for v in log_softmax(values(z))]
+    probabilities = [v.data for v in softmax(values(z))]
+    for log_p, p in zip(logs, probabilities):
+        if p > 1e-300:  # below, softmax has rounded to 0 and the log is what we want instead
+            assert log_p == pytest.approx(math.log(p), rel=1e-12, abs=1e-12)
+
+
+def test_softmax_and_log_softmax_are_stable_at_plus_minus_1000():
+    z = [1000.0, 0.0, -1000.0]
+    assert [p.data for p in softmax(values(z))] == [1.0, 0.0, 0.0]
+    assert [p.data for p in log_softmax(values(z))] == [0.0, -1000.0, -2000.0]
+    # the same shift everywhere changes nothing
+    shifted = [v.data for v in softmax(values([x + 1e6 for x in (1.0, 2.0, 3.0)]))]
+    plain = [v.data for v in softmax(values([1.0, 2.0, 3.0]))]
+    assert shifted == pytest.approx(plain, rel=1e-9)
+
+
+def test_softmax_gradient_against_finite_differences():
+    # d softmax_1 / dz: p_1 (onehot - p); and a weighted sum of all of them
+    assert gradcheck(lambda a, b, c: softmax([a, b, c])[1], [0.3, -1.2, 2.0])
+    assert gradcheck(lambda a, b, c: sum(w * p for w, p in zip((1.0, -2.0, 0.5), log_softmax([a, b, c]))),
+                     [0.3, -1.2, 2.0])
+
+
+def test_one_logit_is_certain():
+    z = Value(7.5)
+    (p,) = softmax([z])
+    assert p.data == 1.0
+    loss = cross_entropy([z], 0)
+    loss.backward()
+    assert (loss.data, z.grad) == (0.0, 0.0)
+
+
+# --- cross_entropy: value and gradients ---------------------------------------------------
+
+
+@given(st.data())
+def test_cross_entropy_value_and_gradient_are_the_closed_form(data):
+    z = data.draw(st.lists(st.floats(-700, 700, allow_nan=False), min_size=1, max_size=6))
+    y = data.draw(st.integers(0, len(z) - 1))
+    logits = values(z)
+    loss = cross_entropy(logits, y)
+    expected, gradient = closed_form(z, y)
+    # both sides subtract z_y - m from log(total): a few ulps of |z| apart at most
+    assert loss.data == pytest.approx(expected, rel=1e-12, abs=1e-15 * max(1.0, *map(abs, z)))
+    loss.backward()
+    assert [v.grad for v in logits] == pytest.approx(gradient, rel=1e-9, abs=1e-15)
+
+
+def test_cross_entropy_of_equal_logits_is_log_k():
+    logits = values([0.5, 0.5, 0.5, 0.5])
+    loss = cross_entropy(logits, 2)
+    assert loss.data == pytest.approx(math.log(4), rel=1e-15)
+    loss.backward()
+    assert [v.grad for v in logits] == pytest.approx([0.25, 0.25, -0.75, 0.25], rel=1e-15)
+
+
+@pytest.mark.parametrize("target, expected", [(0, 0.0), (1, 1000.0), (2, 2000.0)])
+def test_cross_entropy_is_finite_and_exact_at_plus_minus_1000(target, expected):
+    logits = values([1000.0, 0.0, -1000.0])
+    loss = cross_entropy(logits, target)
+    assert loss.data == expected
+    loss.backward()
+    onehot = [float(k == target) for k in range(3)]
+    assert [v.grad for v in logits] == [1.0 - onehot[0], -onehot[1], -onehot[2]]
+
+
+def test_cross_entropy_gradient_against_finite_differences():
+    assert gradcheck(lambda a, b, c, d: cross_entropy([a, b, c, d], 1), [0.4, -1.3, 2.2, 0.0])
+    assert gradcheck(
+        lambda a, b, c, d: cross_entropy([[a, b], [c, d], [b, c]], [0, 1, 1]), [0.4, -1.3, 2.2, 0.0]
+    )
+
+
+def test_cross_entropy_accepts_numbers_mixed_with_values():
+    z1 = Value(-1.0)
+    loss = cross_entropy([2.0, z1, 0], 1)
+    expected, gradient = closed_form([2.0, -1.0, 0.0], 1)
+    assert loss.data == pytest.approx(expected, rel=1e-14)
+    loss.backward()
+    assert z1.grad == pytest.approx(gradient[1], rel=1e-14)
+
+
+def test_cross_entropy_of_a_batch_is_the_mean_over_samples():
+    batch = [[2.0, -1.0, 0.5], [0.0, 0.0, 3.0], [-2.0, 1.0, 1.5]]
+    targets = [0, 1, 2]
+    logits = [values(row) for row in batch]
+    loss = cross_entropy(logits, targets)
+    expected = [closed_form(row, y) for row, y in zip(batch, targets)]
+    assert loss.data == pytest.approx(sum(e for e, _ in expected) / 3, rel=1e-14)
+    loss.backward()
+    for row, (_, gradient) in zip(logits, expected):
+        assert [v.grad for v in row] == pytest.approx([g / 3 for g in gradient], rel=1e-13)
+
+
+def test_a_batch_of_one_is_that_samples_loss():
+    single, batch = cross_entropy(values([1.0, 2.0]), 0), cross_entropy([values([1.0, 2.0])], [0])
+    assert batch.op == single.op and batch.data == single.data
+
+
+def test_the_target_logits_node_has_two_consumers_in_the_graph():
+    # loss = log(sum exp(z_k - m)) - (z_y - m): the chain rule adds p_y and -1 at z_y - m
+    z = values([0.5, 2.0, -1.0])
+    loss = cross_entropy(z, 0)
+    log_total, shifted_target = loss.parents
+    assert (loss.op, log_total.op, shifted_target.op) == ("-", "log", "-")
+    assert shifted_target.parents == (z[0],)
+    loss.backward()
+    p0 = softmax(z)[0].data
+    assert shifted_target.grad == pytest.approx(p0 - 1.0, rel=1e-14)
+
+
+def test_cross_entropy_matches_pytorch_float64():
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
+    F = torch.nn.functional
+    cases = [([2.0, 1.0, 0.1], 0), ([1000.0, 0.0, -1000.0], 2), ([-3.5, 40.0, 0.0, 7.25], 3), ([0.3], 0)]
+    for z, y in cases:
+        zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+        theirs = F.cross_entropy(zt[None], torch.tensor([y]))
+        theirs.backward()
+        logits = values(z)
+        ours = cross_entropy(logits, y)
+        ours.backward()
+        assert ours.data == pytest.approx(theirs.item(), rel=1e-12, abs=1e-300), (z, y)
+        assert [v.grad for v in logits] == pytest.approx(zt.grad.tolist(), rel=1e-12, abs=1e-15), (z, y)
+        probabilities = F.softmax(zt.detach(), dim=0).tolist()
+        assert [p.data for p in softmax(values(z))] == pytest.approx(probabilities, rel=1e-12, abs=1e-300)
+        log_probabilities = F.log_softmax(zt.detach(), dim=0).tolist()
+        assert [p.data for p in log_softmax(values(z))] == pytest.approx(log_probabilities, rel=1e-12)
+
+
+def test_cross_entropy_of_a_batch_matches_pytorch_mean_reduction():
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
+    rng = random.Random(5)
+    batch = [[rng.gauss(0.0, 3.0) for _ in range(4)] for _ in range(6)]
+    targets = [rng.randrange(4) for _ in range(6)]
+    zt = torch.tensor(batch, dtype=torch.float64, requires_grad=True)
+    theirs = torch.nn.functional.cross_entropy(zt, torch.tensor(targets))  # reduction="mean"
+    theirs.backward()
+    logits = [values(row) for row in batch]
+    ours = cross_entropy(logits, targets)
+    ours.backward()
+    assert ours.data == pytest.approx(theirs.item(), rel=1e-12)
+    assert [[v.grad for v in row] for row in logits] == [
+        pytest.approx(row, rel=1e-12, abs=1e-15) for row in zt.grad.tolist()
+    ]
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, exception, message",
+    [
+        (lambda: cross_entropy([1.0, 2.0], 2), IndexError, "cross_entropy: target 2 is not a class index"),
+        (lambda: cross_entropy([1.0, 2.0], -1), IndexError, "cross_entropy: target -1 "),
+        (lambda: cross_entropy([[1.0, 2.0], [0.0, 1.0]], [0, 5]), IndexError, "target 5 of sample 1"),
+        (lambda: cross_entropy([1.0, 2.0], True), TypeError, "target must be an int class index, got True"),
+        (lambda: cross_entropy([1.0, 2.0], 1.0), TypeError, "got 1.0"),
+        (lambda: cross_entropy([1.0, 2.0], "0"), TypeError, "got '0'"),
+        (lambda: cross_entropy([1.0, 2.0], [0]), TypeError, "one sample's logits need one class index"),
+        (lambda: cross_entropy([[1.0, 2.0]], 0), TypeError, "needs a sequence of class indices"),
+        (lambda: cross_entropy([[1.0, 2.0]], [0, 1]), ValueError, "1 samples of logits but 2 targets"),
+        (lambda: cross_entropy([[1.0, 2.0], [1.0]], [0, 0]), ValueError, "sample 1 has logits"),
+        (lambda: cross_entropy([], []), ValueError, "no samples"),
+        (lambda: cross_entropy([], 0), ValueError, "cross_entropy: no logits"),
+        (lambda: cross_entropy(Value(1.0), 0), TypeError, "cross_entropy: logits must be a list"),
+        (lambda: cross_entropy([1.0, "2"], 0), TypeError, "logit at index 1 must be a number or a Value"),
+        (lambda: softmax([True, 1.0]), TypeError, "softmax: logit at index 0"),
+        (lambda: softmax("abc"), TypeError, "softmax: logits must be a list"),
+        (lambda: log_softmax([]), ValueError, "log_softmax: no logits"),
+    ],
+)
+def test_bad_input(call, exception, message):
+    with pytest.raises(exception, match=message):
+        call()
