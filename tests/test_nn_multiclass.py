@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from autograd.gradcheck import gradcheck
+from nn.data import circles, spiral, xor
 from nn.losses import cross_entropy, log_softmax, softmax
 
 TORCH_MISSING = "PyTorch is not installed: skipping the cross-check against it"
@@ -220,5 +221,129 @@ def test_cross_entropy_of_a_batch_matches_pytorch_mean_reduction():
     ],
 )
 def test_bad_input(call, exception, message):
+    with pytest.raises(exception, match=message):
+        call()
+
+
+# --- data sets -----------------------------------------------------------------------------
+
+
+def test_spiral_is_cs231ns_formula_without_noise():
+    n = 5
+    xs, ys = spiral(n, classes=3, noise=0.0)
+    assert ys == [0] * n + [1] * n + [2] * n  # class by class, as CS231n
+    for j in range(3):
+        for i in range(n):
+            r, t = i / (n - 1), 4 * j + 4 * i / (n - 1)
+            x = xs[j * n + i]
+            assert x == [pytest.approx(r * math.sin(t), abs=1e-15), pytest.approx(r * math.cos(t), abs=1e-15)]
+    # every arm starts at the centre and ends on the unit circle
+    assert xs[0] == xs[n] == xs[2 * n] == [0.0, 0.0]
+    assert all(math.hypot(*xs[j * n + n - 1]) == pytest.approx(1.0) for j in range(3))
+
+
+def test_spiral_noise_turns_each_point_about_the_centre():
+    clean, _ = spiral(40, 4, noise=0.0)
+    noisy, ys = spiral(40, 4, noise=0.2, seed=7)
+    assert len(noisy) == len(ys) == 160 and [ys.count(j) for j in range(4)] == [40] * 4
+    # the noise is on the angle only: each point keeps its radius
+    for a, b in zip(clean, noisy):
+        assert math.hypot(*a) == pytest.approx(math.hypot(*b), abs=1e-12)
+    assert noisy != clean
+
+
+def test_spiral_angle_noise_has_the_asked_spread():
+    clean, _ = spiral(2000, 1, noise=0.0)
+    noisy, _ = spiral(2000, 1, noise=0.3, seed=1)
+    turns = []
+    for a, b in zip(clean[1:], noisy[1:]):  # not the centre point, whose angle is undefined
+        turn = math.atan2(b[0], b[1]) - math.atan2(a[0], a[1])
+        turns.append((turn + math.pi) % (2 * math.pi) - math.pi)
+    mean = sum(turns) / len(turns)
+    spread = math.sqrt(sum((t - mean) ** 2 for t in turns) / len(turns))
+    assert abs(mean) < 0.03 and spread == pytest.approx(0.3, rel=0.06)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda seed: spiral(30, 3, 0.2, seed), lambda seed: xor(30, 0.3, seed), lambda seed: circles(30, 0.1, 0.5, seed)],
+    ids=["spiral", "xor", "circles"],
+)
+def test_seeded(make):
+    assert make(3) == make(3) == make(random.Random(3))
+    assert make(3) != make(4)
+    assert make(0) == make(0)
+
+
+def test_default_seed_is_0():
+    assert spiral() == spiral(seed=0) and xor() == xor(seed=0) and circles() == circles(seed=0)
+
+
+@pytest.mark.parametrize("make", [xor, circles], ids=["xor", "circles"])
+@pytest.mark.parametrize("n", [1, 7, 100])
+def test_two_class_sets_shape_and_balance(make, n):
+    xs, ys = make(n, seed=2)
+    assert len(xs) == len(ys) == n
+    assert all(isinstance(x, list) and len(x) == 2 and all(type(c) is float for c in x) for x in xs)
+    assert set(ys) <= {0, 1} and abs(ys.count(0) - ys.count(1)) <= 1
+
+
+def test_xor_labels_are_the_xor_of_the_corners_signs():
+    xs, ys = xor(400, noise=0.0, seed=3)
+    assert sorted({tuple(x) for x in xs}) == [(-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 1.0)]
+    assert all(y == int((a > 0) != (b > 0)) for (a, b), y in zip(xs, ys))
+    assert all(sum(1 for x in xs if x == corner) == 100 for corner in ([1.0, 1.0], [-1.0, -1.0]))
+    assert ys[:8] != sorted(ys[:8]) or ys[8:16] != sorted(ys[8:16])  # shuffled
+
+
+def test_xor_noise_is_gaussian_around_the_corners_with_the_asked_spread():
+    xs, ys = xor(2000, noise=0.3, seed=3)
+    # the nearest corner of each point; P(|N(0, 0.3)| > 1) is 0.09%, so nearly all are right
+    offsets = [c - math.copysign(1.0, c) for x in xs for c in x]
+    spread = math.sqrt(sum(o * o for o in offsets) / len(offsets))
+    assert spread == pytest.approx(0.3, rel=0.05)
+    inside = sum(y == int((a > 0) != (b > 0)) for (a, b), y in zip(xs, ys))
+    assert inside >= 0.99 * 2000
+
+
+def test_circles_lie_on_their_circles_without_noise():
+    xs, ys = circles(51, noise=0.0, factor=0.3, seed=0)
+    assert (ys.count(0), ys.count(1)) == (25, 26)  # sklearn: n // 2 outer, the rest inner
+    for (a, b), y in zip(xs, ys):
+        assert math.hypot(a, b) == pytest.approx(1.0 if y == 0 else 0.3)
+    # evenly spaced angles: the outer circle's 25 points are 2 pi / 25 apart
+    angles = sorted(math.atan2(b, a) % (2 * math.pi) for (a, b), y in zip(xs, ys) if y == 0)
+    assert [round(b - a, 12) for a, b in zip(angles, angles[1:])] == [round(2 * math.pi / 25, 12)] * 24
+
+
+def test_circles_noise():
+    clean, _ = circles(200, noise=0.0, seed=1)
+    noisy, ys = circles(200, noise=0.1, seed=1)
+    assert noisy != clean and len(noisy) == 200
+    radii = [math.hypot(*x) for x, y in zip(noisy, ys) if y == 0]
+    assert sum(radii) / len(radii) == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "call, exception, message",
+    [
+        (lambda: spiral(0), ValueError, "spiral: n_per_class must be at least 1, got 0"),
+        (lambda: spiral(2.5), TypeError, "spiral: n_per_class must be an int, got 2.5"),
+        (lambda: spiral(10, classes=True), TypeError, "spiral: classes must be an int, got True"),
+        (lambda: spiral(10, classes=0), ValueError, "spiral: classes must be at least 1, got 0"),
+        (lambda: spiral(10, noise=-0.1), ValueError, "spiral: noise must be a finite number >= 0, got -0.1"),
+        (lambda: spiral(10, noise=math.nan), ValueError, "spiral: noise .* got nan"),
+        (lambda: spiral(10, noise="0.2"), TypeError, "spiral: noise must be a number, got '0.2'"),
+        (lambda: spiral(10, seed=1.5), TypeError, "spiral: rng must be a random.Random, an int seed or None"),
+        (lambda: xor(-4), ValueError, "xor: n must be at least 1, got -4"),
+        (lambda: xor(4, noise=math.inf), ValueError, "xor: noise must be a finite number >= 0, got inf"),
+        (lambda: xor("4"), TypeError, "xor: n must be an int, got '4'"),
+        (lambda: circles(10, factor=1.0), ValueError, r"circles: factor must be between 0 and 1 \(exclusive\), got 1.0"),
+        (lambda: circles(10, factor=0), ValueError, "circles: factor .* got 0"),
+        (lambda: circles(10, factor=None), TypeError, "circles: factor must be a number, got None"),
+        (lambda: circles(10.0), TypeError, "circles: n must be an int, got 10.0"),
+    ],
+)
+def test_data_bad_arguments(call, exception, message):
     with pytest.raises(exception, match=message):
         call()
