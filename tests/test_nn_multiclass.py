@@ -8,10 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value
+from autograd import Value, no_grad
 from autograd.gradcheck import gradcheck
+from nn import MLP, fit
 from nn.data import circles, spiral, xor
 from nn.losses import cross_entropy, log_softmax, softmax
+from nn.metrics import accuracy, predicted_class
+from nn.optim import SGD, Adam
 
 TORCH_MISSING = "PyTorch is not installed: skipping the cross-check against it"
 
@@ -345,5 +348,107 @@ def test_circles_noise():
     ],
 )
 def test_data_bad_arguments(call, exception, message):
+    with pytest.raises(exception, match=message):
+        call()
+
+
+# --- a multi-output MLP trained with cross-entropy -----------------------------------------
+
+
+def test_mlp_with_three_outputs_returns_three_values():
+    model = MLP(2, [16, 3], rng=0)
+    out = model([0.5, -0.25])
+    assert isinstance(out, list) and len(out) == 3 and all(isinstance(z, Value) for z in out)
+    loss = cross_entropy(out, 2)
+    loss.backward()
+    # the output neurons' biases get dL/dz_k = p_k - [k == 2] exactly
+    p = [v.data for v in softmax(out)]
+    biases = [n.b.grad for n in model.layers[-1].neurons]
+    assert biases == pytest.approx([p[0], p[1], p[2] - 1.0], rel=1e-12)
+
+
+def test_a_multi_output_mlp_trains_with_cross_entropy():
+    xs, ys = spiral(20, 3, seed=1)
+    model = MLP(2, [16, 3], rng=3)
+    history = fit(model, xs, ys, cross_entropy, Adam(model.parameters(), lr=0.05), steps=15, progress=False)
+    assert len(history) == 15
+    assert history[0] == pytest.approx(cross_entropy([MLP(2, [16, 3], rng=3)(x) for x in xs], ys).data)
+    assert history[-1] < 0.75 * history[0]
+    assert all(b <= a * 1.05 for a, b in zip(history, history[1:]))  # no blow-up on the way
+
+
+def test_one_sgd_step_on_cross_entropy_lowers_the_loss_as_predicted():
+    # a small step along -gradient lowers the loss by about lr * |gradient|^2
+    xs, ys = circles(12, seed=0)
+    model = MLP(2, [4, 2], rng=0)
+    loss = cross_entropy([model(x) for x in xs], ys)
+    model.zero_grad()
+    loss.backward()
+    squared = sum(p.grad ** 2 for p in model.parameters())
+    lr = 1e-3
+    SGD(model.parameters(), lr=lr).step()
+    after = cross_entropy([model(x) for x in xs], ys).data
+    assert after == pytest.approx(loss.data - lr * squared, rel=0, abs=0.05 * lr * squared)
+
+
+# --- accuracy ------------------------------------------------------------------------------
+
+
+def test_predicted_class_is_the_first_argmax():
+    assert predicted_class([0.1, 3.0, -2.0]) == 1
+    assert predicted_class([Value(-1.0), Value(-0.5)]) == 1
+    assert predicted_class([2.0, 5.0, 5.0, 1.0]) == 1  # a tie: the first, as numpy.argmax
+    assert predicted_class((7,)) == 0
+
+
+def test_predicted_class_of_one_output_thresholds_it():
+    assert predicted_class(Value(0.51), threshold=0.5) == 1
+    assert predicted_class(0.5, threshold=0.5) == 0  # above, not at, the threshold
+    assert predicted_class(-0.1, threshold=0.0) == 0
+
+
+def test_accuracy_multi_class_counts_argmax_hits():
+    outputs = [[2.0, 0.0, 1.0], [0.0, 2.0, 1.0], [0.0, 1.0, 2.0], [3.0, 0.0, 0.0]]
+    assert accuracy(outputs, [0, 1, 2, 0]) == 1.0
+    assert accuracy(outputs, [0, 1, 2, 2]) == 0.75
+    assert accuracy(outputs, [1, 2, 0, 1]) == 0.0
+
+
+def test_accuracy_binary_with_a_threshold_and_either_label_convention():
+    scores = [Value(1.5), Value(-0.2), Value(0.3), Value(-4.0)]
+    assert accuracy(scores, [1, -1, -1, -1], threshold=0.0) == 0.75
+    assert accuracy(scores, [1, 0, 0, 0], threshold=0.0) == 0.75
+    probabilities = [0.9, 0.4, 0.6]
+    assert accuracy(probabilities, [1, 0, 0], threshold=0.5) == pytest.approx(2 / 3)
+
+
+def test_accuracy_of_a_trained_model_matches_counting_by_hand():
+    xs, ys = spiral(10, 3, seed=2)
+    model = MLP(2, [8, 3], rng=1)
+    with no_grad():
+        outputs = [model(x) for x in xs]
+    by_hand = 0
+    for out, y in zip(outputs, ys):
+        data = [v.data for v in out]
+        by_hand += data.index(max(data)) == y
+    assert accuracy(outputs, ys) == by_hand / len(xs)
+
+
+@pytest.mark.parametrize(
+    "call, exception, message",
+    [
+        (lambda: accuracy([0.2, 0.8], [0, 1]), ValueError, "single output needs threshold="),
+        (lambda: accuracy([[0.2, 0.8]], [2]), IndexError, "accuracy: target 2 at index 0 is not a class index"),
+        (lambda: accuracy([[0.2, 0.8]], [1.0]), TypeError, "must be an int class index, got 1.0"),
+        (lambda: accuracy([[0.2, 0.8]], [True]), TypeError, "target at index 0 must be a number, got True"),
+        (lambda: accuracy([0.2], [2], threshold=0.5), ValueError, "target 2 at index 0 must be 0 or 1"),
+        (lambda: accuracy([[0.2, 0.8]], [0, 1]), ValueError, "1 outputs but 2 targets"),
+        (lambda: accuracy([], []), ValueError, "no outputs"),
+        (lambda: accuracy("ab", [0, 1]), TypeError, "outputs must be a list"),
+        (lambda: predicted_class([]), TypeError, "non-empty list"),
+        (lambda: predicted_class([0.1, "x"]), TypeError, "output at index 1 must be a number or a Value"),
+    ],
+)
+def test_accuracy_bad_input(call, exception, message):
     with pytest.raises(exception, match=message):
         call()
