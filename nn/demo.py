@@ -339,7 +339,8 @@ def _fill_classes(ax, grid0: list[float], grid1: list[float], outputs, count: in
         ]
         top = max(max(line) for line in margins)
         if top > 0:  # the class wins somewhere on the grid
-            ax.contourf(grid0, grid1, margins, levels=[0.0, top], colors=[_fill_colour(k)], alpha=0.6)
+            ax.contourf(grid0, grid1, margins, levels=[0.0, top], colors=[_fill_colour(k)],
+                        alpha=0.6)
             ax.contour(grid0, grid1, margins, levels=[0.0], colors="black", linewidths=1.0)
 
 

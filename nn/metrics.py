@@ -62,7 +62,10 @@ def predicted_class(output: Output, *, threshold: Optional[float] = None) -> int
 
 
 def accuracy(
-    outputs: Sequence[Output], targets: Sequence[Union[int, float]], *, threshold: Optional[float] = None
+    outputs: Sequence[Output],
+    targets: Sequence[Union[int, float]],
+    *,
+    threshold: Optional[float] = None,
 ) -> float:
     """The fraction of samples whose predicted class is their target.
 
@@ -95,7 +98,8 @@ def _target_class(output: Output, target: object, i: int) -> int:
     """The class a target names: its index (multi-class) or 0/1 (binary, from 0/1 or -1/+1)."""
     if isinstance(target, bool) or not isinstance(target, Real):
         raise TypeError(
-            f"accuracy: target at index {i} must be a number, got {target!r} ({type(target).__name__})"
+            f"accuracy: target at index {i} must be a number, "
+            f"got {target!r} ({type(target).__name__})"
         )
     if _is_scalar(output):
         if target not in (0, 1, -1):
