@@ -11,6 +11,7 @@ test: $(READY) dot
 
 demo: $(READY) dot
 	$(BIN)/python -m nn.demo
+	$(BIN)/python -m nn.demo --dataset spiral --out out/spiral
 
 bench: $(READY) dot
 	$(BIN)/python -m pip install --quiet --quiet -e '.[bench]'
