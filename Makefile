@@ -9,9 +9,11 @@ READY  := $(VENV)/.ready
 test: $(READY) dot
 	$(BIN)/python -m pytest --nbmake tests notebooks
 
+# `make demo DATASET=spiral` (or moons) trains another of the demo's tasks.
+DATASET ?= students
+
 demo: $(READY) dot
-	$(BIN)/python -m nn.demo
-	$(BIN)/python -m nn.demo --dataset spiral --out out/spiral
+	$(BIN)/python -m nn.demo --dataset $(DATASET)
 
 bench: $(READY) dot
 	$(BIN)/python -m pip install --quiet --quiet -e '.[bench]'
