@@ -9,12 +9,14 @@
 >>> SGD(model.parameters(), lr=0.1).step()
 
 Submodules: `nn.losses` (bce, bce_with_logits, mse, hinge, l2), `nn.optim` (SGD, Adam),
+`nn.labels` (the parameter labels, and the grouping `draw(loss, groups=...)` boxes them by),
 `nn.data` (students, make_moons), `nn.train` (fit), `nn.serialize` (save, load),
 `nn.demo` (`python -m nn.demo`).
 """
 
-from nn import data, losses, optim
-from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron
+from nn import data, labels, losses, optim
+from nn.activations import ACTIVATIONS
+from nn.module import MLP, Layer, Module, Neuron
 from nn.serialize import load, save
 from nn.train import fit
 
@@ -26,6 +28,7 @@ __all__ = [
     "Neuron",
     "data",
     "fit",
+    "labels",
     "load",
     "losses",
     "optim",

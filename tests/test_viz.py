@@ -14,6 +14,7 @@ from autograd import Value, topological_order
 from autograd.engine import weighted_sum
 from autograd.formatting import format_number, readable_text
 from autograd.viz import GraphvizNotInstalled, draw
+from nn.labels import neuron_groups
 
 NASTY_LABEL = 'say "hi" {braces} <angle> a|b back\\slash & ampersand\nnew line ünïcødé ∂L/∂x 🙂'
 
@@ -62,7 +63,8 @@ def svg_texts(svg: str) -> list[str]:
 
 
 def mlp_loss(sizes=(2, 16, 16, 1), seed=0) -> Value:
-    """One sample's squared error through an MLP of fused neurons labelled like nn does."""
+    """One sample's squared error through an MLP of fused neurons labelled like nn does
+    (so that `nn.labels.neuron_groups` finds its neurons)."""
     rng = random.Random(seed)
     xs = [Value(rng.uniform(-1, 1), f"x{k}") for k in range(sizes[0])]
     for i, (nin, nout) in enumerate(zip(sizes, sizes[1:])):
@@ -230,7 +232,7 @@ def test_a_2000_node_graph_renders():
 
 def test_mlp_parameters_sit_in_their_neuron_inside_their_layer():
     loss = mlp_loss((2, 3, 1))
-    graph = draw(loss)
+    graph = draw(loss, groups=neuron_groups)
     where = clusters_of_nodes(graph)
     ids = node_ids_by_label(graph)
     assert where[ids["L0.N1.w0"]] == ["L0", "L0.N1"]
@@ -244,7 +246,7 @@ def test_mlp_parameters_sit_in_their_neuron_inside_their_layer():
     assert where[f"v{index}"] == ["L0", "L0.N1"]
     assert where[f"o{index}"] == ["L0", "L0.N1"]
     assert where[f"v{len(topological_order(loss)) - 1}"] == []
-    assert "subgraph" not in draw(loss, clusters=False).source
+    assert "subgraph" not in draw(loss).source  # no grouping given: no boxes
 
 
 def test_expanded_neurons_cluster_too():
@@ -253,7 +255,7 @@ def test_expanded_neurons_cluster_too():
     x = [Value(1.0, "x0"), Value(2.0, "x1")]
     out = (w[0] * x[0] + w[1] * x[1] + b).tanh()
     loss = out * out
-    graph = draw(loss)
+    graph = draw(loss, groups=neuron_groups)
     where = clusters_of_nodes(graph)
     order = topological_order(loss)
     in_neuron = {i for i, n in enumerate(order) if where[f"v{i}"] == ["L0", "L0.N0"]}
@@ -262,17 +264,18 @@ def test_expanded_neurons_cluster_too():
 
 def test_folding_a_2_16_16_1_mlp_keeps_far_fewer_nodes_and_says_so():
     loss = mlp_loss()
-    full = draw(loss)
-    folded = draw(loss, max_nodes=100)
+    full = draw(loss, groups=neuron_groups)
+    folded = draw(loss, groups=neuron_groups, max_nodes=100)
     full_count = full.source.count("[label=")
     folded_count = folded.source.count("[label=")
     assert folded_count * 5 < full_count
-    assert "Folded: 33 neurons" in folded.source
+    assert "Folded: 33 groups" in folded.source
     boxes = re.findall(r"<B>(L\d+\.N\d+)</B>", folded.source)
     assert len(boxes) == 33 and len(set(boxes)) == 33
     assert "L0.N0.w0" not in folded.source
-    # Under the cap, nothing is folded.
-    assert draw(loss, max_nodes=10_000).source == full.source
+    # Under the cap, nothing is folded; without a grouping, nothing can be.
+    assert draw(loss, groups=neuron_groups, max_nodes=10_000).source == full.source
+    assert "no groups to fold" in draw(loss, max_nodes=100).source
     svg = folded.pipe(format="svg", encoding="utf-8")
     assert svg.count('class="node"') == folded_count
 
@@ -280,7 +283,7 @@ def test_folding_a_2_16_16_1_mlp_keeps_far_fewer_nodes_and_says_so():
 def test_a_graph_without_neurons_over_the_cap_is_drawn_in_full_and_says_why():
     graph = draw(long_chain(50), max_nodes=10)
     assert len(value_node_ids(graph)) == 50
-    assert "no neurons" in graph.source
+    assert "no groups" in graph.source
 
 
 # --- without Graphviz's dot -----------------------------------------------------------------
@@ -325,17 +328,59 @@ def test_docstring_examples():
 
 
 @pytest.mark.parametrize("expanded", [False, True])
-def test_nn_mlps_cluster_and_fold_by_their_parameter_labels(expanded):
+@pytest.mark.parametrize("how", ["model.grouping()", "neuron_groups"])
+def test_nn_mlps_cluster_and_fold_by_the_grouping_nn_gives(expanded, how):
     from nn import MLP
 
     model = MLP(2, [3, 1], rng=0, expanded=expanded)
+    groups = model.grouping() if how == "model.grouping()" else neuron_groups
     loss = (model([Value(0.5, "x0"), Value(-1.0, "x1")]) - 1.0) ** 2
     loss.backward()
-    graph = draw(loss)
+    graph = draw(loss, groups=groups)
     where = clusters_of_nodes(graph)
     ids = node_ids_by_label(graph)
-    for parameter in model.parameters():
-        neuron = parameter.label.rsplit(".", 1)[0]
-        assert where[ids[parameter.label]] == [neuron.split(".")[0], neuron]
-    folded = draw(loss, max_nodes=10)
-    assert len(re.findall(r"<B>(L\d+\.N\d+)</B>", folded.source)) == 4
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            for parameter in neuron.parameters():
+                assert where[ids[parameter.label]] == [layer.name, neuron.name]
+    folded = draw(loss, groups=groups, max_nodes=10)
+    names = [n.name for layer in model.layers for n in layer.neurons]
+    assert sorted(re.findall(r"<B>([^<]*)</B> ", folded.source)) == sorted(names)
+
+
+def test_groups_as_a_mapping_nest_boxes_by_path_and_leave_the_rest_outside():
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    product = x * y
+    product.label = "p"
+    out = product.exp()
+    out.label = "out"
+    graph = draw(out, groups={x: ("outer",), product: ("outer", "inner"), y: "alone"})
+    where = clusters_of_nodes(graph)
+    ids = node_ids_by_label(graph)
+    assert where[ids["x"]] == ["outer"]
+    assert where[ids["p"]] == ["outer", "inner"]
+    assert where[ids["y"]] == ["alone"]  # one name: a path of one
+    assert where[ids["out"]] == []
+
+
+def test_a_grouping_may_name_nodes_outside_the_graph():
+    x, elsewhere = Value(1.0, "x"), Value(2.0, "elsewhere")
+    graph = draw(x * 2, groups={x: ("g",), elsewhere: ("h",)})
+    assert "<B>h</B>" not in graph.source and "<B>g</B>" in graph.source
+
+
+@pytest.mark.parametrize(
+    "groups, message",
+    [
+        (["L0"], "groups must be a mapping"),
+        (lambda order: ["L0"], "must return a mapping"),
+        ({"x": ()}, "non-empty tuple"),
+        ({"x": ("L0", 3)}, "non-empty tuple"),
+    ],
+)
+def test_a_bad_grouping_is_a_type_error(groups, message):
+    x = Value(1.0, "x")
+    if isinstance(groups, dict):  # key the bad path by the graph's own leaf
+        groups = {x: path for path in groups.values()}
+    with pytest.raises(TypeError, match=message):
+        draw(x * 2, groups=groups)
