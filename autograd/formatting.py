@@ -53,10 +53,11 @@ def escape_html(text: str) -> str:
     """`text` made safe inside an HTML page or a Graphviz HTML-like label.
 
     Quotes, `&`, `<` and `>` become entities, newlines become `<BR/>`; braces, pipes and
-    backslashes mean nothing in HTML-like labels and stay as they are.
+    backslashes mean nothing in HTML-like labels and stay as they are. `]` becomes `&#93;`
+    too: Graphviz 2.43 rejects a text that starts with it right after a tag (`<B>]</B>`).
     """
     lines = readable_text(text).split("\n")
-    return "<BR/>".join(html.escape(line, quote=True) for line in lines)
+    return "<BR/>".join(html.escape(line, quote=True).replace("]", "&#93;") for line in lines)
 
 
 def node_name(node: Value) -> str:
