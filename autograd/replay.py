@@ -25,20 +25,19 @@ from pathlib import Path
 from autograd.engine import BackwardStep, Value, backward_steps
 from autograd.explain import step_summary
 from autograd.formatting import node_name
-from autograd.viz import Graph, draw
+from autograd.viz import GradState, Graph, draw
 
 
 @dataclass(frozen=True)
-class ReplayState:
-    """The backward pass after `step` steps."""
+class ReplayState(GradState):
+    """The backward pass after `step` steps, as `draw(root, state=...)` shows it:
 
-    step: int
-    grads: dict[Value, float]  # every gradient that has received something so far
-    partial: frozenset[Value]  # those whose sum is still missing contributions
-    current: Value | None  # the node whose step just ran (None before the first)
+    - `grads`: every gradient that has received something so far;
+    - `partial`: those whose sum still misses contributions;
+    - `current`: the node whose step just ran (None before the first).
+    """
 
-    def is_final(self, node: Value) -> bool:
-        return node in self.grads and node not in self.partial
+    step: int = 0
 
 
 class BackwardReplay:
@@ -87,14 +86,8 @@ class BackwardReplay:
         return self._draw(self.state(step), **options)
 
     def _draw(self, state: ReplayState, captioned: bool = True, **options) -> Graph:
-        return draw(
-            self.root,
-            known_grads=state.grads,
-            partial=state.partial,
-            highlight=state.current,
-            title=self.caption(state.step) if captioned else "",
-            **options,
-        )
+        return draw(self.root, state=state, title=self.caption(state.step) if captioned else "",
+                    **options)
 
     def frames(self, **options) -> Iterator[Graph]:
         """`draw(0)`, `draw(1)`, …, `draw(len(self))`."""
@@ -183,7 +176,7 @@ class _RunningSums:
 
     def state(self, step: int, current: Value | None) -> ReplayState:
         partial = frozenset(n for n, count in self.received.items() if count < self.slots[n])
-        return ReplayState(step, dict(self.grads), partial, current)
+        return ReplayState(grads=dict(self.grads), partial=partial, current=current, step=step)
 
 
 def _inline_svg(svg: str) -> str:

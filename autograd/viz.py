@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import Callable, Dict, List, Sequence, Tuple, Union
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import AbstractSet, Callable, Dict, List, Optional, Tuple, Union
 
 import graphviz
 
@@ -43,6 +43,25 @@ INSTALL_HINT = (
 GRAD_PALETTE = ("#ffffff", "#fee6ce", "#fdae6b", "#fd8d3c", "#e6550d")
 NAN_COLOUR = "#d9d9d9"
 HIGHLIGHT_COLOUR = "#d62728"
+
+
+@dataclass(frozen=True)
+class GradState:
+    """Gradients to draw instead of each node's `.grad`: one moment of a backward pass.
+
+    `draw(root, state=GradState(grads))` shows `grads[node]` in each box, and a blank grad
+    for a node missing from it (not reached yet). `partial`: nodes whose sum still misses
+    contributions, drawn as "3 + …". `current`: a node to mark, with the edges into its
+    op. `autograd.replay.ReplayState` is one, for each step of the backward pass.
+    """
+
+    grads: Mapping[Value, float]
+    partial: AbstractSet[Value] = field(default_factory=frozenset)
+    current: Optional[Value] = None
+
+    def is_final(self, node: Value) -> bool:
+        """Whether `node`'s gradient is known and complete."""
+        return node in self.grads and node not in self.partial
 
 
 class GraphvizNotInstalled(graphviz.ExecutableNotFound):
@@ -86,9 +105,7 @@ def draw(
     color_by_grad: bool = False,
     groups: Groups | None = None,
     max_nodes: int | None = None,
-    known_grads: Mapping[Value, float] | None = None,
-    partial: Collection[Value] = (),
-    highlight: Value | None = None,
+    state: GradState | None = None,
     title: str = "",
 ) -> Graph:
     """The computation graph that produced `root`, as a Graphviz digraph.
@@ -106,10 +123,9 @@ def draw(
     - `max_nodes`: when the graph has more `Value`s than this, fold each group (the nodes
       sharing one whole group path) into one box showing its last node's data and grad,
       its leaf count ("params") and its largest leaf |grad|; the title says what was folded.
-    - `known_grads`: show these gradients instead of each node's `.grad`; nodes missing
-      from it show a blank grad. `partial`: nodes whose gradient so far is incomplete
-      ("3 + …"). `highlight`: a node to mark, with the edges into its op. These three
-      draw one step of a backward pass (see `autograd.replay`).
+    - `state`: a `GradState`, whose gradients the boxes show instead of each node's
+      `.grad`, with its partial sums and its current node marked: one step of a backward
+      pass (`autograd.replay` draws each step so).
     - `title`: a caption above the graph.
 
     >>> x = Value(2.0, "x"); y = x * x; y.backward()
@@ -121,13 +137,15 @@ def draw(
         raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"draw: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if state is not None and not isinstance(state, GradState):
+        raise TypeError(f"draw: state must be a GradState or None, got {state!r} ({type(state).__name__})")
     order = topological_order(root)
     over_cap = max_nodes is not None and len(order) > max_nodes
     placement = _placement(groups, order)
     style = _Style(
-        grads=_GradReader(known_grads, partial),
-        colours=_GradColours.of(order, known_grads) if color_by_grad else None,
-        highlight=highlight,
+        grads=_GradReader(state),
+        colours=_GradColours.of(order, state) if color_by_grad else None,
+        highlight=None if state is None else state.current,
         show_local_grads=show_local_grads,
     )
     builder = _Builder(style, placement)
@@ -157,22 +175,21 @@ def draw(
 
 
 class _GradReader:
-    """The gradient text of a node: its `.grad`, or the known one, blank, or partial."""
+    """The gradient text of a node: its `.grad`, or the state's, blank, or partial."""
 
-    def __init__(self, known: Mapping[Value, float] | None, partial: Collection[Value]) -> None:
-        self.known = known
-        self.partial = {id(node) for node in partial}
+    def __init__(self, state: GradState | None) -> None:
+        self.state = state
 
     def value(self, node: Value) -> float | None:
-        if self.known is None:
+        if self.state is None:
             return node.grad
-        return self.known.get(node)
+        return self.state.grads.get(node)
 
     def text(self, node: Value) -> str:
         grad = self.value(node)
         if grad is None:
             return "grad"  # not known yet: the cell stays, empty
-        suffix = " + …" if id(node) in self.partial else ""
+        suffix = " + …" if self.state is not None and node in self.state.partial else ""
         return f"grad {format_number(grad)}{suffix}"
 
 
@@ -183,8 +200,8 @@ class _GradColours:
     largest: float
 
     @classmethod
-    def of(cls, order: list[Value], known: Mapping[Value, float] | None) -> _GradColours:
-        grads = known.values() if known is not None else (node.grad for node in order)
+    def of(cls, order: list[Value], state: GradState | None) -> _GradColours:
+        grads = state.grads.values() if state is not None else (node.grad for node in order)
         finite = [abs(g) for g in grads if math.isfinite(g)]
         return cls(max(finite, default=0.0))
 

@@ -384,3 +384,36 @@ def test_a_bad_grouping_is_a_type_error(groups, message):
         groups = {x: path for path in groups.values()}
     with pytest.raises(TypeError, match=message):
         draw(x * 2, groups=groups)
+
+
+# --- a moment of a backward pass: draw(root, state=GradState(...)) ----------------------------
+
+
+def test_a_grad_state_replaces_each_grad_blanks_the_unknown_and_marks_the_current_node():
+    from autograd.viz import GradState
+
+    x, y = Value(2.0, "x"), Value(-3.0, "y")
+    z = x * y
+    z.label = "z"
+    z.backward()  # .grad says 1, -3, 2; the state says otherwise
+    source = draw(z, state=GradState({z: 1.0, x: 5.0}, partial={x}, current=z)).source
+    assert "<B>x</B></TD><TD>data 2</TD><TD>grad 5 + …</TD>" in source
+    assert "<B>y</B></TD><TD>data -3</TD><TD>grad</TD>" in source  # not known: blank
+    assert "<B>z</B></TD><TD>data -6</TD><TD>grad 1</TD>" in source
+    marked = re.findall(r'^\s*(\w+) \[.*#d62728', source, flags=re.MULTILINE)
+    ids = node_ids_by_label(draw(z))
+    assert ids["z"] in marked and ids["x"] not in marked
+    assert "#d62728" not in draw(z, state=GradState({z: 1.0})).source  # no current node
+
+
+def test_state_must_be_a_grad_state():
+    x = Value(1.0, "x")
+    with pytest.raises(TypeError, match="GradState"):
+        draw(x * 2, state={x: 1.0})
+
+
+@pytest.mark.parametrize("label", ["]", "]]", "a]", "]>"])
+def test_a_label_starting_with_a_closing_bracket_renders(label):
+    # Graphviz 2.43 fails on `<B>]</B>`: found by test_any_label_text_renders.
+    texts = svg_texts(draw(Value(1.0, label) * 2).pipe(format="svg", encoding="utf-8"))
+    assert label in texts
