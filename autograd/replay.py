@@ -15,7 +15,6 @@ d(root)/d(root) = 1. `draw(k)` pictures it; `show()` walks through the steps in 
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from autograd.engine import BackwardStep, Value, backward_steps
 from autograd.explain import step_summary
-from autograd.formatting import node_name
+from autograd.formatting import derivative, escape_html, node_name, one_line
 from autograd.viz import GradState, Graph, draw
 
 
@@ -74,10 +73,9 @@ class BackwardReplay:
 
     def caption(self, step: int) -> str:
         """What step `step` did, in one line."""
-        root = node_name(self.root)
         if step == 0:
-            return f"Start: d{root}/d{root} = 1, the seed of backward()"
-        summary = step_summary(self.steps[step - 1], self.root)
+            return f"Start: {derivative(self.root, self.root)} = 1, the seed of backward()"
+        summary = step_summary(self.root, self.steps[step - 1])
         return f"Step {step} of {len(self)}: {summary}"
 
     def draw(self, step: int, **options) -> Graph:
@@ -125,10 +123,10 @@ class BackwardReplay:
             # The caption goes above the picture as text, not into it.
             graph = self._draw(state, captioned=False, **options)
             svg = _inline_svg(graph.pipe(format="svg", encoding="utf-8"))
-            caption = html.escape(self.caption(state.step))
+            caption = escape_html(self.caption(state.step))
             frames.append(f'<figure data-step="{state.step}" hidden><figcaption>{caption}'
                           f"</figcaption>{svg}</figure>")
-        title = html.escape(f"Backward pass of {node_name(self.root)}")
+        title = escape_html(f"Backward pass of {one_line(node_name(self.root))}")
         page = _PAGE.format(title=title, last=len(self), frames="\n".join(frames))
         if path is not None:
             Path(path).write_text(page, encoding="utf-8")
