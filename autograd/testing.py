@@ -16,6 +16,8 @@ value stays moderate, so that finite differences are accurate: ready for `gradch
 An `Expression` is callable with one `Value` per input and prints as the program it
 runs (`t2 = x0 * x1; t3 = tanh(t2); ...`), so a failing example reads plainly. Nodes are
 reused (`x0 * x0`, diamonds), so graphs are DAGs, not just trees.
+
+It needs hypothesis: `pip install 'backprop-lens[testing]'`.
 """
 
 from __future__ import annotations
@@ -24,19 +26,27 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError:
+    raise ImportError(
+        "autograd.testing is a set of hypothesis strategies, and hypothesis is not installed: "
+        "pip install 'backprop-lens[testing]' (or pip install hypothesis)"
+    ) from None
 
+from autograd import ops
 from autograd.engine import Value, no_grad, weighted_sum
 
 # Each op: how many operands, how it builds its node from operand Values and one
-# constant `c` (unused by most), and how it prints.
+# constant `c` (unused by most), and how it prints. An engine op is drawn under its own
+# name; `+c`, `c-`, ... are this module's names for an op with a folded number.
 _BUILDERS: dict[str, tuple[int, Callable[..., Value], str]] = {
-    "+": (2, lambda c, a, b: a + b, "{0} + {1}"),
-    "-": (2, lambda c, a, b: a - b, "{0} - {1}"),
-    "*": (2, lambda c, a, b: a * b, "{0} * {1}"),
-    "/": (2, lambda c, a, b: a / b, "{0} / {1}"),
-    "**": (2, lambda c, a, b: a**b, "{0} ** {1}"),
-    "neg": (1, lambda c, a: -a, "-{0}"),
+    ops.ADD.name: (2, lambda c, a, b: a + b, "{0} + {1}"),
+    ops.SUB.name: (2, lambda c, a, b: a - b, "{0} - {1}"),
+    ops.MUL.name: (2, lambda c, a, b: a * b, "{0} * {1}"),
+    ops.DIV.name: (2, lambda c, a, b: a / b, "{0} / {1}"),
+    ops.POW.name: (2, lambda c, a, b: a**b, "{0} ** {1}"),
+    ops.NEG.name: (1, lambda c, a: -a, "-{0}"),
     "+c": (1, lambda c, a: a + c, "{0} + {c}"),
     "c-": (1, lambda c, a: c - a, "{c} - {0}"),
     "*c": (1, lambda c, a: a * c, "{0} * {c}"),
@@ -44,12 +54,12 @@ _BUILDERS: dict[str, tuple[int, Callable[..., Value], str]] = {
     "c/": (1, lambda c, a: c / a, "{c} / {0}"),
     "**c": (1, lambda c, a: a**c, "{0} ** {c}"),
     "c**": (1, lambda c, a: c**a, "{c} ** {0}"),
-    "exp": (1, lambda c, a: a.exp(), "exp({0})"),
-    "log": (1, lambda c, a: a.log(), "log({0})"),
-    "tanh": (1, lambda c, a: a.tanh(), "tanh({0})"),
-    "relu": (1, lambda c, a: a.relu(), "relu({0})"),
-    "sigmoid": (1, lambda c, a: a.sigmoid(), "sigmoid({0})"),
-    "w·x+b": (
+    ops.EXP.name: (1, lambda c, a: a.exp(), "exp({0})"),
+    ops.LOG.name: (1, lambda c, a: a.log(), "log({0})"),
+    ops.TANH.name: (1, lambda c, a: a.tanh(), "tanh({0})"),
+    ops.RELU.name: (1, lambda c, a: a.relu(), "relu({0})"),
+    ops.SIGMOID.name: (1, lambda c, a: a.sigmoid(), "sigmoid({0})"),
+    ops.WEIGHTED_SUM.name: (
         5,
         lambda c, w0, w1, x0, x1, b: weighted_sum([w0, w1], [x0, x1], b),
         "w·x+b([{0}, {1}], [{2}, {3}], {4})",
@@ -130,7 +140,7 @@ def expressions(
 
 
 @st.composite
-def _expressions(draw, max_inputs, max_steps, ops, margin, bound) -> Expression:
+def _expressions(draw, max_inputs, max_steps, choices, margin, bound) -> Expression:
     n_inputs = draw(st.integers(1, max_inputs))
     inputs = tuple(
         draw(st.floats(-3.0, 3.0).filter(lambda x: abs(x) >= margin)) for _ in range(n_inputs)
@@ -138,7 +148,7 @@ def _expressions(draw, max_inputs, max_steps, ops, margin, bound) -> Expression:
     values = list(inputs)
     steps: list[Step] = []
     for _ in range(draw(st.integers(1, max_steps))):
-        op = draw(st.sampled_from(ops))
+        op = draw(st.sampled_from(choices))
         arity = _BUILDERS[op][0]
         operands = tuple(draw(st.integers(0, len(values) - 1)) for _ in range(arity))
         constant = draw(st.sampled_from(_CONSTANTS[op])) if op in _CONSTANTS else 0.0
@@ -148,7 +158,7 @@ def _expressions(draw, max_inputs, max_steps, ops, margin, bound) -> Expression:
             steps.append(step)
             values.append(value)
     if not steps:  # every draw was unsafe here: fall back on a sum, always safe
-        steps.append(Step("+", (0, 0)))
+        steps.append(Step(ops.ADD.name, (0, 0)))
     return Expression(inputs, tuple(steps))
 
 
@@ -156,15 +166,15 @@ def _safe_value(step: Step, args: list[float], margin: float, bound: float) -> f
     """The step's value at these operands, or None if it is too close to trouble."""
     op, c = step.op, step.constant
     near_zero = [abs(a) < margin for a in args]
-    if op in ("/", "c/", "log", "relu") and near_zero[-1]:
+    if op in (ops.DIV.name, "c/", ops.LOG.name, ops.RELU.name) and near_zero[-1]:
         return None  # divisor, log's argument, or relu's kink
-    if op in ("log", "**") and args[0] < margin:
+    if op in (ops.LOG.name, ops.POW.name) and args[0] < margin:
         return None  # log needs x > 0; a real power of a negative base has no value
     if op == "**c" and args[0] < margin and not float(c).is_integer():
         return None
     if op == "**c" and c < 0 and near_zero[0]:
         return None
-    if op in ("exp", "c**", "**") and max(args) > 4.0:
+    if op in (ops.EXP.name, "c**", ops.POW.name) and max(args) > 4.0:
         return None  # keeps exp and powers moderate
     with no_grad():
         build = _BUILDERS[op][1]
