@@ -168,7 +168,7 @@ Named = Union[Value, str]
 
 def symbol(x: Named) -> str:
     """A node's name (or a given name) on one line, in parentheses when it is compound:
-    `x`, `L0.N1.b`, `(x*y)`, `(loss of point 0)`."""
+    `x`, `w_1`, `f'`, `(x*y)`, `(loss of point 0)`."""
     name = one_line(node_name(x) if isinstance(x, Value) else x)
     return name if _SIMPLE_NAME.fullmatch(name) else f"({name})"
 
