@@ -114,7 +114,9 @@ class BackwardReplay:
     # --- export -----------------------------------------------------------------------
 
     def to_html(self, path: str | Path | None = None, **options) -> str:
-        """One self-contained HTML page: every frame as inline SVG, a slider, no network.
+        """One self-contained HTML page: every frame as inline SVG, no network. Buttons
+        for the first, previous, next and last step, a slider, and the keys ←, →, Home
+        and End move through the steps.
 
         Returns the page, and writes it to `path` when one is given.
         """
@@ -124,7 +126,8 @@ class BackwardReplay:
             graph = self._draw(state, captioned=False, **options)
             svg = _inline_svg(graph.pipe(format="svg", encoding="utf-8"))
             caption = escape_html(self.caption(state.step))
-            frames.append(f'<figure data-step="{state.step}" hidden><figcaption>{caption}'
+            hidden = " hidden" if state.step else ""  # the first shows even without script
+            frames.append(f'<figure data-step="{state.step}"{hidden}><figcaption>{caption}'
                           f"</figcaption>{svg}</figure>")
         title = escape_html(f"Backward pass of {one_line(node_name(self.root))}")
         page = _PAGE.format(title=title, last=len(self), frames="\n".join(frames))
@@ -205,28 +208,41 @@ _PAGE = """<!DOCTYPE html>
 <body>
 <h1>{title}</h1>
 <div class="controls">
-  <button id="previous">&#9664;</button>
-  <input id="slider" type="range" min="0" max="{last}" value="0">
-  <button id="next">&#9654;</button>
-  <span id="counter"></span>
+  <button id="first" title="first step (Home)" aria-label="first step">&#9198;</button>
+  <button id="previous" title="previous step (&#8592;)" aria-label="previous step">&#9664;</button>
+  <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
+  <button id="next" title="next step (&#8594;)" aria-label="next step">&#9654;</button>
+  <button id="last" title="last step (End)" aria-label="last step">&#9197;</button>
+  <span id="counter" aria-live="polite"></span>
 </div>
 {frames}
 <script>
+  const last = {last};
   const frames = document.querySelectorAll("figure[data-step]");
   const slider = document.getElementById("slider");
   const counter = document.getElementById("counter");
+  const buttons = {{}};
+  for (const id of ["first", "previous", "next", "last"]) buttons[id] = document.getElementById(id);
+  function current() {{ return Number(slider.value); }}
   function show(step) {{
-    step = Math.max(0, Math.min({last}, step));
+    step = Math.max(0, Math.min(last, step));
     frames.forEach((frame, i) => {{ frame.hidden = i !== step; }});
     slider.value = step;
-    counter.textContent = "step " + step + " of {last}";
+    counter.textContent = "step " + step + " of " + last;
+    buttons.first.disabled = buttons.previous.disabled = step === 0;
+    buttons.next.disabled = buttons.last.disabled = step === last;
   }}
-  slider.addEventListener("input", () => show(Number(slider.value)));
-  document.getElementById("previous").onclick = () => show(Number(slider.value) - 1);
-  document.getElementById("next").onclick = () => show(Number(slider.value) + 1);
+  slider.addEventListener("input", () => show(current()));
+  buttons.first.onclick = () => show(0);
+  buttons.previous.onclick = () => show(current() - 1);
+  buttons.next.onclick = () => show(current() + 1);
+  buttons.last.onclick = () => show(last);
   document.addEventListener("keydown", (event) => {{
-    if (event.key === "ArrowLeft") show(Number(slider.value) - 1);
-    if (event.key === "ArrowRight") show(Number(slider.value) + 1);
+    if (event.target === slider) return;  // the slider moves itself: one step per key
+    if (event.key === "ArrowLeft") show(current() - 1);
+    if (event.key === "ArrowRight") show(current() + 1);
+    if (event.key === "Home") show(0);
+    if (event.key === "End") show(last);
   }});
   show(0);
 </script>
