@@ -5,8 +5,9 @@
 # browser of its own.
 set -u
 command -v chromium >/dev/null 2>&1 && exit 0
+[ -n "${CHROMIUM:-}" ] && [ -x "${CHROMIUM}" ] && exit 0  # the test's own override
 
-how="install Chromium: 'sudo apt-get install chromium' (Debian/Ubuntu), or set CHROMIUM to a Chromium or Chrome executable; without one the browser test skips"
+how="install Chromium ('sudo apt-get install chromium' on Debian/Ubuntu), or set CHROMIUM to a Chromium or Chrome executable (pytest alone skips the browser test without one)"
 if command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ]; then
     sudo=""
