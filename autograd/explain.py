@@ -43,8 +43,8 @@ class Term:
     """One way the gradient reaches a node: through one operand slot of one consumer."""
 
     consumer: Value
-    upstream: float  # d(root)/d(consumer)
-    local: float  # d(consumer)/d(node) for this operand slot
+    upstream: float  # ∂root/∂consumer
+    local: float  # ∂consumer/∂node for this operand slot
     contribution: float  # upstream * local, as the engine computed it
 
 

@@ -9,7 +9,7 @@
 Step k is `autograd.engine.backward_steps(root)[k - 1]`: one node's gradient is final, and
 it sends upstream · local derivative to each of its operands. `state(k)` adds those
 contributions up, in the engine's order, for steps 1..k; `state(0)` knows only the seed
-d(root)/d(root) = 1. `draw(k)` pictures it; `show()` walks through the steps in Jupyter;
+∂root/∂root = 1. `draw(k)` pictures it; `show()` walks through the steps in Jupyter;
 `to_html(path)` and `to_gif(path)` export the whole replay.
 """
 

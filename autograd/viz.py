@@ -111,7 +111,8 @@ def draw(
     """The computation graph that produced `root`, as a Graphviz digraph.
 
     - `rankdir`: "LR" (inputs on the left) or "TB" (inputs on top).
-    - `show_local_grads`: write d(op output)/d(operand) on each operand's edge.
+    - `show_local_grads`: write the local derivative ∂(op output)/∂(operand) on each
+      operand's edge.
     - `color_by_grad`: fill each box by |grad| relative to the largest, with a legend.
     - `groups`: the box each node is drawn in, as a group path, outermost first: a
       mapping `{node: ("layer 1", "neuron 2")}`, or a function that receives the graph's
