@@ -4,9 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: test demo bench dot clean
+.PHONY: test demo bench dot chromium clean
 
-test: $(READY) dot
+# Graphviz's dot renders the graphs; Chromium runs the replay page's browser test.
+test: $(READY) dot chromium
 	$(BIN)/python -m pytest --nbmake tests notebooks
 
 # `make demo DATASET=spiral` (or moons) trains another of the demo's tasks.
@@ -21,6 +22,9 @@ bench: $(READY) dot
 
 dot:
 	@scripts/ensure-dot.sh
+
+chromium:
+	@scripts/ensure-chromium.sh
 
 # The venv is rebuilt whenever the project's dependencies change. (--quiet twice: pip
 # would otherwise warn about package indexes this machine lists but does not have.)

@@ -31,17 +31,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 from autograd import Value, no_grad
+from autograd.viz import draw
 from nn.data import make_moons, spiral, students
 from nn.losses import bce, cross_entropy, hinge, l2
 from nn.metrics import accuracy as accuracy_of
 from nn.module import MLP
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import fit
-
-try:  # the graph renderer; without it the demo still trains and plots
-    from autograd.viz import draw
-except ImportError:  # pragma: no cover - only before autograd.viz exists
-    draw = None
 
 TABLE_ROWS = 20  # a bigger model's table is cut after this many parameters
 
@@ -159,7 +155,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     plot_loss(history, task, os.path.join(args.out, "loss.png"))
     plot_boundary(task, os.path.join(args.out, "boundary.png"))
-    print(f"wrote {graph_path if draw is not None else '(no graph.svg)'}, "
+    print(f"wrote {graph_path}, "
           f"{os.path.join(args.out, 'loss.png')}, {os.path.join(args.out, 'boundary.png')}")
 
 
@@ -212,9 +208,6 @@ def accuracy(task: Task) -> float:
 def write_sample_graph(task: Task, path: str) -> None:
     """The first sample's data loss graph at the initial weights, with values and
     gradients (a penalty on every parameter would tie them all to one node)."""
-    if draw is None:
-        print("autograd.viz is not available: skipping", path)
-        return
     model = task.model
     i = task.sample
     # The inputs as labelled Values, so that the picture shows them (and dL/dx) like the
@@ -233,7 +226,7 @@ def write_sample_graph(task: Task, path: str) -> None:
     penalty = "" if task.penalty is None else " (without the L2 term)"
     title = f"{task.name}: the loss of sample {i} (label {task.ys[i]}) at the first step{penalty}"
     # A big network's graph folds each neuron into one box; 002's shows every node.
-    graph = draw(loss, title=title, max_nodes=120)
+    graph = draw(loss, title=title, groups=model.grouping(), max_nodes=120)
     with open(path, "wb") as f:
         f.write(graph.pipe(format="svg"))
     model.zero_grad()
