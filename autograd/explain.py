@@ -85,11 +85,16 @@ class ChainRule:
             )
             for t in self.terms
         ]
-        header = ("consumer", "op", derivative(self.root, "consumer"),
-                  derivative("consumer", self.node), "product")
+        header = (
+            "consumer",
+            "op",
+            derivative(self.root, "consumer"),
+            derivative("consumer", self.node),
+            "product",
+        )
         formula = escape_html("\n".join(self.lines()))
         footer = ("", "", "", "sum", format_number(self.total))
-        return f"<div><code>{formula}</code>{html_table(header, rows + [footer])}</div>"
+        return f"<div><code>{formula}</code>{html_table(header, [*rows, footer])}</div>"
 
 
 def chain_rule(root: Value, node: Value) -> ChainRule:
@@ -101,7 +106,9 @@ def chain_rule(root: Value, node: Value) -> ChainRule:
     """
     for what, x in (("root", root), ("node", node)):
         if not isinstance(x, Value):
-            raise TypeError(f"chain_rule(root, node): {what} must be a Value, got {x!r} ({type(x).__name__})")
+            raise TypeError(
+                f"chain_rule(root, node): {what} must be a Value, got {x!r} ({type(x).__name__})"
+            )
     return chain_rule_from_steps(root, node, backward_steps(root))
 
 
@@ -138,16 +145,19 @@ class BackwardTable:
         for number, step in enumerate(self.steps, start=1):
             first = (str(number), _name(step.node), step.node.op, format_number(step.upstream))
             for parent, local, contribution in step.contributions:
-                rows.append((*first, _name(parent), format_number(local),
-                             format_number(contribution)))
+                rows.append(
+                    (*first, _name(parent), format_number(local), format_number(contribution))
+                )
                 first = ("", "", "", "")  # the step's own cells only on its first row
         return rows
 
     def __str__(self) -> str:
         rows = [self.HEADER, *self.rows()]
         widths = [max(len(row[i]) for row in rows) for i in range(len(self.HEADER))]
-        lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-                 for row in rows]
+        lines = [
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+            for row in rows
+        ]
         lines.insert(1, "  ".join("-" * width for width in widths))
         return "\n".join(lines)
 
@@ -184,7 +194,6 @@ def html_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     """A plain HTML table; every cell escaped."""
     head = "".join(f"<th>{escape_html(cell)}</th>" for cell in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape_html(cell)}</td>" for cell in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{escape_html(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

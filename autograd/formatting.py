@@ -3,7 +3,7 @@
 One place for all of it, so that a gradient reads the same in a picture, a table, a page
 and a tree: numbers (`format_number`), folded constants (`format_constant`), node names
 (`node_name`), derivatives (`derivative`: `∂L/∂w`, `∂L/∂(x*y)`), and the escaping of any
-text for HTML and Graphviz (`escape_html`) or for a terminal (`one_line`).
+text for HTML (`escape_html`) and Graphviz (`escape_graphviz_html`) or for a terminal (`one_line`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from typing import List, Union
+from typing import Union
 
 from autograd import ops
 from autograd.engine import Value
@@ -66,14 +66,22 @@ def _spelled_out(match: re.Match) -> str:
 
 
 def escape_html(text: str) -> str:
-    """`text` made safe inside an HTML page or a Graphviz HTML-like label.
-
-    Quotes, `&`, `<` and `>` become entities, newlines become `<BR/>`; braces, pipes and
-    backslashes mean nothing in HTML-like labels and stay as they are. `]` becomes `&#93;`
-    too: Graphviz 2.43 rejects a text that starts with it right after a tag (`<B>]</B>`).
-    """
+    """`text` made safe inside an HTML page: quotes, `&`, `<` and `>` become entities,
+    newlines become `<BR/>`."""
     lines = readable_text(text).split("\n")
-    return "<BR/>".join(html.escape(line, quote=True).replace("]", "&#93;") for line in lines)
+    return "<BR/>".join(html.escape(line, quote=True) for line in lines)
+
+
+def escape_graphviz_html(text: str) -> str:
+    """`text` made safe inside a Graphviz HTML-like label: `escape_html`, and two rules of
+    Graphviz's own. Braces and pipes mean nothing there and stay as they are.
+
+    - `]` becomes `&#93;`: Graphviz 2.43 rejects a text that starts with it right after a
+      tag (`<B>]</B>`).
+    - Each backslash is doubled: Graphviz reads `\\N`, `\\G`, ... in a text as the node's
+      or the graph's name, and two backslashes as one.
+    """
+    return escape_html(text).replace("]", "&#93;").replace("\\", "\\\\")
 
 
 def node_name(node: Value) -> str:
@@ -94,7 +102,9 @@ def node_name(node: Value) -> str:
     return _expression(node, [_operand_name(p, inside_infix) for p in node.parents])
 
 
-_INFIX = frozenset(op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW, ops.MOD, ops.FLOORDIV))
+_INFIX = frozenset(
+    op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW, ops.MOD, ops.FLOORDIV)
+)
 
 
 def _reads_infix(node: Value) -> bool:
@@ -102,7 +112,7 @@ def _reads_infix(node: Value) -> bool:
     return node.op in _INFIX or node.op == ops.NEG.name
 
 
-def _expression(node: Value, operands: List[str]) -> str:
+def _expression(node: Value, operands: list[str]) -> str:
     """The node's op applied to its operands' names, with its folded constant if any."""
     op = node.op
     if op in _INFIX:
@@ -119,7 +129,7 @@ def _expression(node: Value, operands: List[str]) -> str:
     return f"{op}({', '.join(operands + _constant_arguments(node))})"
 
 
-def _constant_arguments(node: Value) -> List[str]:
+def _constant_arguments(node: Value) -> list[str]:
     """The folded constant of a named op, as its call would pass it: the slope of
     `leaky_relu(x, 0.01)`, the bounds of `clamp(x, 0, 1)` (`clamp(x, min=0)` with one)."""
     c = node.constant

@@ -84,8 +84,9 @@ class BackwardReplay:
         return self._draw(self.state(step), **options)
 
     def _draw(self, state: ReplayState, captioned: bool = True, **options) -> Graph:
-        return draw(self.root, state=state, title=self.caption(state.step) if captioned else "",
-                    **options)
+        return draw(
+            self.root, state=state, title=self.caption(state.step) if captioned else "", **options
+        )
 
     def frames(self, **options) -> Iterator[Graph]:
         """`draw(0)`, `draw(1)`, …, `draw(len(self))`."""
@@ -127,8 +128,10 @@ class BackwardReplay:
             svg = _inline_svg(graph.pipe(format="svg", encoding="utf-8"))
             caption = escape_html(self.caption(state.step))
             hidden = " hidden" if state.step else ""  # the first shows even without script
-            frames.append(f'<figure data-step="{state.step}"{hidden}><figcaption>{caption}'
-                          f"</figcaption>{svg}</figure>")
+            frames.append(
+                f'<figure data-step="{state.step}"{hidden}><figcaption>{caption}'
+                f"</figcaption>{svg}</figure>"
+            )
         title = escape_html(f"Backward pass of {one_line(node_name(self.root))}")
         page = _PAGE.format(title=title, last=len(self), frames="\n".join(frames))
         if path is not None:
@@ -144,8 +147,10 @@ class BackwardReplay:
                 "BackwardReplay.to_gif needs Pillow: pip install Pillow "
                 "(or export a self-contained page with to_html, which needs nothing more)"
             ) from None
-        images = [Image.open(io.BytesIO(graph.pipe(format="png"))).convert("RGB")
-                  for graph in self.frames(**options)]
+        images = [
+            Image.open(io.BytesIO(graph.pipe(format="png"))).convert("RGB")
+            for graph in self.frames(**options)
+        ]
         # Frames differ in size as numbers grow; pad all to the largest, on white.
         width = max(image.width for image in images)
         height = max(image.height for image in images)
@@ -154,9 +159,13 @@ class BackwardReplay:
             canvas = Image.new("RGB", (width, height), "white")
             canvas.paste(image, (0, 0))
             padded.append(canvas)
-        padded[0].save(path, save_all=True, append_images=padded[1:],
-                       duration=int(seconds_per_step * 1000), loop=0)
-
+        padded[0].save(
+            path,
+            save_all=True,
+            append_images=padded[1:],
+            duration=int(seconds_per_step * 1000),
+            loop=0,
+        )
 
 
 class _RunningSums:
@@ -187,7 +196,7 @@ def _inline_svg(svg: str) -> str:
     needed inside an HTML page, whose parser knows SVG; dropping them keeps the page free
     of any address.
     """
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg, count=0)
     return re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
 

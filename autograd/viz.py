@@ -5,7 +5,7 @@ per operand occurrence, so `x * x` shows two edges into its `*`. Options add the
 derivative on each edge, a fill colour by |grad| with a legend, boxes around groups of
 nodes (a neuron inside its layer: the grouping comes from the caller, e.g. `nn`), and a
 size cap that folds each group into one summary box. Every text goes through
-`escape_html`, so any label renders.
+`escape_graphviz_html`, so any label renders.
 
 The returned `Graph` is a `graphviz.Digraph`: it shows inline in Jupyter and renders with
 `graph.render("out/graph", format="svg")` (or "png", "pdf"). Without Graphviz's `dot` program
@@ -19,17 +19,17 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import AbstractSet, Callable, Dict, List, Optional, Tuple, Union
+from typing import AbstractSet, Callable, Union
 
 import graphviz
 
 from autograd.engine import Value, topological_order
-from autograd.formatting import escape_html, format_number
+from autograd.formatting import escape_graphviz_html, format_number
 
-GroupPath = Tuple[str, ...]  # a node's group, outermost first: ("layer 1", "neuron 2")
+GroupPath = tuple[str, ...]  # a node's group, outermost first: ("layer 1", "neuron 2")
 # Which group each node is drawn in: a mapping, or a function of the graph's nodes (in
 # topological order, parents first) that returns one. Nodes it leaves out are in no group.
-Groups = Union[Mapping[Value, GroupPath], Callable[[List[Value]], Mapping[Value, GroupPath]]]
+Groups = Union[Mapping[Value, GroupPath], Callable[[list[Value]], Mapping[Value, GroupPath]]]
 
 INSTALL_HINT = (
     "Graphviz's 'dot' program was not found on PATH, so the graph cannot be rendered "
@@ -57,7 +57,7 @@ class GradState:
 
     grads: Mapping[Value, float]
     partial: AbstractSet[Value] = field(default_factory=frozenset)
-    current: Optional[Value] = None
+    current: Value | None = None
 
     def is_final(self, node: Value) -> bool:
         """Whether `node`'s gradient is known and complete."""
@@ -139,7 +139,9 @@ def draw(
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"draw: max_nodes must be a positive int or None, got {max_nodes!r}")
     if state is not None and not isinstance(state, GradState):
-        raise TypeError(f"draw: state must be a GradState or None, got {state!r} ({type(state).__name__})")
+        raise TypeError(
+            f"draw: state must be a GradState or None, got {state!r} ({type(state).__name__})"
+        )
     order = topological_order(root)
     over_cap = max_nodes is not None and len(order) > max_nodes
     placement = _placement(groups, order)
@@ -163,9 +165,11 @@ def draw(
     )
     caption = [title] if title else []
     if over_cap:
-        caption.append(_folding_note(len(order), max_nodes, builder.folded_groups, builder.value_count))
+        caption.append(
+            _folding_note(len(order), max_nodes, builder.folded_groups, builder.value_count)
+        )
     if caption:
-        graph.attr(label=_html("<BR/>".join(escape_html(line) for line in caption)))
+        graph.attr(label=_html("<BR/>".join(escape_graphviz_html(line) for line in caption)))
     builder.emit(graph, rankdir=rankdir)
     if style.colours is not None:
         graph.node("legend", label=_html(style.colours.legend()), shape="plain")
@@ -264,15 +268,15 @@ def _box(cells: list[str], fill: str, highlighted: bool, stacked: bool = False) 
 
 
 def _value_box(node: Value, style: _Style) -> str:
-    cells = [f"<B>{escape_html(node.label)}</B>"] if node.label else []
+    cells = [f"<B>{escape_graphviz_html(node.label)}</B>"] if node.label else []
     cells.append(f"data {format_number(node.data)}")
-    cells.append(escape_html(style.grads.text(node)))
+    cells.append(escape_graphviz_html(style.grads.text(node)))
     return _box(cells, style.fill(node), style.is_highlighted(node))
 
 
 def _op_attrs(node: Value, style: _Style) -> dict[str, str]:
     attrs = {
-        "label": _html(escape_html(node.op)),
+        "label": _html(escape_graphviz_html(node.op)),
         "shape": "circle" if len(node.op) <= 4 else "ellipse",
         "fontsize": "10",
         "margin": "0.02",
@@ -287,7 +291,7 @@ def _op_attrs(node: Value, style: _Style) -> dict[str, str]:
 # --- groups -------------------------------------------------------------------------------
 
 
-def _placement(groups: Groups | None, order: List[Value]) -> Dict[int, GroupPath]:
+def _placement(groups: Groups | None, order: list[Value]) -> dict[int, GroupPath]:
     """`id(node) -> group path` for every grouped node of the graph, checked."""
     if groups is None:
         return {}
@@ -306,7 +310,7 @@ def _placement(groups: Groups | None, order: List[Value]) -> Dict[int, GroupPath
             f"graph's nodes that returns one; got {groups!r} ({type(groups).__name__})"
         )
     in_graph = {id(node) for node in order}
-    placement: Dict[int, GroupPath] = {}
+    placement: dict[int, GroupPath] = {}
     for node, path in mapping.items():
         if id(node) in in_graph:  # a grouping may know more nodes than this graph has
             placement[id(node)] = _group_path(path)
@@ -341,7 +345,7 @@ class _Group:
 class _Builder:
     """Collects node statements per group (or none) and edges, then writes them out."""
 
-    def __init__(self, style: _Style, placement: Dict[int, GroupPath]) -> None:
+    def __init__(self, style: _Style, placement: dict[int, GroupPath]) -> None:
         self.style = style
         self.placement = placement
         self.nodes: dict[GroupPath, list[tuple[str, dict[str, str]]]] = {(): []}
@@ -410,9 +414,9 @@ class _Builder:
         finite = [abs(g) for g in grads if g is not None and math.isfinite(g)]
         largest = format_number(max(finite)) if finite else "?"
         cells = [
-            f"<B>{escape_html(group.path[-1])}</B> {escape_html(output.op)}",
+            f"<B>{escape_graphviz_html(group.path[-1])}</B> {escape_graphviz_html(output.op)}",
             f"out {format_number(output.data)}",
-            escape_html(self.style.grads.text(output)),
+            escape_graphviz_html(self.style.grads.text(output)),
             f"{len(leaves)} params",
             f"max |grad| {largest}",
         ]
@@ -445,7 +449,7 @@ class _Builder:
         for index, path in enumerate(sorted(paths, key=_natural_path_order)):
             cluster = graphviz.Digraph(name=f"cluster_{index}")
             outermost = len(path) == 1
-            label = escape_html(path[-1])
+            label = escape_graphviz_html(path[-1])
             if outermost:
                 cluster.attr(label=_html(f"<B>{label}</B>"), style="rounded", color="#9ecae1")
             else:

@@ -6,18 +6,18 @@ names to tell which node of a graph is a neuron's output. `"linear"` is the iden
 
 from __future__ import annotations
 
-from typing import Callable, Dict, FrozenSet, NamedTuple, Optional
+from typing import Callable, NamedTuple
 
 from autograd import Value, ops
 
 
 class Activation(NamedTuple):
     name: str
-    op: Optional[str]  # the op name its node records (`autograd.ops`); None: no node
-    apply: Optional[Callable[[Value], Value]]  # None: the identity
+    op: str | None  # the op name its node records (`autograd.ops`); None: no node
+    apply: Callable[[Value], Value] | None  # None: the identity
 
 
-ACTIVATIONS: Dict[str, Activation] = {
+ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation("relu", ops.RELU.name, Value.relu),
@@ -28,4 +28,4 @@ ACTIVATIONS: Dict[str, Activation] = {
 }
 
 # The ops that end a neuron: what `nn.labels` looks for to put a neuron's output in its box.
-ACTIVATION_OPS: FrozenSet[str] = frozenset(a.op for a in ACTIVATIONS.values() if a.op is not None)
+ACTIVATION_OPS: frozenset[str] = frozenset(a.op for a in ACTIVATIONS.values() if a.op is not None)

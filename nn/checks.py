@@ -7,7 +7,6 @@ Numbers that may be fractional go through `autograd.engine.to_float`, the same c
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Optional
 
 
 def is_int(x: object) -> bool:
@@ -15,7 +14,7 @@ def is_int(x: object) -> bool:
     return isinstance(x, Integral) and not isinstance(x, bool)
 
 
-def to_int(x: object, where: str, minimum: Optional[int] = None) -> int:
+def to_int(x: object, where: str, minimum: int | None = None) -> int:
     """`x` as an int: TypeError unless it is one, ValueError when below `minimum`.
 
     >>> to_int(3, "MLP: nin", minimum=1)

@@ -33,7 +33,9 @@ def students() -> tuple[list[Point], list[int]]:
     return xs, ys
 
 
-def make_moons(n: int = 100, noise: float = 0.1, rng: RngLike = None) -> tuple[list[Point], list[int]]:
+def make_moons(
+    n: int = 100, noise: float = 0.1, rng: RngLike = None
+) -> tuple[list[Point], list[int]]:
     """Two interleaving half circles, like scikit-learn's `make_moons(n, noise=noise)`.
 
     Label 0: the upper moon, centred on (0, 0), n // 2 points (the outer one in sklearn).
@@ -146,9 +148,7 @@ def circles(
         raise ValueError(f"circles: factor must be between 0 and 1 (exclusive), got {factor!r}")
     n_outer = n // 2
     points = [(math.cos(a), math.sin(a), 0) for a in _circle_angles(n_outer)]
-    points += [
-        (factor * math.cos(a), factor * math.sin(a), 1) for a in _circle_angles(n - n_outer)
-    ]
+    points += [(factor * math.cos(a), factor * math.sin(a), 1) for a in _circle_angles(n - n_outer)]
     rng = as_rng(seed, "circles")
     return _shuffled_with_noise(points, noise, rng)
 

@@ -28,7 +28,6 @@ import argparse
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Optional
 
 from autograd import Value, no_grad
 from autograd.viz import draw
@@ -55,11 +54,11 @@ class Task:
     steps: int
     # One output: above `threshold` is class 1 (label 1 or +1). Several outputs (None): the
     # class is the one with the largest output.
-    threshold: Optional[float]
+    threshold: float | None
     class_names: tuple[str, ...]  # of labels 0 (or -1), 1 (or +1), ..., for the legend
     axis_names: tuple[str, str] = ("x1", "x2")
-    lr_schedule: Optional[Callable[[int], float]] = None
-    penalty: Optional[Callable[[], Value]] = None  # added to the data loss in training
+    lr_schedule: Callable[[int], float] | None = None
+    penalty: Callable[[], Value] | None = None  # added to the data loss in training
     sample: int = 0  # the sample whose loss graph is drawn
 
     def training_loss(self, predictions: list[Value], ys: Sequence[int]) -> Value:
@@ -67,7 +66,7 @@ class Task:
         return loss if self.penalty is None else loss + self.penalty()
 
 
-def student_task(steps: Optional[int], seed: int) -> Task:
+def student_task(steps: int | None, seed: int) -> Task:
     xs, ys = students()
     model = MLP(2, [2, 1], activation="relu", output_activation="sigmoid", rng=seed)
     return Task(
@@ -84,7 +83,7 @@ def student_task(steps: Optional[int], seed: int) -> Task:
     )
 
 
-def moons_task(steps: Optional[int], seed: int) -> Task:
+def moons_task(steps: int | None, seed: int) -> Task:
     xs, labels = make_moons(100, noise=0.1, rng=seed)
     ys = [2 * y - 1 for y in labels]  # the max-margin loss wants -1 / +1
     model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", rng=seed)
@@ -104,7 +103,7 @@ def moons_task(steps: Optional[int], seed: int) -> Task:
     )
 
 
-def spiral_task(steps: Optional[int], seed: int) -> Task:
+def spiral_task(steps: int | None, seed: int) -> Task:
     n_per_class = 100
     xs, ys = spiral(n_per_class, classes=3, noise=0.2, seed=seed)
     model = MLP(2, [16, 16, 3], activation="relu", output_activation="linear", rng=seed)
@@ -129,7 +128,7 @@ def spiral_task(steps: Optional[int], seed: int) -> Task:
 TASKS = {"students": (student_task, 21), "moons": (moons_task, 1), "spiral": (spiral_task, 0)}
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
     make_task, default_seed = TASKS[args.dataset]
     task = make_task(args.steps, default_seed if args.seed is None else args.seed)
@@ -146,7 +145,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     callback = schedule if task.lr_schedule is not None else None
     history = fit(
-        task.model, task.xs, task.ys, task.training_loss, task.optimizer, task.steps,
+        task.model,
+        task.xs,
+        task.ys,
+        task.training_loss,
+        task.optimizer,
+        task.steps,
         callback=callback,
     )
     if history:
@@ -155,21 +159,33 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     plot_loss(history, task, os.path.join(args.out, "loss.png"))
     plot_boundary(task, os.path.join(args.out, "boundary.png"))
-    print(f"wrote {graph_path}, "
-          f"{os.path.join(args.out, 'loss.png')}, {os.path.join(args.out, 'boundary.png')}")
+    print(
+        f"wrote {graph_path}, "
+        f"{os.path.join(args.out, 'loss.png')}, {os.path.join(args.out, 'boundary.png')}"
+    )
 
 
-def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", choices=sorted(TASKS), default="students",
-                        help="002's students (default), micrograd's two moons, or "
-                             "CS231n's three-class spiral")
-    parser.add_argument("--steps", type=int, default=None,
-                        help="training steps (default: 300 for students, 100 for moons "
-                             "and spiral)")
+    parser.add_argument(
+        "--dataset",
+        choices=sorted(TASKS),
+        default="students",
+        help="002's students (default), micrograd's two moons, or CS231n's three-class spiral",
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="training steps (default: 300 for students, 100 for moons and spiral)",
+    )
     parser.add_argument("--out", default="out", help="directory for the pictures (default: out)")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="seed of the weights and the data (default: one that trains well)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the weights and the data (default: one that trains well)",
+    )
     args = parser.parse_args(argv)
     if args.steps is not None and args.steps < 0:
         parser.error(f"--steps must be >= 0, got {args.steps}")
@@ -219,7 +235,7 @@ def write_sample_graph(task: Task, path: str) -> None:
     else:  # one logit per class
         for k, logit in enumerate(prediction):
             logit.label = f"z{k}"
-    loss = task.loss([prediction], task.ys[i:i + 1])
+    loss = task.loss([prediction], task.ys[i : i + 1])
     loss.label = "loss"
     model.zero_grad()
     loss.backward()
@@ -270,21 +286,37 @@ def plot_boundary(task: Task, path: str, resolution: int = 60) -> None:
         _fill_classes(ax, grid0, grid1, outputs, len(task.class_names))
     else:
         classes = [[1.0 if v > task.threshold else 0.0 for v in row] for row in outputs]
-        ax.contourf(grid0, grid1, classes, levels=[-0.5, 0.5, 1.5],
-                    colors=[FILL_COLOURS[0], FILL_COLOURS[1]], alpha=0.6)
+        ax.contourf(
+            grid0,
+            grid1,
+            classes,
+            levels=[-0.5, 0.5, 1.5],
+            colors=[FILL_COLOURS[0], FILL_COLOURS[1]],
+            alpha=0.6,
+        )
         ax.contour(grid0, grid1, outputs, levels=[task.threshold], colors="black", linewidths=1.2)
     size = 50 if len(task.xs) < 20 else 25
     for k, name in enumerate(task.class_names):
         points = [x for x, y in zip(task.xs, task.ys) if _label_class(task, y) == k]
         colour, marker = _point_style(k)
-        ax.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker,
-                   edgecolors="black", linewidths=0.6, s=size, label=name)
+        ax.scatter(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            c=colour,
+            marker=marker,
+            edgecolors="black",
+            linewidths=0.6,
+            s=size,
+            label=name,
+        )
     ax.set_xlabel(task.axis_names[0])
     ax.set_ylabel(task.axis_names[1])
     ax.legend(loc="upper left", fontsize=8)
     if task.threshold is None:
         ax.set_aspect("equal")  # a spiral is round
-    ax.set_title(f"{task.name}: decision boundary, training accuracy {accuracy(task):.0%}", fontsize=10)
+    ax.set_title(
+        f"{task.name}: decision boundary, training accuracy {accuracy(task):.0%}", fontsize=10
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -332,8 +364,9 @@ def _fill_classes(ax, grid0: list[float], grid1: list[float], outputs, count: in
         ]
         top = max(max(line) for line in margins)
         if top > 0:  # the class wins somewhere on the grid
-            ax.contourf(grid0, grid1, margins, levels=[0.0, top], colors=[_fill_colour(k)],
-                        alpha=0.6)
+            ax.contourf(
+                grid0, grid1, margins, levels=[0.0, top], colors=[_fill_colour(k)], alpha=0.6
+            )
             ax.contour(grid0, grid1, margins, levels=[0.0], colors="black", linewidths=1.0)
 
 

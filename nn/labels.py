@@ -17,13 +17,14 @@ path, outermost first: `("L0", "L0.N3")`. nn gives it in two ways:
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
+from typing import Callable
 
 from autograd import Value, ops
 from nn.activations import ACTIVATION_OPS
 
-GroupPath = Tuple[str, ...]  # outermost first: ("L0", "L0.N3"), or ("N",) for a lone neuron
-Grouping = Callable[[Sequence[Value]], Dict[Value, GroupPath]]
+GroupPath = tuple[str, ...]  # outermost first: ("L0", "L0.N3"), or ("N",) for a lone neuron
+Grouping = Callable[[Sequence[Value]], dict[Value, GroupPath]]
 
 LAYER = "L"  # a standalone layer's name, and the prefix of an MLP's layer names
 NEURON = "N"  # a standalone neuron's name, and the prefix of a layer's neuron names
@@ -35,12 +36,12 @@ _PARAMETER_LABEL = re.compile(r"(?:(L\d*)\.)?(N\d*)\.(?:w\d+|b)")
 # --- writing -------------------------------------------------------------------------------
 
 
-def layer_name(index: Optional[int] = None) -> str:
+def layer_name(index: int | None = None) -> str:
     """`L0` for the first layer of an MLP; `L` for a standalone layer."""
     return LAYER if index is None else f"{LAYER}{index}"
 
 
-def neuron_name(layer: Optional[str] = None, index: Optional[int] = None) -> str:
+def neuron_name(layer: str | None = None, index: int | None = None) -> str:
     """`L0.N3` for neuron 3 of layer `L0`; `N` for a standalone neuron."""
     name = NEURON if index is None else f"{NEURON}{index}"
     return name if layer is None else f"{layer}.{name}"
@@ -59,7 +60,7 @@ def bias_label(neuron: str) -> str:
 # --- reading -------------------------------------------------------------------------------
 
 
-def parameter_group(label: str) -> Optional[GroupPath]:
+def parameter_group(label: str) -> GroupPath | None:
     """The group path of a parameter label: `("L0", "L0.N3")` for `"L0.N3.w1"`, `("L", "L.N0")`
     for `"L.N0.b"`, `("N",)` for `"N.w0"`; None for any other text.
 
@@ -73,7 +74,7 @@ def parameter_group(label: str) -> Optional[GroupPath]:
     return (neuron,) if layer is None else (layer, f"{layer}.{neuron}")
 
 
-def neuron_groups(order: Sequence[Value]) -> Dict[Value, GroupPath]:
+def neuron_groups(order: Sequence[Value]) -> dict[Value, GroupPath]:
     """The grouping of any graph whose parameters carry nn's labels: pass it to `draw` as
     `groups=neuron_groups`. `order` is the graph's nodes, parents first."""
     parameters = {}
@@ -88,7 +89,7 @@ def neuron_groups(order: Sequence[Value]) -> Dict[Value, GroupPath]:
 def grouping_of(parameters: Mapping[Value, GroupPath]) -> Grouping:
     """A grouping that starts from these parameters' group paths (a module's own)."""
 
-    def groups(order: Sequence[Value]) -> Dict[Value, GroupPath]:
+    def groups(order: Sequence[Value]) -> dict[Value, GroupPath]:
         return place_in_neurons(order, parameters)
 
     return groups
@@ -97,7 +98,9 @@ def grouping_of(parameters: Mapping[Value, GroupPath]) -> Grouping:
 # --- the grouping rule ---------------------------------------------------------------------
 
 
-def place_in_neurons(order: Sequence[Value], parameters: Mapping[Value, GroupPath]) -> Dict[Value, GroupPath]:
+def place_in_neurons(
+    order: Sequence[Value], parameters: Mapping[Value, GroupPath]
+) -> dict[Value, GroupPath]:
     """Each node's neuron, from the neurons of the parameters, in one pass over `order`
     (a topological order, so that every parent is placed before its consumers):
 
@@ -110,7 +113,7 @@ def place_in_neurons(order: Sequence[Value], parameters: Mapping[Value, GroupPat
 
     Everything else (the inputs, the loss) is in no neuron.
     """
-    placed: Dict[Value, GroupPath] = {}
+    placed: dict[Value, GroupPath] = {}
     for node in order:
         operands = node.parents
         if not operands:
@@ -124,14 +127,14 @@ def place_in_neurons(order: Sequence[Value], parameters: Mapping[Value, GroupPat
 
 def _neuron_of_op(
     node: Value,
-    operands: Tuple[Value, ...],
+    operands: tuple[Value, ...],
     parameters: Mapping[Value, GroupPath],
     placed: Mapping[Value, GroupPath],
-) -> Optional[GroupPath]:
+) -> GroupPath | None:
     from_parameters = {parameters[p] for p in operands if p in parameters}
     if from_parameters:
         return from_parameters.pop() if len(from_parameters) == 1 else None
-    from_operands: List[Optional[GroupPath]] = list({placed.get(p) for p in operands})
+    from_operands: list[GroupPath | None] = list({placed.get(p) for p in operands})
     if len(from_operands) != 1 or from_operands[0] is None:
         return None
     if node.op in ACTIVATION_OPS and len(operands) == 1:

@@ -149,9 +149,7 @@ def log_softmax(logits: Logits) -> list[Value]:
     return [s - log_total for s in shifted]
 
 
-def cross_entropy(
-    logits: Union[Logits, Sequence[Logits]], target: Union[int, Sequence[int]]
-) -> Value:
+def cross_entropy(logits: Logits | Sequence[Logits], target: int | Sequence[int]) -> Value:
     """Cross-entropy of softmax(logits) against a class index: -log softmax(z)[y].
 
     One sample: `logits` a sequence of K scores (Values or numbers), `target` an int in

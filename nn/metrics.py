@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from numbers import Integral, Real
-from typing import Optional, Union
+from typing import Union
 
 from autograd import Value
 
@@ -24,7 +24,7 @@ Scalar = Union[Value, int, float]
 Output = Union[Scalar, Sequence[Scalar]]  # one number, or one number per class
 
 
-def predicted_class(output: Output, *, threshold: Optional[float] = None) -> int:
+def predicted_class(output: Output, *, threshold: float | None = None) -> int:
     """The class `output` predicts: the index of its largest entry (the first one on a
     tie, as numpy's and PyTorch's argmax) for one number per class; for a single number,
     1 when it is above `threshold` and 0 otherwise.
@@ -63,9 +63,9 @@ def predicted_class(output: Output, *, threshold: Optional[float] = None) -> int
 
 def accuracy(
     outputs: Sequence[Output],
-    targets: Sequence[Union[int, float]],
+    targets: Sequence[int | float],
     *,
-    threshold: Optional[float] = None,
+    threshold: float | None = None,
 ) -> float:
     """The fraction of samples whose predicted class is their target.
 
@@ -78,9 +78,7 @@ def accuracy(
     """
     for what, seq in (("outputs", outputs), ("targets", targets)):
         if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
-            raise TypeError(
-                f"accuracy: {what} must be a list, got {seq!r} ({type(seq).__name__})"
-            )
+            raise TypeError(f"accuracy: {what} must be a list, got {seq!r} ({type(seq).__name__})")
     if len(outputs) != len(targets):
         raise ValueError(
             f"accuracy: {len(outputs)} outputs but {len(targets)} targets; they must match"
@@ -109,9 +107,7 @@ def _target_class(output: Output, target: object, i: int) -> int:
             )
         return 1 if target > 0 else 0
     if not isinstance(target, Integral):
-        raise TypeError(
-            f"accuracy: target at index {i} must be an int class index, got {target!r}"
-        )
+        raise TypeError(f"accuracy: target at index {i} must be an int class index, got {target!r}")
     if not 0 <= target < len(output):
         raise IndexError(
             f"accuracy: target {target!r} at index {i} is not a class index: "

@@ -19,14 +19,14 @@ Conventions that other parts of the project rely on:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Dict, Union
+from typing import Any
 
 from autograd import Value
 from autograd.engine import Scalar, to_float, weighted_sum, weighted_sums
 from nn import labels
 from nn.activations import ACTIVATIONS
 from nn.checks import to_int
-from nn.labels import GroupPath, Grouping
+from nn.labels import Grouping, GroupPath
 from nn.rng import RngLike, as_rng
 from nn.state import checked_parameter_values
 
@@ -48,7 +48,7 @@ class Module:
     def parameters(self) -> list[Value]:
         return [p for _, p in self.named_parameters()]
 
-    def parameter_groups(self) -> Dict[Value, GroupPath]:
+    def parameter_groups(self) -> dict[Value, GroupPath]:
         """Each parameter's group path, outermost first: `("L0", "L0.N3")` in an MLP."""
         raise NotImplementedError
 
@@ -143,8 +143,8 @@ class Neuron(Module):
     def parameters(self) -> list[Value]:
         return [*self.w, self.b]
 
-    def parameter_groups(self) -> Dict[Value, GroupPath]:
-        return {p: (self.name,) for p in self.parameters()}
+    def parameter_groups(self) -> dict[Value, GroupPath]:
+        return dict.fromkeys(self.parameters(), (self.name,))
 
     def architecture(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
@@ -209,7 +209,7 @@ class Layer(Module):
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
-    def parameter_groups(self) -> Dict[Value, GroupPath]:
+    def parameter_groups(self) -> dict[Value, GroupPath]:
         return {p: (self.name, neuron.name) for neuron in self.neurons for p in neuron.parameters()}
 
     def architecture(self) -> dict[str, Any]:
@@ -256,9 +256,7 @@ class MLP(Module):
     ) -> None:
         nin = to_int(nin, "MLP: nin", minimum=1)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise TypeError(
-                f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}"
-            )
+            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
         nouts = [to_int(size, "MLP: each of nouts", minimum=1) for size in nouts]
         _checked_activation("MLP", "activation", activation)
         _checked_activation("MLP", "output_activation", output_activation)
@@ -280,7 +278,7 @@ class MLP(Module):
             for i in range(len(nouts))
         ]
 
-    def __call__(self, xs: Sequence[Scalar]) -> Union[Value, list[Value]]:
+    def __call__(self, xs: Sequence[Scalar]) -> Value | list[Value]:
         xs = _checked_inputs("MLP", xs, self.nin)
         for layer in self.layers:
             xs = layer._forward(xs)
@@ -292,7 +290,7 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def parameter_groups(self) -> Dict[Value, GroupPath]:
+    def parameter_groups(self) -> dict[Value, GroupPath]:
         return {p: path for layer in self.layers for p, path in layer.parameter_groups().items()}
 
     def architecture(self) -> dict[str, Any]:
@@ -321,7 +319,9 @@ class MLP(Module):
 def _checked_activation(where: str, what: str, name: object) -> str:
     known = ", ".join(repr(a) for a in ACTIVATIONS)
     if not isinstance(name, str):
-        raise TypeError(f"{where}: {what} must be a name ({known}), got {name!r} ({type(name).__name__})")
+        raise TypeError(
+            f"{where}: {what} must be a name ({known}), got {name!r} ({type(name).__name__})"
+        )
     if name not in ACTIVATIONS:
         raise ValueError(f"{where}: unknown {what} {name!r}; use one of {known}")
     return name

@@ -32,9 +32,13 @@ class Optimizer:
         seen = set()
         for p in self.params:
             if not isinstance(p, Value):
-                raise TypeError(f"{name}: parameters must be Values, got {p!r} ({type(p).__name__})")
+                raise TypeError(
+                    f"{name}: parameters must be Values, got {p!r} ({type(p).__name__})"
+                )
             if id(p) in seen:
-                raise ValueError(f"{name}: parameter {p!r} is listed twice; it would be updated twice")
+                raise ValueError(
+                    f"{name}: parameter {p!r} is listed twice; it would be updated twice"
+                )
             seen.add(id(p))
         self.lr = _checked(name, "lr", lr, low=0.0, low_open=True)
 

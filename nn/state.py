@@ -70,7 +70,9 @@ def _finite_float(where: str, name: str, value: object) -> float:
     try:
         number = to_float(value, f"{where}: parameter {name!r}")  # TypeError unless a number
     except OverflowError:  # an int beyond any float: a bad value, as load_state_dict promises
-        raise ValueError(f"{where}: parameter {name!r} = {value!r} is too large for a float") from None
+        raise ValueError(
+            f"{where}: parameter {name!r} = {value!r} is too large for a float"
+        ) from None
     if not math.isfinite(number):
         raise ValueError(f"{where}: parameter {name!r} = {number!r} is not a finite number")
     return number

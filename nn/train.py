@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Optional
+from typing import Any
 
 from tqdm import tqdm  # the text bar, also in a notebook: no ipywidgets needed
 
@@ -21,7 +21,7 @@ def fit(
     optimizer: Optimizer,
     steps: int = 100,
     *,
-    callback: Optional[Callable[[int, Value], None]] = None,
+    callback: Callable[[int, Value], None] | None = None,
     progress: bool = True,
 ) -> list[float]:
     """Train `model` by full-batch gradient descent; return the loss at every step.

@@ -432,3 +432,14 @@ def test_a_label_starting_with_a_closing_bracket_renders(label):
     # Graphviz 2.43 fails on `<B>]</B>`: found by test_any_label_text_renders.
     texts = svg_texts(draw(Value(1.0, label) * 2).pipe(format="svg", encoding="utf-8"))
     assert label in texts
+
+
+@pytest.mark.requires_dot
+def test_backslash_sequences_are_text_not_graphviz_escapes():
+    # Graphviz reads \N as the node's name, \G as the graph's and \\ as one backslash.
+    labels = ["a\\Nb", "\\G", "two\\\\back", "\\\x1f"]
+    nodes = [Value(1.0, label) for label in labels]
+    svg = draw(sum(nodes, Value(0.0))).pipe(format="svg", encoding="utf-8")
+    texts = svg_texts(svg)
+    for label in labels:
+        assert readable_text(label) in texts, (label, texts)
