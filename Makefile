@@ -4,11 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: test demo bench dot chromium clean
+.PHONY: test lint demo bench dot chromium clean
 
-# Graphviz's dot renders the graphs; Chromium runs the replay page's browser test.
+# Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
+# the linter, the formatter's check and the type checker, so that CI runs them too.
 test: $(READY) dot chromium
 	$(BIN)/python -m pytest --nbmake tests notebooks
+	@$(MAKE) --no-print-directory lint
+
+lint: $(READY)
+	$(BIN)/ruff check autograd nn
+	$(BIN)/ruff format --check autograd nn
+	$(BIN)/mypy
 
 # `make demo DATASET=spiral` (or moons) trains another of the demo's tasks.
 DATASET ?= students
