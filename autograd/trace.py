@@ -83,6 +83,7 @@ import math
 import os
 import re
 import sys
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from numbers import Real
@@ -743,6 +744,7 @@ class Traced:
         self.max_variants = max_variants
         self.cache_dir = cache_dir
         self.traces = 0  # how many times f was traced
+        self.costs: Dict[str, float] = {}  # the last trace's seconds per phase, and lines
         self._variants: List[_Variant] = []  # the most recently used first
         self._name = getattr(f, "__name__", "f")
 
@@ -818,6 +820,7 @@ class Traced:
                 example._data = x
                 inputs.append(example)
         recorder = _Recorder(inputs)
+        started = time.perf_counter()
         engine._tracer = recorder
         try:
             result = self._f(*inputs)
@@ -826,14 +829,17 @@ class Traced:
             for example, data in saved:
                 example._data = data
         output, aux = self._outputs(result)
+        recorded = time.perf_counter()
         writer = _Writer(inputs, self.labels, output, aux, recorder.guards, recorder.constants)
         source = writer.write()
+        written = time.perf_counter()
         self.traces += 1
         key = hashlib.sha256(f"{self._name}\n{source}".encode()).hexdigest()
         filename = f"<traced {self._name} {key[:12]}>"
         namespace: Dict[str, Any] = {"GuardFailed": _GuardFailed, "inf": math.inf, "nan": math.nan}
         namespace.update(writer.op_globals)
         exec(_compiled(source, filename, key, self.cache_dir), namespace)
+        compiled = time.perf_counter()
         guards = [
             f"{text} was {guard.outcome} when traced"
             for text, guard in zip(writer.guard_texts, recorder.guards)
@@ -844,6 +850,12 @@ class Traced:
         weakref.finalize(variant, linecache.cache.pop, filename, None)
         self._variants.insert(0, variant)
         del self._variants[self.max_variants :]
+        self.costs = {
+            "record": recorded - started,  # f through the engine, once
+            "write": written - recorded,  # the graph written out as source
+            "compile": compiled - written,  # CPython's compile (or the cache's copy)
+            "lines": float(source.count("\n")),
+        }
 
     def _outputs(self, result: Any) -> Tuple[Value, List[Value]]:
         if self.has_aux:
