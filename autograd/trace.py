@@ -69,7 +69,13 @@ op that the registry does not know is a `TraceError`. So a construct the tracer 
 replay is an error when tracing, never a wrong number when replaying.
 
 Whatever `f` does with plain numbers (random draws, counters, prints) happens once, at
-trace time. One trace at a time per process: tracing is not thread-safe.
+trace time. Nodes that neither the output, the aux values nor a guard need are left out
+of the code, so an error only they would raise (`log` of a negative) is not raised. An
+op's domain error in a needed node is raised as the engine raises it, and the traceback
+shows the generated line. `Traced.costs` says what the last trace cost: running `f`
+through the engine, writing the code, and compiling it (CPython compiles about 100,000
+lines a second: most of a big graph's trace). One trace at a time per process: tracing
+is not thread-safe.
 """
 
 from __future__ import annotations
@@ -199,10 +205,16 @@ class _Recorder:
             self.guards.append(_Guard(value, op, right, result))
 
     def refuse(self, value: Optional[Value], what: str) -> None:
-        if value is None or what == "setting .data":
+        if value is None:
             raise TraceError(
                 f"{what} inside a traced function: what it makes is not recorded in the graph, "
                 "so the traced code could not redo it. Do it outside the traced function."
+            )
+        if what == "setting .data":
+            raise TraceError(
+                f"{what} inside a traced function (of {_describe(value)}): the graph keeps the "
+                "numbers its ops computed, so the traced code would not see the change. "
+                "Compute the new value with ops instead."
             )
         if self.depends(value):
             if what == "float()":
