@@ -938,8 +938,10 @@ def trace(
         raise TypeError(f"trace: f must be callable, got {f!r}")
     if on_guard_failure not in GUARD_POLICIES:
         raise ValueError(f"trace: on_guard_failure must be 'retrace' or 'raise', got {on_guard_failure!r}")
-    if isinstance(max_variants, bool) or not isinstance(max_variants, int) or max_variants < 1:
-        raise ValueError(f"trace: max_variants must be an int >= 1, got {max_variants!r}")
+    if isinstance(max_variants, bool) or not isinstance(max_variants, int):
+        raise TypeError(f"trace: max_variants must be an int, got {max_variants!r}")
+    if max_variants < 1:
+        raise ValueError(f"trace: max_variants must be >= 1, got {max_variants!r}")
     names = _parameter_names(f, len(example_inputs))
     examples: List[Optional[Value]] = []
     labels: List[str] = []
