@@ -141,7 +141,7 @@ class BackwardTable:
     HEADER = ("step", "node", "op", "upstream", "operand", "local", "contribution")
 
     def rows(self) -> list[tuple[str, ...]]:
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for number, step in enumerate(self.steps, start=1):
             first = (str(number), _name(step.node), step.node.op, format_number(step.upstream))
             for parent, local, contribution in step.contributions:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
-from typing import AbstractSet, Callable, Union
+from typing import Callable, Union
 
 import graphviz
 
@@ -56,7 +56,7 @@ class GradState:
     """
 
     grads: Mapping[Value, float]
-    partial: AbstractSet[Value] = field(default_factory=frozenset)
+    partial: Set[Value] = field(default_factory=frozenset)
     current: Value | None = None
 
     def is_final(self, node: Value) -> bool:
@@ -164,7 +164,7 @@ def draw(
         edge_attr={"arrowsize": "0.6", "fontname": "Helvetica"},
     )
     caption = [title] if title else []
-    if over_cap:
+    if over_cap and max_nodes is not None:  # over_cap implies a cap; this tells mypy so
         caption.append(
             _folding_note(len(order), max_nodes, builder.folded_groups, builder.value_count)
         )
@@ -373,7 +373,7 @@ class _Builder:
         """One edge per operand occurrence, so `x * x` shows both."""
         highlighted = self.style.is_highlighted(node)
         for parent, local in zip(node.parents, node.local_grads):
-            attrs = {}
+            attrs: dict[str, str] = {}
             if self.style.show_local_grads:
                 attrs.update(label=format_number(local), fontsize="9", fontcolor="#555555")
             if highlighted:

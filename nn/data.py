@@ -163,7 +163,9 @@ def _check_count(where: str, what: str, n: object) -> None:
         raise ValueError(f"{where}: {what} must be at least 1, got {n!r}")
 
 
-def _check_noise(where: str, noise: object) -> None:
+def _check_noise(where: str, noise: float) -> None:
+    # Typed as the public functions declare it (mypy cannot order a float and a
+    # numbers.Real); the checks are for callers that pass something else.
     if isinstance(noise, bool) or not isinstance(noise, Real):
         raise TypeError(f"{where}: noise must be a number, got {noise!r} ({type(noise).__name__})")
     if not 0.0 <= noise < math.inf:  # also catches nan

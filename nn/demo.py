@@ -46,7 +46,7 @@ class Task:
     """Everything one demo run needs: the data, the model, and how to train and judge it."""
 
     name: str
-    xs: list[Sequence[float]]  # (x1, x2) per sample
+    xs: Sequence[Sequence[float]]  # (x1, x2) per sample
     ys: list[int]  # the labels as the loss wants them
     model: MLP
     loss: Callable[[list, Sequence[int]], Value]  # the data loss
@@ -61,7 +61,7 @@ class Task:
     penalty: Callable[[], Value] | None = None  # added to the data loss in training
     sample: int = 0  # the sample whose loss graph is drawn
 
-    def training_loss(self, predictions: list[Value], ys: Sequence[int]) -> Value:
+    def training_loss(self, predictions: list[Value | list[Value]], ys: Sequence[int]) -> Value:
         loss = self.loss(predictions, ys)
         return loss if self.penalty is None else loss + self.penalty()
 
@@ -140,10 +140,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     print_first_step(task)
 
-    def schedule(step: int, loss: Value) -> None:
-        task.optimizer.lr = task.lr_schedule(step)
+    callback: Callable[[int, Value], None] | None = None
+    lr_schedule = task.lr_schedule  # a local stays narrowed to not-None inside schedule
+    if lr_schedule is not None:
 
-    callback = schedule if task.lr_schedule is not None else None
+        def schedule(step: int, loss: Value) -> None:
+            task.optimizer.lr = lr_schedule(step)
+
+        callback = schedule
     history = fit(
         task.model,
         task.xs,

@@ -279,10 +279,10 @@ class MLP(Module):
         ]
 
     def __call__(self, xs: Sequence[Scalar]) -> Value | list[Value]:
-        xs = _checked_inputs("MLP", xs, self.nin)
-        for layer in self.layers:
-            xs = layer._forward(xs)
-        return xs[0] if len(xs) == 1 else xs
+        outputs = self.layers[0]._forward(_checked_inputs("MLP", xs, self.nin))
+        for layer in self.layers[1:]:
+            outputs = layer._forward(outputs)
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [pair for layer in self.layers for pair in layer.named_parameters()]
