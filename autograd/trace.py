@@ -93,12 +93,12 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any
 
 from autograd import engine, ops
 from autograd.engine import Value, to_float
 
-__all__ = ["trace", "Traced", "TraceError", "ConcretizationError", "GuardFailure"]
+__all__ = ["ConcretizationError", "GuardFailure", "TraceError", "Traced", "trace"]
 
 FUNCTION_NAME = "forward_backward"
 GUARD_POLICIES = ("retrace", "raise")
@@ -136,7 +136,7 @@ class _Guard:
 
     `left` and `right` are Values or floats."""
 
-    __slots__ = ("left", "op", "right", "outcome")
+    __slots__ = ("left", "op", "outcome", "right")
 
     def __init__(self, left: Any, op: str, right: Any, outcome: bool) -> None:
         self.left = left
@@ -145,7 +145,7 @@ class _Guard:
         self.outcome = outcome
 
 
-_COMPARE: Dict[str, Callable[[float, float], bool]] = {
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
     ">": lambda a, b: a > b,
@@ -163,8 +163,8 @@ class _Recorder:
         self.inputs = set(inputs)  # Values hash by identity
         self.constants: set = set()  # leaves made inside f. Kept alive, so that no other
         # Value can take the id of one of them.
-        self.guards: List[_Guard] = []
-        self._depends: Dict[Value, bool] = {}
+        self.guards: list[_Guard] = []
+        self._depends: dict[Value, bool] = {}
 
     def depends(self, node: Value) -> bool:
         """Whether `node` depends on an input (iterative, memoized)."""
@@ -204,7 +204,7 @@ class _Recorder:
         if self.depends(value) or (isinstance(right, Value) and self.depends(right)):
             self.guards.append(_Guard(value, op, right, result))
 
-    def refuse(self, value: Optional[Value], what: str) -> None:
+    def refuse(self, value: Value | None, what: str) -> None:
         if value is None:
             raise TraceError(
                 f"{what} inside a traced function: what it makes is not recorded in the graph, "
@@ -258,7 +258,7 @@ class _TracedData:
     number at trace time; any other use (arithmetic, `float()`, `math.exp`, hashing) is a
     ConcretizationError, since the traced code could not redo it."""
 
-    __slots__ = ("_recorder", "_node")
+    __slots__ = ("_node", "_recorder")
 
     def __init__(self, recorder: _Recorder, node: Value) -> None:
         self._recorder = recorder
@@ -276,10 +276,10 @@ class _TracedData:
     def __ge__(self, other: Any) -> Any:
         return self._recorder.compare_data(self, ">=", other)
 
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
         return self._recorder.compare_data(self, "==", other)
 
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
         return self._recorder.compare_data(self, "!=", other)
 
     def __bool__(self) -> bool:
@@ -301,7 +301,7 @@ class _TracedData:
             "itself (`v * 2`, not `v.data * 2`); comparisons of .data are fine (guarded)."
         )
 
-    __hash__ = __float__ = __int__ = __index__ = __complex__ = _refuse  # type: ignore
+    __hash__ = __float__ = __int__ = __index__ = __complex__ = _refuse
     __round__ = __trunc__ = __floor__ = __ceil__ = _refuse
     __neg__ = __pos__ = __abs__ = _refuse
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
@@ -319,7 +319,13 @@ def _describe(node: Value) -> str:
 # --- writing the code -----------------------------------------------------------------------
 
 _OP_WORDS = {
-    "+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "%": "mod", "//": "floordiv",
+    "+": "add",
+    "-": "sub",
+    "*": "mul",
+    "/": "div",
+    "**": "pow",
+    "%": "mod",
+    "//": "floordiv",
 }
 _INFIX = ("+", "-", "*", "/", "**", "%", "//")
 _INLINE_INFIX = ("+", "-", "*")
@@ -367,14 +373,14 @@ class _Writer:
         # Per node, computed once: its parents, whether it depends on the inputs; for the
         # nodes that do, its variable and how comments show it (alone, and as an operand
         # of an infix op: in parentheses when it is an unlabelled infix expression).
-        self.parents: Dict[Value, Tuple[Value, ...]] = {}
-        self.depends: Dict[Value, bool] = {}
-        self.names: Dict[Value, str] = {}
-        self.shown: Dict[Value, str] = {}
-        self.operand: Dict[Value, str] = {}
-        self.lines: List[str] = []
-        self.op_globals: Dict[str, Callable] = {}  # `op_exp` -> its numeric rule
-        self.op_names: Dict[int, str] = {}  # id(numeric rule) -> its name in the code
+        self.parents: dict[Value, tuple[Value, ...]] = {}
+        self.depends: dict[Value, bool] = {}
+        self.names: dict[Value, str] = {}
+        self.shown: dict[Value, str] = {}
+        self.operand: dict[Value, str] = {}
+        self.lines: list[str] = []
+        self.op_globals: dict[str, Callable] = {}  # `op_exp` -> its numeric rule
+        self.op_names: dict[int, str] = {}  # id(numeric rule) -> its name in the code
         self.guard_texts = [""] * len(guards)  # each guard as the comments show it
 
     # names
@@ -423,7 +429,7 @@ class _Writer:
 
     # the graph
 
-    def walk(self, roots: Sequence[Value]) -> List[Value]:
+    def walk(self, roots: Sequence[Value]) -> list[Value]:
         """Every node reachable from `roots`, each after its parents; records their parents
         and dependence on the inputs, and refuses what cannot be replayed."""
         inputs = set(self.inputs)
@@ -431,8 +437,8 @@ class _Writer:
         registry = ops.REGISTRY
         parents_of = self.parents
         depends = self.depends
-        order: List[Value] = []
-        stack: List[Any] = list(reversed(roots))
+        order: list[Value] = []
+        stack: list[Any] = list(reversed(roots))
         pop, push = stack.pop, stack.append
         while stack:
             node = pop()
@@ -441,7 +447,9 @@ class _Writer:
                 parents = parents_of[node]
                 if parents:
                     if node.op not in registry:
-                        raise TraceError(f"trace: the op {node.op!r} of {_describe(node)} is not in ops.REGISTRY")
+                        raise TraceError(
+                            f"trace: the op {node.op!r} of {_describe(node)} is not in ops.REGISTRY"
+                        )
                     dep = False
                     for parent in parents:
                         if depends[parent]:
@@ -468,12 +476,12 @@ class _Writer:
                     push(parent)
         return order
 
-    def emission(self, roots: Sequence[Value], seen: set) -> List[Value]:
+    def emission(self, roots: Sequence[Value], seen: set) -> list[Value]:
         """The nodes that depend on the inputs, reachable from `roots` and not `seen` yet,
         each after its parents (marking them seen)."""
         parents_of, depends = self.parents, self.depends
-        order: List[Value] = []
-        stack: List[Any] = [root for root in reversed(roots) if depends[root]]
+        order: list[Value] = []
+        stack: list[Any] = [root for root in reversed(roots) if depends[root]]
         while stack:
             node = stack.pop()
             if type(node) is tuple:
@@ -524,8 +532,10 @@ class _Writer:
                     self.forward(node)
 
         # Backward, in backward()'s own order: the same sums, added in the same order.
-        lines.append("    # backward: g<k> = d(output)/d(v<k>), one line per chain-rule contribution")
-        grads: Dict[Value, str] = {}
+        lines.append(
+            "    # backward: g<k> = d(output)/d(v<k>), one line per chain-rule contribution"
+        )
+        grads: dict[Value, str] = {}
         if depends[output]:
             g = "g" + self.names[output][1:]
             lines.append(f"    {g} = 1.0")
@@ -565,8 +575,12 @@ class _Writer:
         if op in _INLINE_INFIX:
             if len(parents) == 2:
                 a, b = parents
-                code = f"{names.get(a) or _literal(a._data)} {op} {names.get(b) or _literal(b._data)}"
-                text = f"{operands.get(a) or _literal(a._data)} {op} {operands.get(b) or _literal(b._data)}"
+                code_a = names.get(a) or _literal(a._data)
+                code_b = names.get(b) or _literal(b._data)
+                text_a = operands.get(a) or _literal(a._data)
+                text_b = operands.get(b) or _literal(b._data)
+                code = f"{code_a} {op} {code_b}"
+                text = f"{text_a} {op} {text_b}"
             else:
                 a = parents[0]
                 c = _literal(node.constant)
@@ -578,8 +592,8 @@ class _Writer:
                     text = f"{operands[a]} {op} {c}"
             infix = True
         elif op == "relu":  # as the engine's: nan passes through
-            a = names[parents[0]]
-            code = f"{a} if {a} > 0.0 or {a} != {a} else 0.0"
+            x = names[parents[0]]
+            code = f"{x} if {x} > 0.0 or {x} != {x} else 0.0"
             text = f"relu({self.shown[parents[0]]})"
             infix = False
         elif op == "neg":
@@ -598,7 +612,7 @@ class _Writer:
             text = f"{_printable(label)} = {text}"
         self.lines.append(f"    {v} = {code}  # {text}")
 
-    def call(self, node: Value, parents: Tuple[Value, ...]) -> None:
+    def call(self, node: Value, parents: tuple[Value, ...]) -> None:
         """A node of an op that is not written inline: a call of its numeric rule."""
         op = ops.REGISTRY[node.op]
         k = str(len(self.names))
@@ -620,9 +634,11 @@ class _Writer:
         label = node.label
         comment = f"{_printable(label)} = {text}" if label else text
         v = self.name(node, text, infix)
-        self.lines.append(f"    {v}, {', '.join(ds)} = {self.op_global(op)}({', '.join(args)})  # {comment}")
+        self.lines.append(
+            f"    {v}, {', '.join(ds)} = {self.op_global(op)}({', '.join(args)})  # {comment}"
+        )
 
-    def weighted_sum(self, node: Value, parents: Tuple[Value, ...]) -> None:
+    def weighted_sum(self, node: Value, parents: tuple[Value, ...]) -> None:
         """z = b + w0*x0 + w1*x1 + ...: added left to right, as the engine adds."""
         n = node.constant
         ref, operand = self.ref, self.show_operand
@@ -633,7 +649,9 @@ class _Writer:
         else:  # constant inputs, kept as the weights' local derivatives
             xs = xs_shown = [_literal(x) for x in node._da[:n]]
         terms = [f"{ref(w)} * {x}" for w, x in zip(ws, xs)]
-        text = " + ".join([operand(parents[-1]), *(f"{operand(w)}*{x}" for w, x in zip(ws, xs_shown))])
+        text = " + ".join(
+            [operand(parents[-1]), *(f"{operand(w)}*{x}" for w, x in zip(ws, xs_shown))]
+        )
         if len(text) > 100:
             text = text[:97] + "..."
         label = node.label
@@ -645,7 +663,7 @@ class _Writer:
             chunk = rest[start : start + WIDE_SUM]
             self.lines.append(f"    {v} = {' + '.join([v, *chunk])}  # (continued)")
 
-    def backward(self, node: Value, grads: Dict[Value, str]) -> None:
+    def backward(self, node: Value, grads: dict[Value, str]) -> None:
         """One line per contribution of `node` to a parent that depends on the inputs."""
         g = grads[node]
         op = node.op
@@ -679,7 +697,7 @@ class _Writer:
                 code = f"{target} += {g} * {local}"
             append(f"    {code}  # {shown[parent]} <- {source}")
 
-    def local(self, node: Value, op: str, parents: Tuple[Value, ...], j: int) -> str:
+    def local(self, node: Value, op: str, parents: tuple[Value, ...], j: int) -> str:
         """d(node)/d(parents[j]) as code: "1", "-1", or an expression."""
         if op == "*":
             if len(parents) == 2:
@@ -706,7 +724,7 @@ class _Writer:
         return _derivatives(ops.REGISTRY[op], len(parents), self.names[node][1:])[j]
 
 
-def _derivatives(op: ops.Op, parents: int, k: str) -> List[str]:
+def _derivatives(op: ops.Op, parents: int, k: str) -> list[str]:
     """The names a call of `op`'s numeric rule unpacks its local derivatives into: one per
     parent, then `_` for the derivative by a folded constant (the 2 of `x / 2`), if any.
 
@@ -725,9 +743,9 @@ def _derivatives(op: ops.Op, parents: int, k: str) -> List[str]:
 class _Variant:
     """One traced path through `f`: its source, its compiled function, its guards."""
 
-    __slots__ = ("source", "function", "guards", "filename", "__weakref__")
+    __slots__ = ("__weakref__", "filename", "function", "guards", "source")
 
-    def __init__(self, source: str, function: Callable, guards: List[str], filename: str) -> None:
+    def __init__(self, source: str, function: Callable, guards: list[str], filename: str) -> None:
         self.source = source
         self.function = function
         self.guards = guards  # each guard as text, by index
@@ -741,23 +759,23 @@ class Traced:
     def __init__(
         self,
         f: Callable[..., Any],
-        examples: Sequence[Union[Value, float]],
+        examples: Sequence[Value | None],
         labels: Sequence[str],
         on_guard_failure: str,
         has_aux: bool,
         max_variants: int,
-        cache_dir: Optional[str],
+        cache_dir: str | None,
     ) -> None:
         self._f = f
         self._examples = list(examples)  # the input Values passed in, or None for numbers
-        self.labels: Tuple[str, ...] = tuple(labels)
+        self.labels: tuple[str, ...] = tuple(labels)
         self.on_guard_failure = on_guard_failure
         self.has_aux = has_aux
         self.max_variants = max_variants
         self.cache_dir = cache_dir
         self.traces = 0  # how many times f was traced
-        self.costs: Dict[str, float] = {}  # the last trace's seconds per phase, and lines
-        self._variants: List[_Variant] = []  # the most recently used first
+        self.costs: dict[str, float] = {}  # the last trace's seconds per phase, and lines
+        self._variants: list[_Variant] = []  # the most recently used first
         self._name = getattr(f, "__name__", "f")
 
     @property
@@ -771,7 +789,7 @@ class Traced:
         return len(self._variants)
 
     @property
-    def guards(self) -> List[str]:
+    def guards(self) -> list[str]:
         """The guards of the variant used last, as text: `z1 > 0.0 was True when traced`."""
         return list(self._variants[0].guards)
 
@@ -783,14 +801,16 @@ class Traced:
 
     def __call__(self, *inputs: float) -> Any:
         if len(inputs) != len(self.labels):
-            raise TypeError(f"traced {self._name}: takes {len(self.labels)} inputs, got {len(inputs)}")
+            raise TypeError(
+                f"traced {self._name}: takes {len(self.labels)} inputs, got {len(inputs)}"
+            )
         xs = [x if type(x) is float else to_float(x, f"traced {self._name}") for x in inputs]
         try:
             return self._variants[0].function(*xs)
         except _GuardFailed as failed:
             return self._other_path(xs, failed.index)
 
-    def _other_path(self, xs: List[float], index: int) -> Any:
+    def _other_path(self, xs: list[float], index: int) -> Any:
         """The last-used variant's guard `index` failed at `xs`: another cached variant,
         else a new trace (or GuardFailure)."""
         variants = self._variants
@@ -822,8 +842,8 @@ class Traced:
             raise TraceError("trace: tracing inside a traced function is not supported")
         if not engine._recording:
             raise TraceError("trace: cannot trace inside no_grad(): nothing would be recorded")
-        inputs: List[Value] = []
-        saved: List[Tuple[Value, float]] = []
+        inputs: list[Value] = []
+        saved: list[tuple[Value, float]] = []
         for example, x, label in zip(self._examples, xs, self.labels):
             if example is None:
                 inputs.append(Value(x, label))
@@ -848,7 +868,7 @@ class Traced:
         self.traces += 1
         key = hashlib.sha256(f"{self._name}\n{source}".encode()).hexdigest()
         filename = f"<traced {self._name} {key[:12]}>"
-        namespace: Dict[str, Any] = {"GuardFailed": _GuardFailed, "inf": math.inf, "nan": math.nan}
+        namespace: dict[str, Any] = {"GuardFailed": _GuardFailed, "inf": math.inf, "nan": math.nan}
         namespace.update(writer.op_globals)
         exec(_compiled(source, filename, key, self.cache_dir), namespace)
         compiled = time.perf_counter()
@@ -869,11 +889,12 @@ class Traced:
             "lines": float(source.count("\n")),
         }
 
-    def _outputs(self, result: Any) -> Tuple[Value, List[Value]]:
+    def _outputs(self, result: Any) -> tuple[Value, list[Value]]:
         if self.has_aux:
             if not (isinstance(result, tuple) and len(result) == 2):
                 raise TypeError(
-                    f"trace: with has_aux=True, {self._name} must return (output, aux), got {result!r}"
+                    f"trace: with has_aux=True, {self._name} must return (output, aux), "
+                    f"got {result!r}"
                 )
             output, aux = result
             aux = [aux] if isinstance(aux, Value) else list(aux)
@@ -889,7 +910,7 @@ class Traced:
         return output, aux
 
 
-def _compiled(source: str, filename: str, key: str, cache_dir: Optional[str]) -> Any:
+def _compiled(source: str, filename: str, key: str, cache_dir: str | None) -> Any:
     """`compile(source)`, or its code read back from `cache_dir` where an earlier process
     left it (CPython compiles a big graph's code at about 10 us a line: seconds for a
     network's batch). The files are keyed by the source's hash and the interpreter, and
@@ -916,11 +937,11 @@ def _compiled(source: str, filename: str, key: str, cache_dir: Optional[str]) ->
 
 def trace(
     f: Callable[..., Any],
-    *example_inputs: Union[Value, float],
+    *example_inputs: Value | float,
     on_guard_failure: str = "retrace",
     has_aux: bool = False,
     max_variants: int = 8,
-    cache_dir: Optional[str] = None,
+    cache_dir: str | None = None,
 ) -> Traced:
     """Trace `f` at `example_inputs` once; return it as straight-line code over floats.
 
@@ -937,20 +958,24 @@ def trace(
     if not callable(f):
         raise TypeError(f"trace: f must be callable, got {f!r}")
     if on_guard_failure not in GUARD_POLICIES:
-        raise ValueError(f"trace: on_guard_failure must be 'retrace' or 'raise', got {on_guard_failure!r}")
+        raise ValueError(
+            f"trace: on_guard_failure must be 'retrace' or 'raise', got {on_guard_failure!r}"
+        )
     if isinstance(max_variants, bool) or not isinstance(max_variants, int):
         raise TypeError(f"trace: max_variants must be an int, got {max_variants!r}")
     if max_variants < 1:
         raise ValueError(f"trace: max_variants must be >= 1, got {max_variants!r}")
     names = _parameter_names(f, len(example_inputs))
-    examples: List[Optional[Value]] = []
-    labels: List[str] = []
-    xs: List[float] = []
+    examples: list[Value | None] = []
+    labels: list[str] = []
+    xs: list[float] = []
     seen: set = set()
     for i, x in enumerate(example_inputs):
         if isinstance(x, Value):
             if x.parents:
-                raise TypeError(f"trace: input {i} is not a leaf ({_describe(x)}): pass numbers or leaf Values")
+                raise TypeError(
+                    f"trace: input {i} is not a leaf ({_describe(x)}): pass numbers or leaf Values"
+                )
             if x in seen:
                 raise ValueError(f"trace: input {i} ({_describe(x)}) is passed twice")
             seen.add(x)
@@ -966,7 +991,7 @@ def trace(
     return traced
 
 
-def _parameter_names(f: Callable[..., Any], n: int) -> List[str]:
+def _parameter_names(f: Callable[..., Any], n: int) -> list[str]:
     """Labels for number inputs: f's parameter names (`x`, `y`), else x0, x1, ..."""
     names = [f"x{i}" for i in range(n)]
     try:

@@ -37,6 +37,10 @@ class Module:
     A subclass provides `named_parameters()` and `architecture()`; the rest follows.
     """
 
+    def __call__(self, xs: Sequence[Scalar]) -> Value | list[Value]:
+        """The output for one sample's inputs: a Value, or a list of them (one per output)."""
+        raise NotImplementedError
+
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, parameter) pairs in `parameters()` order; the names are the labels."""
         raise NotImplementedError

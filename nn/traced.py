@@ -30,7 +30,7 @@ signs change): see `autograd.trace`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Optional
+from typing import Any
 
 from tqdm import tqdm
 
@@ -56,7 +56,7 @@ class TracedLoss:
         loss: Callable[[list, Sequence[Any]], Value],
         *,
         on_guard_failure: str = "retrace",
-        cache_dir: Optional[str] = None,
+        cache_dir: str | None = None,
     ) -> None:
         if len(xs) != len(ys):
             raise ValueError(f"TracedLoss: {len(xs)} inputs but {len(ys)} labels; they must match")
@@ -91,10 +91,10 @@ def fit(
     optimizer: Optimizer,
     steps: int = 100,
     *,
-    callback: Optional[Callable[[int, Value], None]] = None,
+    callback: Callable[[int, Value], None] | None = None,
     progress: bool = True,
     on_guard_failure: str = "retrace",
-    cache_dir: Optional[str] = None,
+    cache_dir: str | None = None,
 ) -> list[float]:
     """`nn.fit` through a traced step: the same arguments and results, faster on big graphs.
 
@@ -104,7 +104,9 @@ def fit(
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError(f"fit: steps must be an int >= 0, got {steps!r}")
-    step_loss = TracedLoss(model, xs, ys, loss, on_guard_failure=on_guard_failure, cache_dir=cache_dir)
+    step_loss = TracedLoss(
+        model, xs, ys, loss, on_guard_failure=on_guard_failure, cache_dir=cache_dir
+    )
     history: list[float] = []
     bar = tqdm(range(steps), desc="training (traced)", unit="step", disable=not progress)
     for step in bar:

@@ -9,11 +9,12 @@ from tqdm import tqdm  # the text bar, also in a notebook: no ipywidgets needed
 
 from autograd import Value
 from nn.checks import to_int
+from nn.module import Module
 from nn.optim import Optimizer
 
 
 def fit(
-    model: Callable[[Sequence[Any]], Value | list[Value]],  # a Neuron, Layer or MLP
+    model: Module,
     xs: Sequence[Sequence[Any]],
     ys: Sequence[Any],
     loss: Callable[[list, Sequence[Any]], Value],
