@@ -154,9 +154,10 @@ def _operand_name(node: Value, inside_infix: bool) -> str:
     if atomic is not None:
         return atomic
     names = [_atomic_name(p) for p in node.parents]
-    if None in names:
+    atomic_names = [name for name in names if name is not None]
+    if len(atomic_names) < len(names):  # an operand that is itself an expression
         return "(…)" if inside_infix else "…"
-    expression = _expression(node, names)  # type: ignore[arg-type]
+    expression = _expression(node, atomic_names)
     return f"({expression})" if inside_infix and _reads_infix(node) else expression
 
 

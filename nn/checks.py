@@ -7,9 +7,13 @@ Numbers that may be fractional go through `autograd.engine.to_float`, the same c
 from __future__ import annotations
 
 from numbers import Integral
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TypeGuard  # in typing from Python 3.10; the tests also run on 3.9
 
 
-def is_int(x: object) -> bool:
+def is_int(x: object) -> TypeGuard[Integral]:
     """An integer that is not a bool (a numpy integer counts; True is not 1 here)."""
     return isinstance(x, Integral) and not isinstance(x, bool)
 
@@ -26,7 +30,7 @@ def to_int(x: object, where: str, minimum: int | None = None) -> int:
     """
     if not is_int(x):
         raise TypeError(f"{where}: expected an int, got {x!r} ({type(x).__name__})")
-    n = int(x)  # type: ignore[call-overload]
+    n = int(x)
     if minimum is not None and n < minimum:
         raise ValueError(f"{where}: expected an int >= {minimum}, got {n!r}")
     return n
