@@ -318,17 +318,18 @@ def _describe(node: Value) -> str:
 
 # --- writing the code -----------------------------------------------------------------------
 
+_ADD, _SUB, _MUL, _NEG, _RELU = (op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.RELU))
 _OP_WORDS = {
-    "+": "add",
-    "-": "sub",
-    "*": "mul",
-    "/": "div",
-    "**": "pow",
-    "%": "mod",
-    "//": "floordiv",
+    ops.ADD.name: "add",
+    ops.SUB.name: "sub",
+    ops.MUL.name: "mul",
+    ops.DIV.name: "div",
+    ops.POW.name: "pow",
+    ops.MOD.name: "mod",
+    ops.FLOORDIV.name: "floordiv",
 }
-_INFIX = ("+", "-", "*", "/", "**", "%", "//")
-_INLINE_INFIX = ("+", "-", "*")
+_INFIX = tuple(_OP_WORDS)
+_INLINE_INFIX = (_ADD, _SUB, _MUL)
 
 
 def _literal(x: Any) -> str:
@@ -584,19 +585,19 @@ class _Writer:
             else:
                 a = parents[0]
                 c = _literal(node.constant)
-                if op == "-" and node._da != 1.0:  # c - x
+                if op == _SUB and node._da != 1.0:  # c - x
                     code = f"{c} - {names[a]}"
                     text = f"{c} - {operands[a]}"
                 else:  # x + c, x - c, x * c
                     code = f"{names[a]} {op} {c}"
                     text = f"{operands[a]} {op} {c}"
             infix = True
-        elif op == "relu":  # as the engine's: nan passes through
+        elif op == _RELU:  # as the engine's: nan passes through
             x = names[parents[0]]
             code = f"{x} if {x} > 0.0 or {x} != {x} else 0.0"
             text = f"relu({self.shown[parents[0]]})"
             infix = False
-        elif op == "neg":
+        elif op == _NEG:
             code = f"-{names[parents[0]]}"
             text = f"-{operands[parents[0]]}"
             infix = True
@@ -673,9 +674,9 @@ class _Writer:
         for j, parent in enumerate(parents):
             if not depends[parent]:
                 continue
-            if op == "+":
+            if op == _ADD:
                 local = "1"
-            elif op == "*" and len(parents) == 2:
+            elif op == _MUL and len(parents) == 2:
                 other = parents[1 - j]
                 local = names.get(other) or _literal(other._data)
             else:
@@ -699,11 +700,11 @@ class _Writer:
 
     def local(self, node: Value, op: str, parents: tuple[Value, ...], j: int) -> str:
         """d(node)/d(parents[j]) as code: "1", "-1", or an expression."""
-        if op == "*":
+        if op == _MUL:
             if len(parents) == 2:
                 return self.ref(parents[1 - j])
             return _literal(node.constant)
-        if op == "+":
+        if op == _ADD:
             return "1"
         if op == ops.WEIGHTED_SUM.name:
             n = node.constant
@@ -712,14 +713,14 @@ class _Writer:
             if len(parents) == 2 * n + 1:  # a weight's input, an input's weight
                 return self.ref(parents[j + n]) if j < n else self.ref(parents[j - n])
             return _literal(node._da[j])  # a weight's constant input
-        if op == "relu":
+        if op == _RELU:
             a = self.ref(parents[0])
             return f"({a} > 0.0 or {a} != {a})"
-        if op == "-":
+        if op == _SUB:
             if len(parents) == 2:
                 return "1" if j == 0 else "-1"
             return "1" if node._da == 1.0 else "-1"
-        if op == "neg":
+        if op == _NEG:
             return "-1"
         return _derivatives(ops.REGISTRY[op], len(parents), self.names[node][1:])[j]
 
