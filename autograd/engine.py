@@ -8,8 +8,9 @@ differentiable form, are the table in `ops.py`; `Value`'s methods apply them.
 
 A node's layout, chosen for speed and memory, since a graph is one object per op:
 - One class for every node, so that attribute caches stay monomorphic.
-- Seven slots: `_data`, `grad`, `_tag` (the op name, or an `(op, label)` pair: almost no
-  node has a label), and the operands with their local derivatives:
+- Seven slots: `_data`, `grad`, `_tag` (what made the node: a built-in op's name, a user
+  op's `Op` itself, or a `(that, label)` pair: almost no node has a label), and the
+  operands with their local derivatives:
 
   | node | `_a` | `_da` | `_b` | `_db` |
   |---|---|---|---|---|
@@ -67,7 +68,7 @@ class Value:
     # The slots' types; the layout is in the module's docstring.
     _data: float
     grad: float
-    _tag: Any  # the op name, or (op name, label)
+    _tag: Any  # the op's name (built-in) or Op (user op), or (that, label)
     _a: Any
     _b: Any
     _da: Any
@@ -97,20 +98,25 @@ class Value:
 
     @property
     def op(self) -> str:
-        tag = self._tag
-        return tag if type(tag) is str else tag[0]
+        kind = self._kind()
+        return kind if type(kind) is str else kind.name
 
     @property
     def label(self) -> str:
         tag = self._tag
-        return "" if type(tag) is str else tag[1]
+        return tag[1] if type(tag) is tuple else ""
 
     @label.setter
     def label(self, label: str) -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value.label: expected a str, got {label!r} ({type(label).__name__})")
-        op = self.op
-        self._tag = (op, label) if label else op
+        kind = self._kind()
+        self._tag = (kind, label) if label else kind
+
+    def _kind(self) -> Any:
+        """What made the node: a built-in op's name, or a user op's `Op`."""
+        tag = self._tag
+        return tag[0] if type(tag) is tuple else tag
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -200,6 +206,10 @@ class Value:
         return _node("+", self._data + c, self, _ONE, None, c)
 
     __radd__ = __add__
+
+    # The other arithmetic builds its node through `_node`, with the numbers of `ops.SUB`,
+    # `ops.NEG` and the folded-constant forms of `ops.ADD` and `ops.MUL` written out here:
+    # a call into the table would cost as much as the subtraction.
 
     def __sub__(self, other: Scalar) -> Value:
         if type(other) is Value or isinstance(other, Value):
@@ -364,6 +374,8 @@ class Value:
         high = None if max is None else _constant(max, "clamp")
         if low is None and high is None:
             raise ValueError("clamp: give at least one of min and max")
+        if low != low or high != high:  # a nan bound would silently clamp nothing
+            raise ValueError(f"clamp: a bound is nan (min={min!r}, max={max!r})")
         return _unary(ops.CLAMP, self, (low, high))
 
     def minimum(self, other: Scalar) -> Value:
@@ -435,29 +447,52 @@ class Value:
             return
         order = _intermediates_in_order(self)  # their grads are reset to 0.0
         self.grad = seed
-        # The reference chain rule is `_chain_rule` below; this is its copy specialised for
-        # floats in slots, for speed.
-        for node in reversed(order):
-            g = node.grad
-            a = node._a
-            b = node._b
-            if g == 0.0 and _all_finite(node._da, b, node._db):
-                # Nothing to pass on: d * 0 is 0 for finite d (0 * inf is nan, and goes
-                # through). Behind a dead ReLU, or a sample with no loss, whole subgraphs.
-                continue
-            if b is None:
-                a.grad += node._da * g
-            elif b is _MANY:
-                for parent, d in zip(a, node._da):
-                    parent.grad += d * g
-            else:
-                a.grad += node._da * g
-                b.grad += node._db * g
+        try:
+            _propagate(order)
+        except TypeError:
+            _explain_bad_grad(self)
+            raise
+
+
+def _propagate(order: list[Value]) -> None:
+    """The chain rule over `order` (parents first), the root's grad seeded, every other
+    grad 0.0. The reference chain rule is `_chain_rule` below; this is its copy specialised
+    for floats in slots, for speed."""
+    for node in reversed(order):
+        g = node.grad
+        a = node._a
+        b = node._b
+        if g == 0.0 and _all_finite(node._da, b, node._db):
+            # Nothing to pass on: d * 0 is 0 for finite d (0 * inf is nan, and goes
+            # through). Behind a dead ReLU, or a sample with no loss, whole subgraphs.
+            continue
+        if b is None:
+            a.grad += node._da * g
+        elif b is _MANY:
+            for parent, d in zip(a, node._da):
+                parent.grad += d * g
+        else:
+            a.grad += node._da * g
+            b.grad += node._db * g
+
+
+def _explain_bad_grad(root: Value) -> None:
+    """A TypeError in the chain rule: a reachable leaf's `grad` is not a number (often
+    `None`, a PyTorch habit). Name it; the caller re-raises the original error otherwise."""
+    for node in topological_order(root):
+        if not isinstance(node.grad, float):
+            name = f" {node.label!r}" if node.label else ""
+            raise TypeError(
+                f"backward: the leaf{name} {node!r} has grad {node.grad!r}; a grad must be a "
+                "float: set it to 0.0 (zero_grad() does) before backward()"
+            ) from None
 
 
 @dataclass(frozen=True)
 class BackwardStep:
     """One node's turn in the backward pass."""
+
+    __slots__ = ("contributions", "node", "upstream")  # one per node of a graph
 
     node: Value  # its gradient is final at this step
     upstream: float  # d(root)/d(node), the gradient flowing in
@@ -487,13 +522,26 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     >>> dy.data, d2y.data
     (27.0, 18.0)
     """
+    if isinstance(inputs, Value) or not isinstance(inputs, Sequence):
+        raise TypeError(f"grad: inputs must be a sequence of Values (a list), got {inputs!r}")
     for x in (output, *inputs):
         if not isinstance(x, Value):
             raise TypeError(
                 f"grad: output and inputs must be Values, got {x!r} ({type(x).__name__})"
             )
-    local_grads = _differentiable_local_grads if create_graph else _numeric_local_grads
-    grads = _chain_rule(output, local_grads)
+    if not isinstance(create_graph, bool):
+        raise TypeError(f"grad: create_graph must be True or False, got {create_graph!r}")
+    global _recording
+    previous = _recording
+    # With create_graph the derivatives are recorded, even inside no_grad() (as PyTorch's
+    # engine runs a create_graph backward with grad mode on): else they would be leaves,
+    # and every higher derivative 0.
+    _recording = previous or create_graph
+    try:
+        local_grads = _differentiable_local_grads if create_graph else _numeric_local_grads
+        grads = _chain_rule(output, local_grads)
+    finally:
+        _recording = previous
     result = []
     for x in inputs:
         g = grads.get(x, 0.0)  # 0 for an input the output does not depend on
@@ -531,8 +579,14 @@ def _numeric_local_grads(node: Value) -> tuple[float, ...]:
     return node.local_grads
 
 
+def op_of(node: Value) -> Op:
+    """The `Op` that made a (non-leaf) node: from the table, or the user op itself."""
+    kind = node._kind()
+    return kind if isinstance(kind, Op) else ops.REGISTRY[kind]
+
+
 def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:
-    op = ops.REGISTRY[node.op]
+    op = op_of(node)
     if op.differentiable is None:
         raise NotImplementedError(
             f"grad(create_graph=True): the op {op.name!r} was defined without a differentiable "
@@ -540,11 +594,34 @@ def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:
             "`differentiable=` rule"
         )
     numeric = node.local_grads
-    if op.arity == 1 and not math.isfinite(numeric[0]):
+    if len(numeric) == 1 and math.isinf(numeric[0]):
         # A singular point (sqrt at 0, asin at 1): the derivative inf has no derivative of
-        # its own, so it stays the numeric constant.
+        # its own, so it stays the numeric constant. (A nan stays a form: nan propagates.)
         return numeric
-    return op.differentiable(*node.parents, node)
+    forms = tuple(op.differentiable(*node.parents, node))
+    _check_forms(op, node, numeric, forms)
+    return forms
+
+
+def _check_forms(op: Op, node: Value, numeric: tuple[float, ...], forms: tuple) -> None:
+    """The differentiable forms must give the numbers `backward()` uses. They differ when a
+    user's form is wrong, or when a parent's `data` changed since the node was built (the
+    forms read the parents anew): either way the derivatives would be silently wrong."""
+    if len(forms) != len(numeric):
+        raise ValueError(
+            f"grad(create_graph=True): the differentiable form of {op.name!r} returned "
+            f"{len(forms)} derivatives for {len(numeric)} operand(s)"
+        )
+    for i, (recorded, form) in enumerate(zip(numeric, forms)):
+        value = float(form)
+        same = value == recorded or (value != value and recorded != recorded)
+        if not same and not math.isclose(value, recorded, rel_tol=1e-9, abs_tol=1e-300):
+            raise ValueError(
+                f"grad(create_graph=True): {op.name!r}'s differentiable form gives "
+                f"{value!r} for operand {i} where its recorded derivative is {recorded!r}: "
+                "a parent's data changed after the graph was built (build it again), or "
+                "the form is wrong"
+            )
 
 
 # --- building nodes -------------------------------------------------------------------------
@@ -552,8 +629,9 @@ def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:
 _new = object.__new__
 
 
-def _node(op: str, data: float, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
-    """A new node; inside `no_grad()`, a plain leaf instead."""
+def _node(op: Any, data: float, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
+    """A new node made by `op` (a built-in op's name, or a user `Op`); inside
+    `no_grad()`, a plain leaf instead."""
     node = _new(Value)
     node._data = data
     node.grad = 0.0
@@ -617,8 +695,12 @@ def define_op(
     """
     import inspect
 
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"define_op: the name must be a non-empty str, got {name!r}")
+    if not isinstance(name, str):
+        raise TypeError(f"define_op: the name must be a str, got {name!r}")
+    if not name or not name.isprintable() or name != name.strip():
+        raise ValueError(
+            f"define_op: the name must be printable text without surrounding spaces, got {name!r}"
+        )
     for what, f in (
         ("forward", forward),
         ("derivatives", derivatives),
@@ -645,7 +727,11 @@ def define_op(
             )
         return (out, *(to_float(d, f"{name} (derivatives)") for d in ds))
 
-    op = ops.register(Op(name, arity, numeric, differentiable, user_defined=True))
+    if name in ops.REGISTRY:
+        raise ValueError(f"define_op: {name!r} is a built-in op; choose another name")
+    # Not registered by name: each node keeps this Op itself, so defining another op of
+    # the same name (a notebook cell run again) changes no node built before.
+    op = Op(name, arity, numeric, differentiable, user_defined=True)
 
     def apply(*operands: Scalar) -> Value:
         if len(operands) != arity:
@@ -654,10 +740,10 @@ def define_op(
         result = op.numeric(*(v._data for v in values))
         out = result[0]
         if arity == 1:
-            return _node(name, out, values[0], result[1])
+            return _node(op, out, values[0], result[1])
         if arity == 2:
-            return _node(name, out, values[0], result[1], values[1], result[2])
-        return _node(name, out, values, result[1:], _MANY)
+            return _node(op, out, values[0], result[1], values[1], result[2])
+        return _node(op, out, values, result[1:], _MANY)
 
     apply.__name__ = apply.__qualname__ = name
     apply.__doc__ = f"The user-defined op {name!r} ({arity} operand(s))."
@@ -786,9 +872,9 @@ def _intermediates_in_order(root: Value) -> list[Value]:
                 if waiting:
                     node.grad = opened
                     continue
+            order.append(node)  # before the pop: an interruption leaves it in `order`,
+            node.grad = placed  # whose marks are cleared below
             stack.pop()
-            node.grad = placed
-            order.append(node)
     finally:
         for node in order:
             node.grad = 0.0
@@ -868,4 +954,4 @@ def _compared(other: object, op: str) -> float:
         return other._data
     if isinstance(other, bool) or not isinstance(other, Real):
         raise TypeError(f"'{op}': cannot compare a Value with {other!r} ({type(other).__name__})")
-    return float(other)
+    return to_float(other, f"'{op}'")

@@ -22,6 +22,7 @@ the value; `nan` and `inf` pass through as IEEE arithmetic says.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -163,12 +164,16 @@ def _pow(x: float, y: float) -> Floats:
 
 
 def _d_base(x: float, y: float, out: float) -> float:
-    """d(x**y)/dx = y * x**(y-1), with x**(y-1) taken as out / x away from 0."""
+    """d(x**y)/dx = y * x**(y-1)."""
     if y == 0.0:
         return 0.0  # x**0 is constant, even at x == 0 (PyTorch agrees)
     if x == 0.0:
         return 1.0 if y == 1.0 else (0.0 if y > 1.0 else INF)
-    return y * (out / x)
+    try:
+        return y * x ** (y - 1.0)
+    except OverflowError:  # |x ** (y-1)| beyond a float (x = 1e-200, y = -1): infinite
+        negative = x < 0.0 and (y - 1.0) % 2.0 == 1.0  # an odd power of a negative base
+        return math.copysign(INF, -y if negative else y)
 
 
 def _d_exponent(x: float, y: float, out: float) -> float:
@@ -249,12 +254,12 @@ def _expm1(x: float) -> Floats:
     return math.expm1(x), math.exp(x)
 
 
-EXPM1 = _builtin("expm1", 1, _expm1, lambda x, out: (out + 1.0,))
+EXPM1 = _builtin("expm1", 1, _expm1, lambda x, out: (x.exp(),))  # not out + 1: it cancels
 
 
 def _log(x: float) -> Floats:
     if x <= 0.0:
-        raise ValueError(f"log: log({x!r}) is undefined; log needs a positive input")
+        raise undefined("log", x, "a positive input")
     return math.log(x), 1.0 / x
 
 
@@ -448,14 +453,13 @@ LEAKY_RELU = _builtin("leaky_relu", 1, _leaky_relu, constant_derivatives, has_co
 def _elu(x: float, alpha: float) -> Floats:
     if x > 0.0 or x != x:
         return x, 1.0
-    out = alpha * math.expm1(x)
-    return out, out + alpha  # alpha * exp(x); alpha at 0, as PyTorch
+    return alpha * math.expm1(x), alpha * math.exp(x)  # alpha at 0, as PyTorch
 
 
 def _diff_elu(x: Any, node: Any) -> tuple[Any, ...]:
     if x.data > 0.0:
         return (1.0,)
-    return (node + node.constant,)
+    return (node.constant * x.exp(),)
 
 
 ELU = _builtin("elu", 1, _elu, _diff_elu, has_constant=True)
@@ -493,7 +497,7 @@ SILU = _builtin("silu", 1, _silu, _diff_silu)
 def _gelu(x: float) -> Floats:
     # The exact GELU, x * Phi(x) with the normal CDF Phi (PyTorch's approximate="none").
     cdf = 0.5 * (1.0 + math.erf(x * INV_SQRT2))
-    pdf = INV_SQRT_2PI * math.exp(-0.5 * x * x) if math.isfinite(x) else 0.0
+    pdf = INV_SQRT_2PI * math.exp(-0.5 * x * x)
     return x * cdf, cdf + x * pdf
 
 
@@ -552,7 +556,7 @@ def _clamp(x: float, bounds: tuple[float | None, float | None]) -> Floats:
     # As torch.clamp: max wins when min > max; the gradient passes where min <= x <= max.
     low, high = bounds
     if x != x:
-        return x, 1.0
+        return x, 0.0  # nan is inside no bounds (PyTorch: 0)
     out = x
     if low is not None and out < low:
         out = low
@@ -600,9 +604,9 @@ MINIMUM = _builtin("minimum", 2, _minimum, constant_derivatives)
 def _weighted_sum(*operands: float) -> Floats:
     n = (len(operands) - 1) // 2
     ws, xs, b = operands[:n], operands[n : 2 * n], operands[-1]
-    z = b
-    for w, x in zip(ws, xs):
-        z += w * x
+    # b + w0*x0 + w1*x1 + ...: as `engine.weighted_sums` adds, with sum(); left to right up
+    # to Python 3.11, compensated from 3.12 (the last bit may differ from a plain loop).
+    z = sum(map(operator.mul, ws, xs), b)
     return (z, *xs, *ws, 1.0)
 
 

@@ -8,7 +8,8 @@ import random
 
 import pytest
 
-from autograd import Value, define_op, grad, ops, topological_order
+from autograd import Value, define_op, grad, no_grad, ops, topological_order
+from autograd.engine import op_of
 from autograd.gradcheck import gradcheck, numerical_grad
 
 
@@ -39,7 +40,7 @@ def test_a_user_op_is_a_node_like_any_other():
     y = sinc(x)
     assert (y.op, y.parents, y.data) == ("sinc", (x,), math.sin(2.0) / 2.0)
     assert y.local_grads == ((math.cos(2.0) - y.data) / 2.0,)
-    assert ops.REGISTRY["sinc"].user_defined
+    assert op_of(y) is sinc.op and op_of(y).user_defined and "sinc" not in ops.REGISTRY
     assert sinc(0.5).data == _sinc_forward(0.5)  # a number becomes a leaf
 
 
@@ -84,18 +85,40 @@ def test_a_wrong_number_of_derivatives_is_an_error_at_first_use():
 def test_bad_definitions_are_refused():
     with pytest.raises(ValueError, match="built-in"):
         define_op("sin", math.sin, lambda x, out: (math.cos(x),))
-    with pytest.raises(TypeError, match="name"):
+    with pytest.raises(ValueError, match="name"):
         define_op("", math.sin, lambda x, out: (math.cos(x),))
+    with pytest.raises(ValueError, match="printable"):
+        define_op("twice\n    v1 = 42.0 #", math.sin, lambda x, out: (math.cos(x),))
+    with pytest.raises(TypeError, match="name"):
+        define_op(3, math.sin, lambda x, out: (math.cos(x),))
     with pytest.raises(TypeError, match="derivatives must be callable"):
         define_op("f", math.sin, 3)
     with pytest.raises(TypeError, match="not_a_number.*forward"):
         define_op("not_a_number", lambda x: "1", lambda x, out: (0.0,))(Value(1.0))
 
 
-def test_redefining_a_user_op_replaces_it():
-    first = define_op("twice", lambda x: 2 * x, lambda x, out: (2.0,))
-    second = define_op("twice", lambda x: 2.0 * x, lambda x, out: (2.0,))
-    assert first(Value(1.0)).data == second(Value(1.0)).data == 2.0
+def test_redefining_a_user_op_changes_no_node_built_before():
+    # A notebook cell run again, changed: the nodes of the first definition keep theirs.
+    sq = define_op("sq", lambda x: x * x, lambda x, out: (2 * x,), lambda x, out: (2 * x,))
+    x = Value(3.0)
+    y = sq(x)
+    cube = define_op("sq", lambda x: x**3, lambda x, out: (3 * x * x,), lambda x, out: (3 * x * x,))
+    (d,) = grad(y, [x], create_graph=True)
+    assert d.data == 6.0 and grad(d, [x])[0].data == 2.0
+    assert sq(x).data == 9.0 and cube(x).data == 27.0 and cube(x).op == y.op == "sq"
+
+
+def test_a_differentiable_form_of_the_wrong_length_is_an_error():
+    empty = define_op("w2", lambda x: x * x, lambda x, out: (2 * x,), lambda x, out: ())
+    with pytest.raises(ValueError, match="w2.*0 derivatives for 1 operand"):
+        grad(empty(Value(2.0)), [Value(2.0)] * 0 + [Value(2.0)], create_graph=True)
+
+
+def test_a_wrong_differentiable_form_is_caught():
+    wrong = define_op("sq3", lambda x: x * x, lambda x, out: (2 * x,), lambda x, out: (3 * x,))
+    x = Value(2.0)
+    with pytest.raises(ValueError, match="sq3.*6.0.*4.0"):
+        grad(wrong(x), [x], create_graph=True)
 
 
 def test_a_user_op_shows_in_every_view():

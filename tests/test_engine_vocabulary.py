@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from autograd import Value, functional, grad, ops
+from autograd import Value, functional, grad, no_grad, ops
 from autograd.gradcheck import numerical_grad
 
 INF = math.inf
@@ -273,6 +273,9 @@ DOMAIN_ERRORS = [
     (lambda: Value(1.0) % "a", TypeError, "%", "'a'"),
     (lambda: Value(1.0).clamp("0"), TypeError, "clamp", "'0'"),
     (lambda: Value(1.0).clamp(), ValueError, "clamp", "min"),
+    (lambda: Value(1.0).clamp(min=math.nan), ValueError, "clamp", "nan"),
+    (lambda: Value(1.0).clamp(0, math.nan), ValueError, "clamp", "nan"),
+    (lambda: Value(1.0) < 10**400, OverflowError, "<", "1000000"),
     (lambda: Value(1.0).leaky_relu(None), TypeError, "leaky_relu", "None"),
     (lambda: Value(1.0).maximum([1]), TypeError, "maximum", "[1]"),
     (lambda: Value(1.0) < "a", TypeError, "<", "'a'"),
@@ -400,3 +403,78 @@ def test_python_builtins_reach_the_ops():
     )
     assert (round(x).data, math.floor(x).data, math.trunc(x).data) == (-3.0, -3.0, -2.0)
     assert round(Value(1.2345), 2).data == 1.23
+
+
+# --- found by review: each of these once gave a silently wrong number -----------------------
+
+
+def test_grad_with_create_graph_inside_no_grad_still_records():
+    x = Value(3.0)
+    y = x**3
+    with no_grad():
+        (d,) = grad(y, [x], create_graph=True)
+        assert (x * 2).parents == ()  # no_grad itself is unchanged
+    assert d.data == 27.0 and grad(d, [x])[0].data == 18.0
+
+
+def test_grad_with_create_graph_refuses_a_graph_whose_leaves_changed():
+    w, x = Value(2.0), Value(3.0)
+    y = (w * x).sin()
+    w.data = 5.0  # an optimizer's step, after the graph was built
+    with pytest.raises(ValueError, match="changed after the graph was built"):
+        grad(y, [x], create_graph=True)
+
+
+@pytest.mark.parametrize(
+    "base, exponent",
+    [(INF, 1.0), (INF, 2.0), (-INF, 3.0), (1e-200, 2.0), (1e-200, -1.0), (-1e-200, -1.0)],
+)
+def test_power_derivative_at_extremes_matches_pytorch(base, exponent):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    x = Value(base)
+    (x**exponent).backward()
+    t = torch.tensor(base, dtype=torch.float64, requires_grad=True)
+    (t**exponent).backward()
+    assert x.grad == pytest.approx(t.grad.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize("x", [-20.0, -40.0, -700.0])
+def test_elu_and_expm1_keep_their_derivative_far_left(x):
+    v = Value(x)
+    v.elu(0.5).backward()
+    assert v.grad == pytest.approx(0.5 * math.exp(x), rel=1e-12)
+    w = Value(x)
+    (d,) = grad(w.expm1(), [w], create_graph=True)
+    assert d.data == pytest.approx(math.exp(x), rel=1e-12)
+    u = Value(x)
+    (d,) = grad(u.elu(0.5), [u], create_graph=True)
+    assert d.data == pytest.approx(0.5 * math.exp(x), rel=1e-12)
+
+
+def test_clamp_of_nan_has_derivative_zero():
+    x = Value(math.nan)
+    out = x.clamp(0.0, 1.0)
+    out.backward()
+    assert math.isnan(out.data) and x.grad == 0.0
+
+
+def test_a_nan_first_derivative_has_a_nan_second():
+    x = Value(math.nan)
+    (d,) = grad(x.sin(), [x], create_graph=True)
+    assert math.isnan(grad(d, [x])[0].data)
+
+
+def test_backward_names_a_leaf_whose_grad_is_none():
+    a, b = Value(2.0), Value(3.0, label="b")
+    y = a * b + a
+    b.grad = None  # type: ignore[assignment]  # PyTorch's way to clear a grad
+    with pytest.raises(TypeError, match="leaf 'b'.*grad None.*0.0"):
+        y.backward()
+
+
+def test_grad_wants_a_list_of_inputs():
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="grad: inputs must be a sequence"):
+        grad(x * x, x)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="create_graph"):
+        grad(x * x, [x], create_graph="yes")  # type: ignore[arg-type]
