@@ -134,10 +134,15 @@ def draw(
     >>> graph.source.count("->")              # two edges x -> *, one * -> y
     3
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw: root must be a Value, got {root!r} ({type(root).__name__})")
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
-    if max_nodes is not None and max_nodes < 1:
-        raise ValueError(f"draw: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if max_nodes is not None:
+        if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
+            raise TypeError(f"draw: max_nodes must be an int or None, got {max_nodes!r}")
+        if max_nodes < 1:
+            raise ValueError(f"draw: max_nodes must be positive, got {max_nodes!r}")
     if state is not None and not isinstance(state, GradState):
         raise TypeError(
             f"draw: state must be a GradState or None, got {state!r} ({type(state).__name__})"
@@ -474,7 +479,8 @@ class _Builder:
 
 def _natural_order(name: str) -> list:
     """x2 before x10: digit runs compare as numbers."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name)]
+    # isdecimal, as \d: isdigit() also takes '²', which int() refuses
+    return [(0, int(part)) if part.isdecimal() else (1, part) for part in re.split(r"(\d+)", name)]
 
 
 def _natural_path_order(path: GroupPath) -> list:

@@ -443,3 +443,22 @@ def test_backslash_sequences_are_text_not_graphviz_escapes():
     texts = svg_texts(svg)
     for label in labels:
         assert readable_text(label) in texts, (label, texts)
+
+
+def test_draw_checks_its_arguments():
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="draw: root must be a Value.*3.0"):
+        draw(3.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_nodes must be an int.*'3'"):
+        draw(x * 2, max_nodes="3")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_nodes must be an int.*2.5"):
+        draw(x * 2, max_nodes=2.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_nodes must be positive.*0"):
+        draw(x * 2, max_nodes=0)
+
+
+def test_group_names_with_any_digits_sort():
+    x = Value(1.0)
+    y = x * 2
+    graph = draw(y, groups={y: ("²",), x: ("L1０",)})  # a superscript two, a fullwidth zero
+    assert "²" in graph.source
