@@ -70,12 +70,19 @@ _BUILDERS: dict[str, tuple[int, Callable[..., Value], str]] = {
     "c**": (1, lambda c, a: c**a, "{c} ** {0}"),
     ops.MOD.name: (2, lambda c, a, b: a % b, "{0} % {1}"),
     "%c": (1, lambda c, a: a % c, "{0} % {c}"),
+    "c%": (1, lambda c, a: c % a, "{c} % {0}"),
     ops.FLOORDIV.name: (2, lambda c, a, b: a // b, "{0} // {1}"),
+    "//c": (1, lambda c, a: a // c, "{0} // {c}"),
+    "c//": (1, lambda c, a: c // a, "{c} // {0}"),
     ops.MAXIMUM.name: (2, lambda c, a, b: a.maximum(b), "maximum({0}, {1})"),
+    "maximum(c)": (1, lambda c, a: a.maximum(c), "maximum({0}, {c})"),
     ops.MINIMUM.name: (2, lambda c, a, b: a.minimum(b), "minimum({0}, {1})"),
+    "minimum(c)": (1, lambda c, a: a.minimum(c), "minimum({0}, {c})"),
     ops.LEAKY_RELU.name: (1, lambda c, a: a.leaky_relu(c), "leaky_relu({0}, {c})"),
     ops.ELU.name: (1, lambda c, a: a.elu(c), "elu({0}, {c})"),
     ops.CLAMP.name: (1, lambda c, a: a.clamp(-c, c), "clamp({0}, -{c}, {c})"),
+    "clamp(min)": (1, lambda c, a: a.clamp(min=c), "clamp({0}, min={c})"),
+    "round(d)": (1, lambda c, a: a.round(int(c)), "round({0}, {c})"),
     # Every op that is a method without arguments, drawn under its own name.
     **{op.name: (1, _method(op.name), op.name + "({0})") for op in _PLAIN_FUNCTIONS},
     ops.WEIGHTED_SUM.name: (
@@ -98,6 +105,13 @@ _CONSTANTS = {
     ops.ELU.name: (0.5, 1.0),
     ops.CLAMP.name: (0.5, 2.0),
     "%c": (-1.5, 0.7, 2.0),
+    "c%": (5.5, -3.0),
+    "//c": (0.7, -1.5),
+    "c//": (5.5, -3.0),
+    "maximum(c)": (-0.5, 1.0),
+    "minimum(c)": (-0.5, 1.0),
+    "clamp(min)": (-1.0, 0.5),
+    "round(d)": (1.0, 2.0),
 }
 
 
@@ -252,6 +266,15 @@ _TROUBLE: dict[str, Callable[[list[float], float, float], bool]] = {
     ops.MOD.name: lambda a, c, m: _quotient_near_whole(a[0], a[1], m),
     "%c": lambda a, c, m: _quotient_near_whole(a[0], c, m),
     ops.FLOORDIV.name: lambda a, c, m: _quotient_near_whole(a[0], a[1], m),
+    "c%": lambda a, c, m: _quotient_near_whole(c, a[0], m),
+    "//c": lambda a, c, m: _quotient_near_whole(a[0], c, m),
+    "c//": lambda a, c, m: _quotient_near_whole(c, a[0], m),
+    "maximum(c)": lambda a, c, m: abs(a[0] - c) < m,
+    "minimum(c)": lambda a, c, m: abs(a[0] - c) < m,
+    "clamp(min)": lambda a, c, m: abs(a[0] - c) < m,
+    "round(d)": lambda a, c, m: _near_whole(a[0] * 10.0**c, m, offset=0.5),
+    # softplus is x itself above 20 (PyTorch's threshold): a step of 2e-9 there
+    ops.SOFTPLUS.name: lambda a, c, m: abs(a[0] - ops.SOFTPLUS_THRESHOLD) < m,
     ops.MAXIMUM.name: lambda a, c, m: abs(a[0] - a[1]) < m,
     ops.MINIMUM.name: lambda a, c, m: abs(a[0] - a[1]) < m,
 }

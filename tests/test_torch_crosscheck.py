@@ -25,6 +25,12 @@ TORCH_FORMS = {
     "gelu": lambda c, a: F.gelu(a),
     # torch.floor_divide has no derivative; division rounded down has 0, as here
     "//": lambda c, a, b: torch.div(a, b, rounding_mode="floor"),
+    "//c": lambda c, a: torch.div(a, c, rounding_mode="floor"),
+    "c%": lambda c, a: torch.remainder(torch.full_like(a, c), a),  # (a number % a tensor: none)
+    "c//": lambda c, a: torch.div(torch.full_like(a, c), a, rounding_mode="floor"),
+    "maximum(c)": lambda c, a: torch.maximum(a, torch.full_like(a, c)),
+    "minimum(c)": lambda c, a: torch.minimum(a, torch.full_like(a, c)),
+    "round(d)": lambda c, a: torch.round(a, decimals=int(c)),
 }
 
 
