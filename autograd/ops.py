@@ -543,7 +543,8 @@ TRUNC = _rounding("trunc", math.trunc)
 
 
 def _round(x: float, decimals: int) -> Floats:
-    # Half to even, as PyTorch; `decimals` as torch.round's (Python's round(x, n) here).
+    # Half to even, as PyTorch. With decimals, Python's round(x, n): correctly rounded,
+    # where torch.round's nearbyint(x * 10**n) / 10**n can differ in the last place.
     if not math.isfinite(x):
         return x, 0.0
     return (float(round(x)) if decimals == 0 else round(x, decimals)), 0.0
