@@ -384,6 +384,11 @@ class Value:
     def maximum(self, other: Scalar) -> Value:
         return _binary(ops.MAXIMUM, self, other)
 
+    def detach(self) -> Value:
+        """The same number, with no gradient flowing back: a node whose local derivative is
+        0, so that traces replay it; PyTorch's x.detach()."""
+        return _unary(ops.DETACH, self)
+
     # --- activations ---------------------------------------------------------------------
 
     def relu(self) -> Value:
@@ -654,7 +659,7 @@ def _unary(op: Op, x: Value, constant: Any = None) -> Value:
         else:
             out, d = op.numeric(x._data)
     except OverflowError:
-        raise OverflowError(f"{op.name}: {op.name}({x._data!r}) overflows a float") from None
+        raise ops.overflow_error(op.name, x._data) from None
     return _node(op.name, out, x, d, None, constant)
 
 
@@ -952,6 +957,8 @@ def _constant(c: object, op: str) -> float:
 def _compared(other: object, op: str) -> float:
     if type(other) is Value or isinstance(other, Value):
         return other._data
+    if _tracer is not None and isinstance(other, _tracer.stand_in):
+        return other._node._data  # `x < y.data` while traced: the tracer guards it as `x < y`
     if isinstance(other, bool) or not isinstance(other, Real):
         raise TypeError(f"'{op}': cannot compare a Value with {other!r} ({type(other).__name__})")
     return to_float(other, f"'{op}'")

@@ -27,6 +27,7 @@ __all__ = [
     "clamp",
     "cos",
     "cosh",
+    "detach",
     "elu",
     "erf",
     "exp",
@@ -181,6 +182,10 @@ def minimum(a: Scalar, b: Scalar) -> Value:
 
 def maximum(a: Scalar, b: Scalar) -> Value:
     return as_value(a, "maximum").maximum(b)
+
+
+def detach(x: Scalar) -> Value:
+    return as_value(x, "detach").detach()
 
 
 def relu(x: Scalar) -> Value:

@@ -100,6 +100,13 @@ def undefined(op: str, x: float, need: str) -> ValueError:
     return ValueError(f"{op}: {op}({x!r}) is undefined; {op} needs {need}")
 
 
+def overflow_error(op: str, *operands: float) -> OverflowError:
+    """The OverflowError for a result beyond a float, `exp: exp(1000.0) overflows a float`:
+    one message, raised alike by the engine and by traced code (`autograd.trace`)."""
+    shown = ", ".join(repr(x) for x in operands)
+    return OverflowError(f"{op}: {op}({shown}) overflows a float")
+
+
 def constant_derivatives(*parents_and_node: Any) -> tuple[Any, ...]:
     """The differentiable form of an op whose local derivatives are constants (0, 1, -1, a
     slope): they are their own form, read back off the node."""
@@ -229,6 +236,13 @@ def _floordiv(x: float, y: float) -> Floats:
 
 
 FLOORDIV = _builtin("//", 2, _floordiv, constant_derivatives)
+
+
+# --- no gradient ----------------------------------------------------------------------------
+# `x.detach()`, as PyTorch's: the same number, through which no gradient flows back. It is
+# a node (local derivative 0, a constant), not a leaf, so that a trace replays its number.
+
+DETACH = _builtin("detach", 1, lambda x: (x, 0.0), constant_derivatives)
 
 
 # --- exponentials and logarithms ------------------------------------------------------------

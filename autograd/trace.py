@@ -28,12 +28,19 @@ runs that function: it returns the output and the gradients and builds no `Value
     <BLANKLINE>
 
 The hot ops (`+`, `-`, `*`, `neg`, `relu`, the fused `w·x+b`) are written inline, with
-constants folded in as literals; every other op calls its numeric rule from `ops.REGISTRY`
-(`op_exp` above is `ops.REGISTRY["exp"].numeric`), so that each op's math stays in one
-place and user ops (`define_op`) work too. The backward pass adds the contributions in the
-order `Value.backward()` does, with the same local derivatives, so the numbers are the
-engine's to the last bit (up to the sign of a zero; and from Python 3.12, `sum()` inside
-the engine's `w·x+b` compensates its rounding, which the traced sum does not).
+constants folded in as literals, and `detach()` is a copy of the number; every other op
+calls the numeric rule of the node's own `Op` (`engine.op_of`: an op of `ops.py`, or a user
+op of `define_op`, even one defined again since under the same name), so that each op's
+math stays in one place. `op_exp` above applies `ops.EXP.numeric`: each distinct Op has its
+own global, whose name the tracer makes (`op_` and the op's name cut down to ASCII letters,
+digits and `_`); op names, as labels, reach the code only in comments, escaped. A result
+beyond a float raises the engine's OverflowError (`exp: exp(1000.0) overflows a float`,
+from `ops.overflow_error`). The backward pass adds the contributions in the order
+`Value.backward()` does, with the same local derivatives, so the numbers are the engine's
+to the last bit: up to the sign of a zero; from Python 3.12, `sum()` inside the engine's
+`w·x+b` compensates its rounding, which the traced sum does not; and a `detach()` passes
+nothing back (no backward line), where the engine adds 0 times its gradient, which is nan,
+not 0, only when that gradient or a derivative behind it is infinite or nan.
 
 What is an input, what is a constant
 ------------------------------------
@@ -45,7 +52,8 @@ What is an input, what is a constant
 - A Value created before `f` was called and used by `f` (captured, not passed as an
   input) is an error at trace time: its number would be frozen into the code and training
   it would silently change nothing. Pass it as an input, or take its number on purpose
-  (`Value(w.data)`: reading `.data` of a captured Value is allowed).
+  (`Value(w.data)`: reading `.data` of a captured Value is allowed). A copy of an input
+  (`copy.copy(x)`, a new leaf cut off from `x`) is refused too, saying so.
 
 Control flow: guards
 --------------------
@@ -59,14 +67,28 @@ again at these inputs (a new variant, kept beside the others: up to `max_variant
 cached); with `on_guard_failure="raise"` it raises `GuardFailure`. Primitives with kinks
 (`relu`, `abs`, `clamp`, `maximum`, `minimum`, ...) are ops, not control flow: no guards.
 
-While tracing, `.data` of a value that depends on the inputs is a stand-in that can be
-compared (guarded like a Value: `if z.data >= 0`, as `nn.losses` does) and formatted for
-printing, but refuses arithmetic and `float()`: a `ConcretizationError`, like JAX's, at
-trace time. `float(v)`, `v.local_grads`, `v.backward()` and `grad(...)` on such values
-raise it too (the traced function computes the gradients itself); `no_grad()` and
-setting `.data` inside `f` raise `TraceError` (the values they make are not recorded). An
-op that the registry does not know is a `TraceError`. So a construct the tracer cannot
-replay is an error when tracing, never a wrong number when replaying.
+While tracing, `.data` of a value that depends on the inputs is a stand-in. It passes for
+a float (`isinstance(v.data, float)` and `numbers.Real` are True, as in the engine) and
+compares like its number: each comparison, with a number, a Value or another `.data`, is
+a guard (`if z.data >= 0`, as `nn.losses` does; `x < y.data`; `bool(v.data)`). Every other
+use of its number is a `ConcretizationError`, like JAX's, at trace time: arithmetic
+(`x - x.data`, `v.data * 2`), `float()`, `int()`, `round()`, `math.exp`, hashing, a float
+method or attribute, and `str()`, `repr()`, `format()`: printing `v.data` inside a traced
+function is an error, since the text depends on the number (print the traced function's
+results outside it). `float(v)`, `v.local_grads`, `v.backward()` and `grad(...)` on such
+values raise it too (the traced function computes the gradients itself); `no_grad()` and
+setting `.data` inside `f` raise `TraceError` (the values they make are not recorded), as
+does an op that neither the table nor a user op defines. So a construct the tracer cannot
+replay is an error when tracing, never a wrong number when replaying, within these
+limits: `type(v.data)` is the stand-in's class (`type(v.data) is float` is False, True in
+the engine) and `is`/`id()` see the stand-in; `repr(v)` and `str(v)` of a Value itself,
+and its private attributes (`v._data`), show the number at trace time. `f` must not
+branch on those. (The stand-in is not a subclass of float: C code such as `math.exp` reads
+a float subclass's number directly, unseen, where it asks this one for `float()`.)
+
+A traced function may be called inside `no_grad()`: its call builds no Value, and a trace
+it needs again (a guard failed) records as usual. Calling `trace()` itself inside
+`no_grad()` is a `TraceError`.
 
 Whatever `f` does with plain numbers (random draws, counters, prints) happens once, at
 trace time. Nodes that neither the output, the aux values nor a guard need are left out
@@ -155,9 +177,99 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 
 
+def _pretend_float(stand_in: Any) -> type:
+    return float
+
+
+class _TracedData:
+    """What `.data` of a value that depends on the traced inputs is while tracing.
+
+    It passes for a float, as `.data` is in the engine: `isinstance(v.data, float)` (and
+    `numbers.Real`) is True, since its `__class__` says `float`. It compares like its number,
+    and each comparison (`<`, `==`, `bool()`, ...) becomes a guard. Every other use would
+    read the number, which the traced code could not redo: arithmetic, `float()`, `int()`,
+    `math.exp`, hashing, `str()`, `repr()`, formatting, a float method. Each is a
+    ConcretizationError at trace time.
+
+    Not a subclass of float: C code (`math.exp`, `%f`, `struct`, NumPy) reads the number of
+    a float subclass directly, without calling any of its methods, so that number would
+    escape unseen into the traced code. What remains visible: `type(v.data)` is this class
+    (`type(v.data) is float` is False, where the engine says True), and identity (`is`,
+    `id`).
+    """
+
+    __slots__ = ("_node", "_recorder")
+
+    def __init__(self, recorder: _Recorder, node: Value) -> None:
+        self._recorder = recorder
+        self._node = node
+
+    # The class that isinstance() sees (it falls back to `__class__`, as for mocks).
+    __class__ = property(_pretend_float)
+
+    def __lt__(self, other: Any) -> Any:
+        return self._recorder.compare_data(self, "<", other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._recorder.compare_data(self, "<=", other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._recorder.compare_data(self, ">", other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._recorder.compare_data(self, ">=", other)
+
+    def __eq__(self, other: Any) -> Any:
+        return self._recorder.compare_data(self, "==", other)
+
+    def __ne__(self, other: Any) -> Any:
+        return self._recorder.compare_data(self, "!=", other)
+
+    def __bool__(self) -> bool:
+        return self._recorder.compare_data(self, "!=", 0.0)
+
+    def __copy__(self) -> _TracedData:
+        return self  # as a float: immutable, so a copy is itself
+
+    def __deepcopy__(self, memo: Any) -> _TracedData:
+        return self
+
+    def _refuse(self, *args: Any) -> Any:
+        raise ConcretizationError(
+            f"computing with .data of {_describe(self._node)}, which depends on the traced "
+            "inputs: the traced code could not redo that computation. While tracing, such a "
+            ".data can be compared, not computed with (comparisons are guarded): compute "
+            "with the Value itself (`v * 2`, not `v.data * 2`)."
+        )
+
+    def _refuse_text(self, *args: Any) -> Any:
+        raise ConcretizationError(
+            f"printing or formatting .data of {_describe(self._node)}, which depends on the "
+            "traced inputs: the text depends on its number, so the traced code could not "
+            "redo what f does with it (and a print inside f runs once, at trace time). "
+            "Print the traced function's results instead, outside it."
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if hasattr(float, name):  # a float method or attribute: `.real`, `.is_integer()`
+            self._refuse()
+        raise AttributeError(f"'float' object has no attribute {name!r}")
+
+    __hash__ = __float__ = __int__ = __index__ = __complex__ = _refuse
+    __round__ = __trunc__ = __floor__ = __ceil__ = _refuse
+    __neg__ = __pos__ = __abs__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _refuse
+    __mod__ = __rmod__ = __divmod__ = __rdivmod__ = __pow__ = __rpow__ = _refuse
+    __reduce__ = __reduce_ex__ = _refuse
+    __str__ = __repr__ = __format__ = _refuse_text
+
+
 class _Recorder:
     """Set as `engine._tracer` while `f` runs: classifies leaves, records guards, refuses
     what cannot be replayed."""
+
+    stand_in = _TracedData  # what the engine's comparisons recognise: `x < y.data`
 
     def __init__(self, inputs: Sequence[Value]) -> None:
         self.inputs = set(inputs)  # Values hash by identity
@@ -165,6 +277,7 @@ class _Recorder:
         # Value can take the id of one of them.
         self.guards: list[_Guard] = []
         self._depends: dict[Value, bool] = {}
+        self._stand_ins: dict[Value, _TracedData] = {}  # one per node: `v.data is v.data`
 
     def depends(self, node: Value) -> bool:
         """Whether `node` depends on an input (iterative, memoized)."""
@@ -197,10 +310,18 @@ class _Recorder:
         self.constants.add(value)
 
     def data(self, value: Value) -> Any:
-        return _TracedData(self, value) if self.depends(value) else value._data
+        if not self.depends(value):
+            return value._data
+        stand_in = self._stand_ins.get(value)
+        if stand_in is None:
+            stand_in = self._stand_ins[value] = _TracedData(self, value)
+        return stand_in
 
     def compared(self, value: Value, op: str, other: Any, result: bool) -> None:
-        right = other if isinstance(other, Value) else float(other)
+        if isinstance(other, _TracedData):  # `x < y.data`: as `x < y`
+            right: Any = other._node
+        else:
+            right = other if isinstance(other, Value) else float(other)
         if self.depends(value) or (isinstance(right, Value) and self.depends(right)):
             self.guards.append(_Guard(value, op, right, result))
 
@@ -251,74 +372,18 @@ class _Recorder:
         return result
 
 
-class _TracedData:
-    """What `.data` of a value that depends on the traced inputs is while tracing.
-
-    It compares like its number, and each comparison becomes a guard; printing shows the
-    number at trace time; any other use (arithmetic, `float()`, `math.exp`, hashing) is a
-    ConcretizationError, since the traced code could not redo it."""
-
-    __slots__ = ("_node", "_recorder")
-
-    def __init__(self, recorder: _Recorder, node: Value) -> None:
-        self._recorder = recorder
-        self._node = node
-
-    def __lt__(self, other: Any) -> Any:
-        return self._recorder.compare_data(self, "<", other)
-
-    def __le__(self, other: Any) -> Any:
-        return self._recorder.compare_data(self, "<=", other)
-
-    def __gt__(self, other: Any) -> Any:
-        return self._recorder.compare_data(self, ">", other)
-
-    def __ge__(self, other: Any) -> Any:
-        return self._recorder.compare_data(self, ">=", other)
-
-    def __eq__(self, other: Any) -> Any:
-        return self._recorder.compare_data(self, "==", other)
-
-    def __ne__(self, other: Any) -> Any:
-        return self._recorder.compare_data(self, "!=", other)
-
-    def __bool__(self) -> bool:
-        return self._recorder.compare_data(self, "!=", 0.0)
-
-    def __format__(self, spec: str) -> str:
-        return format(self._node._data, spec)
-
-    def __repr__(self) -> str:
-        return (
-            f"<.data of a traced Value: {self._node._data!r} at trace time; while tracing it "
-            "can be compared, not computed with>"
-        )
-
-    def _refuse(self, *args: Any) -> Any:
-        raise ConcretizationError(
-            f"computing with .data of {_describe(self._node)}, which depends on the traced "
-            "inputs: the traced code could not redo that computation. Compute with the Value "
-            "itself (`v * 2`, not `v.data * 2`); comparisons of .data are fine (guarded)."
-        )
-
-    __hash__ = __float__ = __int__ = __index__ = __complex__ = _refuse
-    __round__ = __trunc__ = __floor__ = __ceil__ = _refuse
-    __neg__ = __pos__ = __abs__ = _refuse
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
-    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _refuse
-    __mod__ = __rmod__ = __divmod__ = __rdivmod__ = __pow__ = __rpow__ = _refuse
-
-
 def _describe(node: Value) -> str:
     label = node.label
     named = f" {label!r}" if label else ""
-    op = node.op or "leaf"
+    op = _printable(node.op) or "leaf"
     return f"the Value{named} ({op}, {node._data!r} at trace time)"
 
 
 # --- writing the code -----------------------------------------------------------------------
 
-_ADD, _SUB, _MUL, _NEG, _RELU = (op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.RELU))
+_ADD, _SUB, _MUL, _NEG, _RELU, _DETACH = (
+    op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.RELU, ops.DETACH)
+)
 _OP_WORDS = {
     ops.ADD.name: "add",
     ops.SUB.name: "sub",
@@ -380,8 +445,8 @@ class _Writer:
         self.shown: dict[Value, str] = {}
         self.operand: dict[Value, str] = {}
         self.lines: list[str] = []
-        self.op_globals: dict[str, Callable] = {}  # `op_exp` -> its numeric rule
-        self.op_names: dict[int, str] = {}  # id(numeric rule) -> its name in the code
+        self.op_globals: dict[str, Callable] = {}  # `op_exp` -> what applies its numeric rule
+        self.op_names: dict[ops.Op, str] = {}  # each Op (by identity) -> its name in the code
         self.guard_texts = [""] * len(guards)  # each guard as the comments show it
 
     # names
@@ -415,17 +480,21 @@ class _Writer:
         return v
 
     def op_global(self, op: ops.Op) -> str:
-        """The module-level name of an op's numeric rule in the generated code."""
-        name = self.op_names.get(id(op.numeric))
+        """The module-level name, in the generated code, of what applies `op`'s numeric rule.
+
+        One name per Op object: two user ops may have the same name (one defined again),
+        each keeps its own rule. The name is an identifier made here, `op_` and the op's
+        name cut down to ASCII letters, digits and `_` (`op_exp`, `op_div`, `op_my_op_2`)."""
+        name = self.op_names.get(op)
         if name is None:
-            word = _OP_WORDS.get(op.name) or re.sub(r"\W", "_", op.name, flags=re.ASCII)
+            word = _OP_WORDS.get(op.name) or re.sub(r"[^A-Za-z0-9_]", "_", str(op.name))[:40]
             name = base = f"op_{word}"
             k = 1
             while name in self.op_globals:
                 k += 1
                 name = f"{base}_{k}"
-            self.op_globals[name] = op.numeric
-            self.op_names[id(op.numeric)] = name
+            self.op_globals[name] = _numeric_rule(op)
+            self.op_names[op] = name
         return name
 
     # the graph
@@ -435,7 +504,6 @@ class _Writer:
         and dependence on the inputs, and refuses what cannot be replayed."""
         inputs = set(self.inputs)
         constants = self.constants
-        registry = ops.REGISTRY
         parents_of = self.parents
         depends = self.depends
         order: list[Value] = []
@@ -447,10 +515,14 @@ class _Writer:
                 node = node[0]
                 parents = parents_of[node]
                 if parents:
-                    if node.op not in registry:
+                    try:
+                        engine.op_of(node)
+                    except KeyError:
                         raise TraceError(
-                            f"trace: the op {node.op!r} of {_describe(node)} is not in ops.REGISTRY"
-                        )
+                            f"trace: the op {node.op!r} of {_describe(node)} is not in "
+                            "ops.REGISTRY, nor a user op (define_op): nothing says how to "
+                            "compute it"
+                        ) from None
                     dep = False
                     for parent in parents:
                         if depends[parent]:
@@ -465,17 +537,34 @@ class _Writer:
                 continue
             parents = parents_of[node] = node.parents
             if not parents and node not in inputs and node not in constants:
-                raise TraceError(
-                    f"the traced function uses {_describe(node)}, which it neither received as "
-                    "an input nor created: a Value captured from outside. Its number would be "
-                    "frozen into the traced code. Pass it as an input, or use Value(v.data) to "
-                    "make a constant on purpose."
-                )
+                raise TraceError(self.stranger(node))
             push((node,))
             for parent in reversed(parents):
                 if parent not in parents_of:
                     push(parent)
         return order
+
+    def stranger(self, leaf: Value) -> str:
+        """Why a leaf that f neither received nor made with `Value(...)` is refused."""
+        for known in (*self.inputs, *self.constants):
+            # A copy (copy.copy, copy.deepcopy) keeps the very float and the label.
+            if known._data is leaf._data and known.label == leaf.label:
+                kind = "input" if known in self.inputs else "constant"
+                return (
+                    f"the traced function uses {_describe(leaf)}, a leaf that it neither "
+                    f"received as an input nor made with Value(...): apparently a copy "
+                    f"(copy.copy or copy.deepcopy) of the {kind} {_describe(known)[4:]}. A "
+                    "copied leaf is a new leaf, cut off from the original (in the engine too, "
+                    "no gradient reaches the original through it), and the traced code cannot "
+                    "tell what it copied. Use the Value itself, or v.detach() for its number "
+                    "without a gradient."
+                )
+        return (
+            f"the traced function uses {_describe(leaf)}, a leaf that it neither received as "
+            "an input nor made with Value(...): a Value captured from outside (or a copy of "
+            "one, copy.copy making a new leaf). Its number would be frozen into the traced "
+            "code. Pass it as an input, or use Value(v.data) to make a constant on purpose."
+        )
 
     def emission(self, roots: Sequence[Value], seen: set) -> list[Value]:
         """The nodes that depend on the inputs, reachable from `roots` and not `seen` yet,
@@ -543,7 +632,8 @@ class _Writer:
             grads[output] = g
             if self.parents[output]:
                 for node in reversed(engine._intermediates_in_order(output)):
-                    if depends[node]:
+                    # (A node that only a detach consumes gets no gradient: no line.)
+                    if depends[node] and node in grads:
                         self.backward(node, grads)
         returned = ", ".join(grads.get(value, "0.0") for value in self.inputs)
         returned = f"({returned},)" if len(self.inputs) == 1 else f"({returned})"
@@ -569,10 +659,13 @@ class _Writer:
         )
 
     def forward(self, node: Value) -> None:
-        """One line: the node's value (and, for ops of the registry, its local derivatives)."""
-        op = node.op
+        """One line: the node's value (and, for ops called by name, its local derivatives)."""
+        op = node._kind()  # a built-in op's name, or a user op's Op
         parents = self.parents[node]
         names, operands = self.names, self.operand
+        if type(op) is not str:  # a user op
+            self.call(node, parents)
+            return
         if op in _INLINE_INFIX:
             if len(parents) == 2:
                 a, b = parents
@@ -601,6 +694,10 @@ class _Writer:
             code = f"-{names[parents[0]]}"
             text = f"-{operands[parents[0]]}"
             infix = True
+        elif op == _DETACH:  # the same number; derivative 0, so no backward line
+            code = names[parents[0]]
+            text = f"detach({self.shown[parents[0]]})"
+            infix = False
         elif op == ops.WEIGHTED_SUM.name:
             self.weighted_sum(node, parents)
             return
@@ -615,10 +712,11 @@ class _Writer:
 
     def call(self, node: Value, parents: tuple[Value, ...]) -> None:
         """A node of an op that is not written inline: a call of its numeric rule."""
-        op = ops.REGISTRY[node.op]
+        op = engine.op_of(node)
         k = str(len(self.names))
         args = [self.ref(p) for p in parents]
-        infix = op.name in _INFIX
+        infix = not op.user_defined and op.name in _INFIX
+        op_name = _printable(op.name)
         shown = [self.show_operand(p) if infix else self.show(p) for p in parents]
         ds = _derivatives(op, len(parents), k)
         for j, parent in enumerate(parents):
@@ -629,9 +727,9 @@ class _Writer:
             args.append(c)
             shown.append(c)
         if infix and len(shown) == 2:
-            text = f"{shown[0]} {op.name} {shown[1]}"
+            text = f"{shown[0]} {op_name} {shown[1]}"
         else:
-            text = f"{op.name}({', '.join(shown)})"
+            text = f"{op_name}({', '.join(shown)})"
         label = node.label
         comment = f"{_printable(label)} = {text}" if label else text
         v = self.name(node, text, infix)
@@ -667,13 +765,15 @@ class _Writer:
     def backward(self, node: Value, grads: dict[Value, str]) -> None:
         """One line per contribution of `node` to a parent that depends on the inputs."""
         g = grads[node]
-        op = node.op
+        op = node._kind()  # a built-in op's name, or a user op's Op
+        if op == _DETACH:
+            return  # local derivative 0: nothing flows back
         parents = self.parents[node]
         depends, names, shown, append = self.depends, self.names, self.shown, self.lines.append
         source = shown[node]
         for j, parent in enumerate(parents):
-            if not depends[parent]:
-                continue
+            if not depends[parent] or parent._kind() == _DETACH:
+                continue  # (a detach's gradient is not needed: it passes nothing on)
             if op == _ADD:
                 local = "1"
             elif op == _MUL and len(parents) == 2:
@@ -698,7 +798,7 @@ class _Writer:
                 code = f"{target} += {g} * {local}"
             append(f"    {code}  # {shown[parent]} <- {source}")
 
-    def local(self, node: Value, op: str, parents: tuple[Value, ...], j: int) -> str:
+    def local(self, node: Value, op: Any, parents: tuple[Value, ...], j: int) -> str:
         """d(node)/d(parents[j]) as code: "1", "-1", or an expression."""
         if op == _MUL:
             if len(parents) == 2:
@@ -722,7 +822,37 @@ class _Writer:
             return "1" if node._da == 1.0 else "-1"
         if op == _NEG:
             return "-1"
-        return _derivatives(ops.REGISTRY[op], len(parents), self.names[node][1:])[j]
+        return _derivatives(engine.op_of(node), len(parents), self.names[node][1:])[j]
+
+
+def _numeric_rule(op: ops.Op) -> Callable[..., tuple[float, ...]]:
+    """What the generated code calls for `op`: its numeric rule, raising, as the engine does,
+    `ops.overflow_error` where the result is beyond a float.
+
+    The engine applies a built-in op of one operand through `engine._unary`, which turns an
+    OverflowError into that message; so does the function returned here. Other ops' rules
+    are called as the engine calls them: as they are."""
+    numeric = op.numeric
+    if op.user_defined or op.arity != 1:
+        return numeric
+    name = op.name
+    if op.has_constant:
+
+        def with_constant(x: float, c: Any) -> tuple[float, ...]:
+            try:
+                return numeric(x, c)
+            except OverflowError:
+                raise ops.overflow_error(name, x) from None
+
+        return with_constant
+
+    def rule(x: float) -> tuple[float, ...]:
+        try:
+            return numeric(x)
+        except OverflowError:
+            raise ops.overflow_error(name, x) from None
+
+    return rule
 
 
 def _derivatives(op: ops.Op, parents: int, k: str) -> list[str]:
@@ -841,8 +971,6 @@ class Traced:
         """Trace f at `xs` and put the new variant first."""
         if engine._tracer is not None:
             raise TraceError("trace: tracing inside a traced function is not supported")
-        if not engine._recording:
-            raise TraceError("trace: cannot trace inside no_grad(): nothing would be recorded")
         inputs: list[Value] = []
         saved: list[tuple[Value, float]] = []
         for example, x, label in zip(self._examples, xs, self.labels):
@@ -854,11 +982,17 @@ class Traced:
                 inputs.append(example)
         recorder = _Recorder(inputs)
         started = time.perf_counter()
+        # Called inside no_grad(), a traced function may trace again: the graph must be
+        # recorded for that while f runs (the call itself still builds no Value). A
+        # no_grad() inside f is refused by the recorder.
+        recording = engine._recording
         engine._tracer = recorder
+        engine._recording = True
         try:
             result = self._f(*inputs)
         finally:
             engine._tracer = None
+            engine._recording = recording
             for example, data in saved:
                 example._data = data
         output, aux = self._outputs(result)
@@ -966,6 +1100,13 @@ def trace(
         raise TypeError(f"trace: max_variants must be an int, got {max_variants!r}")
     if max_variants < 1:
         raise ValueError(f"trace: max_variants must be >= 1, got {max_variants!r}")
+    if engine._tracer is not None:
+        raise TraceError("trace: tracing inside a traced function is not supported")
+    if not engine._recording:
+        raise TraceError(
+            "trace: cannot trace inside no_grad(): call trace() outside it (the traced "
+            "function may then be called inside no_grad())"
+        )
     names = _parameter_names(f, len(example_inputs))
     examples: list[Value | None] = []
     labels: list[str] = []

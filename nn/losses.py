@@ -118,9 +118,11 @@ def l2(parameters: Sequence[Value]) -> Value:
 
 # --- multi-class ---------------------------------------------------------------------------
 #
-# All three subtract the largest logit m, as a constant, before exp: exp(z - m) <= 1 never
-# overflows, and the results do not change, since softmax(z - m) = softmax(z) and
-# log-sum-exp(z) = m + log-sum-exp(z - m). A constant shift adds nothing to the gradient.
+# All three subtract the largest logit m before exp: exp(z - m) <= 1 never overflows, and
+# the results do not change, since softmax(z - m) = softmax(z) and log-sum-exp(z) = m +
+# log-sum-exp(z - m). m is `max(z).detach()`: a constant to the chain rule (a constant shift
+# adds nothing to the gradient), yet a node, so that a trace (`autograd.trace`) replays it
+# with each call's logits, its choice of the largest guarded.
 
 
 def softmax(logits: Logits) -> list[Value]:
@@ -162,9 +164,10 @@ def cross_entropy(logits: Logits | Sequence[Logits], target: int | Sequence[int]
     loss (no mean node).
 
     Each sample's loss is recorded as log(sum_k exp(z_k - m)) - (z_y - m), m the largest
-    logit as a constant: finite for any finite logits, the same value as PyTorch's, and the
-    gradient dL/dz_k = p_k - [k == y], p = softmax(z). The node z_y - m has two consumers,
-    its exp and the final subtraction: the chain rule adds p_y and -1 there.
+    logit detached (no gradient flows through it): finite for any finite logits, the same
+    value as PyTorch's, and the gradient dL/dz_k = p_k - [k == y], p = softmax(z). The node
+    z_y - m has two consumers, its exp and the final subtraction: the chain rule adds p_y
+    and -1 there.
 
     A target that is not an int (or is a bool) raises TypeError; one outside 0 .. K-1
     raises IndexError. nan logits give nan, as in PyTorch.
@@ -233,7 +236,7 @@ def _cross_entropy_one(logits: object, target: object, where: str) -> Value:
 
 
 def _shifted_exps(where: str, logits: object) -> tuple[list[Value], list[Value], Value]:
-    """z_k - m, exp(z_k - m) and their sum, m = max(z) as a constant; checks the logits."""
+    """z_k - m, exp(z_k - m) and their sum, m = max(z) detached; checks the logits."""
     if isinstance(logits, (Value, Real)):
         raise TypeError(
             f"{where}: logits must be a list of Values or numbers (one per class), "
@@ -249,7 +252,7 @@ def _shifted_exps(where: str, logits: object) -> tuple[list[Value], list[Value],
     # Every logit is checked before any becomes a Value: a bad one is what gets reported.
     scalars = [_checked_scalar(where, "logit", k, z) for k, z in enumerate(logits)]
     zs = [z if isinstance(z, Value) else Value(z) for z in scalars]
-    m = max(z.data for z in zs)
+    m = max(zs).detach()  # compared as Values: a trace guards the choice, and replays m
     shifted = [z - m for z in zs]
     exps = [s.exp() for s in shifted]
     total = exps[0]

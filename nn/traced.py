@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from autograd import Value
 from autograd.trace import Traced, trace
+from nn.checks import to_int
 from nn.module import Module
 from nn.optim import Optimizer
 
@@ -102,8 +103,7 @@ def fit(
     gets the loss as a leaf Value (its number; there is no graph to explore: use `nn.fit`
     for that).
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"fit: steps must be an int >= 0, got {steps!r}")
+    steps = to_int(steps, "fit: steps", minimum=0)  # as nn.fit checks it
     step_loss = TracedLoss(
         model, xs, ys, loss, on_guard_failure=on_guard_failure, cache_dir=cache_dir
     )

@@ -161,6 +161,7 @@ OP_EXAMPLES = {
     "softplus": [lambda a, b: a.softplus(), lambda a, b: (a * 20).softplus()],
     "silu": [lambda a, b: a.silu()],
     "gelu": [lambda a, b: a.gelu()],
+    "detach": [lambda a, b: a.detach(), lambda a, b: (a * b).detach()],
     "w·x+b": [
         lambda a, b: weighted_sum([a, b], [b, a], a),
         lambda a, b: weighted_sum([a, b], [2.0, 3.0], b),

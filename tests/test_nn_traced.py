@@ -3,8 +3,8 @@
 import pytest
 
 from nn import MLP, fit
-from nn.data import make_moons, students
-from nn.losses import bce, bce_with_logits, hinge, mse
+from nn.data import make_moons, spiral, students
+from nn.losses import bce, bce_with_logits, cross_entropy, hinge, mse
 from nn.optim import SGD, Adam
 from nn.traced import TracedLoss
 from nn.traced import fit as traced_fit
@@ -61,3 +61,24 @@ def test_a_sign_change_under_bce_with_logits_traces_again():
     value = step()
     assert step.traced.traces == 2
     assert value == pytest.approx(bce_with_logits([model(x) for x in xs], ys).data, rel=1e-15)
+
+
+def test_traced_fit_with_cross_entropy_on_three_classes_gives_the_losses_of_fit():
+    xs, ys = spiral(8, 3, seed=0)
+    models = [MLP(2, [6, 3], rng=5) for _ in range(2)]
+    expected = fit(models[0], xs, ys, cross_entropy, Adam(models[0].parameters(), lr=0.05), steps=20, progress=False)
+    step = TracedLoss(models[1], xs, ys, cross_entropy)  # the largest logit of each sample: guarded
+    assert len(step.traced.guards) == 2 * len(xs)
+    history = traced_fit(models[1], xs, ys, cross_entropy, Adam(models[1].parameters(), lr=0.05), steps=20, progress=False)
+    assert history == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    for p, q in zip(models[1].parameters(), models[0].parameters()):
+        assert p.data == pytest.approx(q.data, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("steps, error", [("3", TypeError), (2.0, TypeError), (True, TypeError), (-1, ValueError)])
+def test_traced_fit_checks_steps_as_fit_does(steps, error):
+    xs, ys = students()
+    for train in (fit, traced_fit):
+        model = MLP(2, [1], rng=0)
+        with pytest.raises(error, match="fit: steps"):
+            train(model, xs, ys, mse, SGD(model.parameters(), lr=0.1), steps=steps, progress=False)

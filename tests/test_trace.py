@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import copy
 import math
+import numbers
 import re
 import traceback
 
@@ -15,6 +17,7 @@ from autograd import Value, define_op, engine, grad, no_grad, ops, topological_o
 from autograd.engine import weighted_sum
 from autograd.testing import Expression, Step, expressions
 from autograd.trace import ConcretizationError, GuardFailure, TraceError, trace
+from nn.losses import cross_entropy, log_softmax, softmax
 
 
 def engine_result(f, xs):
@@ -110,6 +113,7 @@ OP_GRAPHS = {
     "clamp": [lambda a, b: a.clamp(0.4, 0.6), lambda a, b: a.clamp(max=0.5), lambda a, b: b.clamp(min=0.5)],
     "maximum": [lambda a, b: a.maximum(b), lambda a, b: a.maximum(0.5)],
     "minimum": [lambda a, b: a.minimum(b), lambda a, b: (a * b).minimum(0.25)],
+    "detach": [lambda a, b: (a * b).detach(), lambda a, b: a.detach()],
     "w·x+b": [
         lambda a, b: weighted_sum([a, b], [b, a], a),
         lambda a, b: weighted_sum([a, b], [2.0, -3.0], b),
@@ -151,6 +155,39 @@ def test_a_user_defined_op_of_any_arity_is_traced():
     assert "op_trace_sinc(" in traced.source and "op_trace_fma(" in traced.source
     for xs in [(0.7, 1.3), (-2.0, 0.4), (3.0, -1.5)]:
         assert_matches_engine(traced, f, xs)
+
+
+def test_a_user_op_defined_again_under_its_name_keeps_its_numbers_in_each_trace():
+    first = define_op("trace_twice", lambda x: 2 * x, lambda x, out: (2.0,))
+    traced_first = trace(lambda x: first(x), 1.0)
+    second = define_op("trace_twice", lambda x: 3 * x, lambda x, out: (3.0,))  # a cell run again
+    traced_second = trace(lambda x: second(x), 1.0)
+    both = trace(lambda x: first(x) + second(x), 1.0)  # two ops of one name in one trace
+    assert traced_first(5.0) == (10.0, (2.0,))
+    assert traced_second(5.0) == (15.0, (3.0,))
+    assert both(5.0) == (25.0, (5.0,))
+    assert "op_trace_twice(" in both.source and "op_trace_twice_2(" in both.source
+
+
+def test_an_op_name_never_becomes_code():
+    # define_op refuses such a name; an Op made by hand must still not write a line of code.
+    name = "twice\nimport os; os.system('echo injected')  # \u2028 \r"
+    evil = ops.Op(name, 1, lambda x: (2 * x, 2.0), None, user_defined=True)
+
+    def f(x):
+        return engine._node(evil, 2 * x._data, x, 2.0) * x
+
+    traced = trace(f, 1.0)
+    assert traced(3.0) == (18.0, (12.0,))
+    source = traced.source
+    assert source.splitlines() == source.split("\n")[:-1]  # no line break but the code's own
+    assert not any(line.lstrip().startswith("import") for line in source.splitlines())
+    tree = ast.parse(source)
+    assert not any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree))
+    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    (rule,) = called  # a name made of the op's name's ASCII letters, digits and _ only
+    assert rule.startswith("op_twice_import_os__os_system") and re.fullmatch(r"\w+", rule, re.ASCII)
+    assert "\\n" in source and "\\u2028" in source  # the comments show the name escaped
 
 
 def test_nan_and_inf_propagate_as_in_the_engine():
@@ -199,6 +236,9 @@ def test_raise_mode_says_which_guard_fails():
         (lambda a: a * 2 if 0.5 < a.data <= 2 else a * 3, (1.0,), (3.0,)),
         (lambda a, b: a * b if (a * b).data == 6.0 else a, (2.0, 3.0), (1.0, 1.0)),
         (lambda a, b: a * b if bool((a - b).data) else a, (2.0, 3.0), (1.0, 1.0)),
+        (lambda a, b: a * 2 if a < b.data else a * 3, (1.0, 2.0), (3.0, 2.0)),
+        (lambda a, b: a * 2 if b.data >= a else a * 3, (1.0, 2.0), (3.0, 2.0)),
+        (lambda a, b: a * 2 if a.data in (b.data, 7.0) else a * 3, (2.0, 2.0), (1.0, 2.0)),
     ],
 )
 def test_comparisons_of_values_and_of_their_data_are_guarded(f, xs, other):
@@ -210,6 +250,11 @@ def test_comparisons_of_values_and_of_their_data_are_guarded(f, xs, other):
     retracing = trace(f, *xs)
     assert_matches_engine(retracing, f, other)
     assert retracing.traces == 2
+
+
+def test_a_value_compared_with_data_is_guarded_as_two_values():
+    traced = trace(lambda a, b: a * 2 if a < b.data else a * 3, 1.0, 2.0)
+    assert traced.guards == ["a < b was True when traced"]
 
 
 def test_comparisons_of_constants_need_no_guard():
@@ -258,6 +303,50 @@ def test_numbers_of_traced_values_do_not_escape(f, error, message):
         trace(f, 1.5)
 
 
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: x * 2 if isinstance(x.data, float) else x * 3,
+        lambda x: x * 2 if isinstance(x.data, numbers.Real) else x * 3,
+        lambda x: x * 3 if isinstance(x.data, (int, Value)) else x * 2,
+        lambda x: x * 2 if x.data is x.data and copy.copy(x.data) is x.data else x * 3,
+        lambda x: x * 2 if x.data else x * 3,  # bool(): a guard
+    ],
+)
+def test_data_passes_for_a_float_as_in_the_engine(f):
+    traced = trace(f, 1.0)
+    for xs in ([1.0], [100.0], [0.0]):
+        assert_matches_engine(traced, f, xs)
+
+
+@pytest.mark.parametrize(
+    "f, message",
+    [
+        (lambda x: x * len(str(x.data)), "printing or formatting .data of the Value 'x'"),
+        (lambda x: x * len(repr(x.data)), "printing or formatting"),
+        (lambda x: x * len(f"{x.data:.3f}"), "printing or formatting"),
+        (lambda x: x * len(f"{x.data}"), "printing or formatting"),
+        (lambda x: print(x.data) or x, "printing or formatting"),
+        (lambda x: x * len("%.3f" % x.data), "computing with .data of the Value 'x'"),
+        (lambda x: x * x.data.is_integer(), "computing with .data"),
+        (lambda x: x * x.data.real, "computing with .data"),
+        (lambda x: x * int(x.data), "computing with .data"),
+        (lambda x: x * round(x.data, 2), "computing with .data"),
+        (lambda x: x * math.floor(x.data), "computing with .data"),
+        (lambda x: x * math.isfinite(x.data), "computing with .data"),
+        (lambda x: x - x.data, "computing with .data"),
+        (lambda x: x.data + x, "computing with .data"),
+        (lambda x: Value(x.data) * x, "computing with .data"),
+        (lambda x: x.clamp(max=x.data), "computing with .data"),
+        (lambda x: weighted_sum([x], [x.data], x), "computing with .data"),
+        (lambda x: copy.deepcopy([x.data]) and __import__("pickle").dumps(x.data) and x, "computing"),
+    ],
+)
+def test_every_other_use_of_data_is_refused_at_trace_time(f, message):
+    with pytest.raises(ConcretizationError, match=message):
+        trace(f, 100.0)
+
+
 def test_no_grad_and_setting_data_inside_are_refused():
     def under_no_grad(x):
         with no_grad():
@@ -276,6 +365,37 @@ def test_no_grad_and_setting_data_inside_are_refused():
     assert engine._tracer is None and engine._recording  # left as they were
 
 
+def test_a_traced_function_called_inside_no_grad_traces_again_when_it_must():
+    traced = trace(branchy, 2.0)
+    with no_grad():
+        out, grads = traced(-5.0)  # the guard fails: traced again, recording for that
+        assert not engine._recording
+    assert traced.traces == 2
+    assert (out, grads) == engine_result(branchy, [-5.0])
+
+    def careless(x):
+        if x > 0:
+            return x * 2
+        with no_grad():
+            y = x * 2
+        return x * y
+
+    traced = trace(careless, 1.0)
+    with no_grad():
+        with pytest.raises(TraceError, match=r"no_grad\(\) inside a traced function"):
+            traced(-1.0)  # no_grad() inside f stays refused
+        assert not engine._recording
+    assert engine._recording and engine._tracer is None
+
+
+def test_a_copied_input_is_refused_saying_so_and_a_copied_node_is_traced():
+    for copying in (copy.copy, copy.deepcopy):
+        with pytest.raises(TraceError, match=r"a copy \(copy.copy or copy.deepcopy\) of the input Value 'x'"):
+            trace(lambda x, copying=copying: copying(x) * x, 1.0)
+    f = lambda x: copy.copy(x * 2) * x  # noqa: E731 - the same op on the same parents
+    assert_matches_engine(trace(f, 1.5), f, [2.5])
+
+
 def test_what_is_not_traceable_at_all():
     with pytest.raises(TypeError, match="must return a Value"):
         trace(lambda x: 3.0, 1.0)
@@ -288,6 +408,59 @@ def test_what_is_not_traceable_at_all():
         trace(lambda x: trace(lambda y: y * 2, 1.0)(2.0) and x, 1.0)
     with pytest.raises(TraceError, match="'mystery'.*not in ops.REGISTRY"):
         trace(lambda x: engine._node("mystery", 0.0, x * 2, 0.0), 1.0)
+
+
+# --- detach, and the multi-class losses that use it ------------------------------------------
+
+
+def test_detach_is_a_copy_of_the_number_with_no_backward_line():
+    def f(x, y):
+        return x * (x * y).detach() + y.detach()
+
+    traced = trace(f, 1.5, 2.0)
+    assert traced(2.0, 3.0) == (15.0, (6.0, 0.0))
+    for xs in [(1.5, 2.0), (-0.5, 3.0), (0.0, -1.0)]:
+        assert_matches_engine(traced, f, xs)
+    forward, backward = traced.source.split("# backward")
+    assert "v3 = v2  # detach(x * y)" in forward
+    assert not re.search(r"# detach\(|<- detach\(", backward)  # no line to or from a detach
+    assert "op_detach" not in traced.source
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda a, b, c: softmax([a, b, c])[1] * 2,
+        lambda a, b, c: log_softmax([a, b, 0.5])[0],
+        lambda a, b, c: cross_entropy([a, b, c], 2),
+        lambda a, b, c: cross_entropy([[a, b], [c, 1.0]], [0, 1]),
+    ],
+)
+def test_softmax_log_softmax_and_cross_entropy_trace(f):
+    traced = trace(f, 0.3, -1.2, 2.0)
+    for xs in [(0.3, -1.2, 2.0), (2.5, -1.0, 0.0), (0.0, 4.0, 1.0), (1000.0, 0.0, -1000.0)]:
+        assert_matches_engine(traced, f, xs)
+    assert traced.traces > 1  # the largest logit changed: its choice is guarded
+
+
+# --- overflow --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "f, x, message",
+    [
+        (lambda x: x.exp(), 1000.0, "exp: exp(1000.0) overflows a float"),
+        (lambda x: (x * 2).sinh(), 400.0, "sinh: sinh(800.0) overflows a float"),
+        (lambda x: x.exp2() + x, 2000.0, "exp2: exp2(2000.0) overflows a float"),
+    ],
+)
+def test_an_overflow_reads_as_the_engines(f, x, message):
+    with pytest.raises(OverflowError) as in_engine:
+        f(Value(x))
+    traced = trace(f, 1.0)
+    with pytest.raises(OverflowError) as in_trace:
+        traced(x)
+    assert str(in_trace.value) == str(in_engine.value) == message
 
 
 def test_value_inputs_are_the_values_f_receives_and_keep_their_numbers():
