@@ -10,7 +10,8 @@ node and its parents with the engine's own ops, for `grad(..., create_graph=True
 Each op's two rules sit side by side below, one op after the other, so that the table
 reads as the derivatives of a calculus book. This module knows nothing of `Value`: a
 differentiable form only calls methods on the Values it is given. `engine.py` builds the
-nodes; user-defined ops (`autograd.define_op`) become `Op`s in the same registry.
+nodes; a user-defined op (`autograd.define_op`) is an `Op` too, kept by its nodes
+themselves rather than in the registry, so that two may share a name.
 
 Conventions where a derivative is undefined follow PyTorch: `relu`, `abs`, `sign` at 0
 have derivative 0; `sqrt` at 0 has derivative inf; `maximum`/`minimum` split the gradient
@@ -73,14 +74,12 @@ class Op:
         return f"Op({self.name!r}, arity={self.arity})"
 
 
-REGISTRY: dict[str, Op] = {}  # op name -> Op, for every node's `op` string
+REGISTRY: dict[str, Op] = {}  # built-in op name -> Op (a node records the name)
 
 
-def register(op: Op) -> Op:
-    """Add `op` to the registry; a user op may replace a user op of the same name."""
-    known = REGISTRY.get(op.name)
-    if known is not None and not known.user_defined:
-        raise ValueError(f"define_op: {op.name!r} is a built-in op; choose another name")
+def _register(op: Op) -> Op:
+    if op.name in REGISTRY:
+        raise ValueError(f"ops: {op.name!r} is defined twice")
     REGISTRY[op.name] = op
     return op
 
@@ -92,7 +91,7 @@ def _builtin(
     differentiable: Differentiable,
     has_constant: bool = False,
 ) -> Op:
-    return register(Op(name, arity, numeric, differentiable, has_constant))
+    return _register(Op(name, arity, numeric, differentiable, has_constant))
 
 
 def undefined(op: str, x: float, need: str) -> ValueError:
