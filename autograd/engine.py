@@ -36,10 +36,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from autograd import ops
 from autograd.ops import Differentiable, Op
+
+if TYPE_CHECKING:
+    from typing import TypeGuard  # in typing from Python 3.10; PyPy 3.9 runs the tests
 
 Number = Union[int, float]
 Scalar = Union["Value", int, float]  # what an op accepts as an operand
@@ -923,6 +926,16 @@ def no_grad() -> Iterator[None]:
 # --- checking arguments: TypeError for the wrong kind of thing, ValueError for a bad value --
 
 
+def is_number(x: object) -> TypeGuard[Real]:
+    """Whether `x` is a real number: an int, a float or another `numbers.Real`, not a bool.
+
+    Exact ints and floats are told first: isinstance() against the `numbers.Real` ABC is
+    slow (on PyPy it runs the ABC machinery's Python code), and `1 - x` asks it each time.
+    """
+    kind = type(x)
+    return kind is float or kind is int or (kind is not bool and isinstance(x, Real))
+
+
 def to_float(x: object, where: str) -> float:
     """`x` as a float, if it is a real number (an int or a float, not a bool).
 
@@ -931,7 +944,7 @@ def to_float(x: object, where: str) -> float:
     """
     if type(x) is float:
         return x
-    if isinstance(x, bool) or not isinstance(x, Real):
+    if not is_number(x):
         hint = " (pass its .data)" if isinstance(x, Value) else ""
         raise TypeError(
             f"{where}: expected an int or a float, got {x!r} ({type(x).__name__}){hint}"
@@ -946,7 +959,7 @@ def _constant(c: object, op: str) -> float:
     """A number operand of `op`, as a float; the TypeError says what an op accepts."""
     if type(c) is float:
         return c
-    if isinstance(c, bool) or not isinstance(c, Real):
+    if not is_number(c):
         raise TypeError(
             f"'{op}': cannot combine a Value with {c!r} ({type(c).__name__}); "
             "use a Value, an int or a float"
@@ -959,6 +972,6 @@ def _compared(other: object, op: str) -> float:
         return other._data
     if _tracer is not None and isinstance(other, _tracer.stand_in):
         return other._node._data  # `x < y.data` while traced: the tracer guards it as `x < y`
-    if isinstance(other, bool) or not isinstance(other, Real):
+    if not is_number(other):
         raise TypeError(f"'{op}': cannot compare a Value with {other!r} ({type(other).__name__})")
     return to_float(other, f"'{op}'")
