@@ -1,13 +1,23 @@
-# The front door: `make test`, `make demo`, `make bench`. Each sets itself up.
+# The front door: `make test`, `make test-pypy`, `make demo`, `make bench`. Each sets itself up.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+# PyPy has a virtual environment of its own, with only what `pytest tests` and the
+# benchmark need (micrograd, pure Python): the notebooks' Jupyter stack stays on CPython.
+# --prefer-binary: the newest Pillow (for matplotlib) has no PyPy 3.9 wheel, an older one does.
+PYPY       ?= pypy3
+PYPY_VENV  := .venv-pypy
+PYPY_BIN   := $(PYPY_VENV)/bin
+PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test demo bench dot clean
+.PHONY: test test-pypy demo bench dot pypy clean
 
 test: $(READY) dot
 	$(BIN)/python -m pytest --nbmake tests notebooks
+
+test-pypy: $(PYPY_READY) dot
+	$(PYPY_BIN)/python -m pytest tests
 
 demo: $(READY) dot
 	$(BIN)/python -m nn.demo
@@ -19,6 +29,9 @@ bench: $(READY) dot
 dot:
 	@scripts/ensure-dot.sh
 
+pypy:
+	@scripts/ensure-pypy.sh $(PYPY)
+
 # The venv is rebuilt whenever the project's dependencies change. (--quiet twice: pip
 # would otherwise warn about package indexes this machine lists but does not have.)
 $(READY): pyproject.toml
@@ -29,5 +42,11 @@ $(READY): pyproject.toml
 	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
 	@touch $@
 
+$(PYPY_READY): pyproject.toml | pypy
+	@test -x $(PYPY_BIN)/python || $(PYPY) -m venv $(PYPY_VENV) || \
+	  { echo "Could not create $(PYPY_VENV) with '$(PYPY)'" >&2; exit 1; }
+	$(PYPY_BIN)/python -m pip install --quiet --quiet --prefer-binary -e '.[test,bench]'
+	@touch $@
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(PYPY_VENV) out .pytest_cache .hypothesis
