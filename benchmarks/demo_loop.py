@@ -4,10 +4,13 @@ The same code drives both engines, so both record the same graph: a 2-16-16-1 Re
 built from `Value` ops only (micrograd's `sum(w*x, b)` neuron), 100 two-moons points,
 SVM max-margin loss plus 1e-4 L2, plain SGD with micrograd's learning-rate schedule.
 
-    python benchmarks/demo_loop.py {ours,micrograd} STEPS DATA.json
+    python benchmarks/demo_loop.py {ours,micrograd} STEPS DATA.json [ROUNDS]
 
 prints each step's loss and accuracy, one line each, so that a caller can time the
-whole process and compare the two engines' losses. The process imports only the engine
+whole process and compare the two engines' losses. ROUNDS (default 1) trains that many
+times over, each round from the same initial weights: every round then does exactly the
+same work, which lets a JIT (PyPy's) warm up on the demo itself without the rounds after
+the first leaving micrograd's 100-step learning-rate schedule. The process imports only the engine
 it runs (the data come as JSON from `write_data`): whatever else it imported would
 enlarge the heap that the garbage collector scans.
 """
@@ -90,20 +93,21 @@ def read_data(path: str):
     return data["xs"], data["ys"]
 
 
-def main(engine: str, steps: int, data_path: str) -> None:
+def main(engine: str, steps: int, data_path: str, rounds: int = 1) -> None:
     value_class = value_class_of(engine)
     xs, ys = read_data(data_path)
-    model = MLP(value_class, 2, [16, 16, 1], random.Random(1337))
-    for k in range(steps):
-        total_loss, accuracy = loss(value_class, model, xs, ys)
-        for p in model.parameters():
-            p.grad = 0.0
-        total_loss.backward()
-        learning_rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        print(k, repr(total_loss.data), accuracy, flush=True)
+    for _ in range(rounds):
+        model = MLP(value_class, 2, [16, 16, 1], random.Random(1337))
+        for k in range(steps):
+            total_loss, accuracy = loss(value_class, model, xs, ys)
+            for p in model.parameters():
+                p.grad = 0.0
+            total_loss.backward()
+            learning_rate = 1.0 - 0.9 * k / 100
+            for p in model.parameters():
+                p.data -= learning_rate * p.grad
+            print(k, repr(total_loss.data), accuracy, flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:5]))
