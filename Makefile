@@ -22,9 +22,10 @@ test-pypy: $(PYPY_READY) dot
 demo: $(READY) dot
 	$(BIN)/python -m nn.demo
 
-bench: $(READY) dot
+# The demo loop is timed on CPython and on PyPy (whose venv has micrograd already).
+bench: $(READY) $(PYPY_READY) dot
 	$(BIN)/python -m pip install --quiet --quiet -e '.[bench]'
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --pypy $(PYPY_BIN)/python
 
 dot:
 	@scripts/ensure-dot.sh
