@@ -19,8 +19,11 @@ test: $(READY) dot
 test-pypy: $(PYPY_READY) dot
 	$(PYPY_BIN)/python -m pytest tests
 
+# `make demo DATASET=spiral` (or moons) trains another of the demo's tasks.
+DATASET ?= students
+
 demo: $(READY) dot
-	$(BIN)/python -m nn.demo
+	$(BIN)/python -m nn.demo --dataset $(DATASET)
 
 # The demo loop is timed on CPython and on PyPy (whose venv has micrograd already).
 bench: $(READY) $(PYPY_READY) dot

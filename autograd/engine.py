@@ -1,24 +1,30 @@
-"""The engine: a scalar `Value`, its primitive ops, and the chain rule.
+"""The engine: a scalar `Value`, the nodes it records, and the chain rule.
 
 Every op computes its output *and* its local derivatives, d(output)/d(operand), at the
 forward values, and records both on the new node. `Value.backward()` is then one generic
 loop that multiplies and adds those numbers in reverse topological order; it knows nothing
-about any particular op.
+about any particular op. The ops themselves, each one's numeric rule beside its
+differentiable form, are the table in `ops.py`; `Value`'s methods apply them.
 
-The layout is chosen for speed and memory, since a graph is one object per op:
-- One class for every node, so that CPython's attribute caches stay monomorphic.
-- Seven slots. A node has at most two operand slots, `_a` and `_b`, with their local
-  derivatives in `_da` and `_db`. An n-ary node (`weighted_sum`) keeps a tuple of
-  operands in `_a`, a tuple of derivatives in `_da` and the marker `_MANY` in `_b`.
-  `parents` and `local_grads` build the public tuples on demand. Where `_db` has no
-  derivative to hold, it keeps what the differentiable form needs: the exponent of
-  `x ** c`, the weight count of `w·x+b`. The op name and the label share `_tag`, since
-  almost no node has a label: it holds the op name, or an `(op, label)` pair.
+A node's layout, chosen for speed and memory, since a graph is one object per op:
+- One class for every node, so that attribute caches stay monomorphic.
+- Seven slots: `_data`, `grad`, `_tag` (the op name, or an `(op, label)` pair: almost no
+  node has a label), and the operands with their local derivatives:
+
+  | node | `_a` | `_da` | `_b` | `_db` |
+  |---|---|---|---|---|
+  | leaf | None | None | None | None |
+  | one operand: `x.exp()`, `x * 2` | x | d/dx | None | the op's constant (2), or None |
+  | two operands: `x * y` | x | d/dx | y | d/dy |
+  | n operands: `w·x+b` | the parents | their derivatives | `_MANY` | the weight count |
+
+  `parents`, `local_grads` and `constant` read them back in public form.
 - A local derivative is, where it can be, a reference to a float that already exists: the
   other operand's data for `*`, a shared 1.0 for `+`, the output itself for `exp`. A node
   and its float then cost 112 bytes.
-- No closures and no reference cycles, so a dropped graph is freed at once by reference
-  counting instead of waiting for the cyclic garbage collector.
+- No closures and no reference cycles. On CPython a dropped graph is therefore freed at
+  once by reference counting instead of waiting for the cyclic garbage collector (other
+  interpreters free it at their next collection; nothing here depends on when).
 """
 
 from __future__ import annotations
@@ -29,26 +35,41 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Real
-from typing import Union
+from typing import Any, Callable, Union
+
+from autograd import ops
+from autograd.ops import Differentiable, Op
 
 Number = Union[int, float]
-Operand = Union["Value", int, float]
+Scalar = Union["Value", int, float]  # what an op accepts as an operand
 
 _ONE = 1.0
 _MINUS_ONE = -1.0
-_ZERO = 0.0
 _MANY = object()  # in `_b`: this node's `_a` and `_da` are tuples (an n-ary node)
+_LEAF = ("", None, None, None, None)  # what a node records inside `no_grad()`
 
 _recording = True  # False inside `no_grad()`
 
 
 class Value:
-    """One scalar node of a computation graph."""
+    """One scalar node of a computation graph.
 
-    __slots__ = ("_data", "grad", "_tag", "_a", "_b", "_da", "_db")
+    `==` and `hash` are identity (nodes are dictionary keys); `<`, `<=`, `>`, `>=` compare
+    `data` and return a plain bool, so `max(a, b)`, `sorted(values)` and `if x > 0` work.
+    """
+
+    __slots__ = ("_a", "_b", "_da", "_data", "_db", "_tag", "grad")
+    # The slots' types; the layout is in the module's docstring.
+    _data: float
+    grad: float
+    _tag: Any  # the op name, or (op name, label)
+    _a: Any
+    _b: Any
+    _da: Any
+    _db: Any
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self._data = _as_float(data, "Value")
+        self._data = to_float(data, "Value")
         self.grad = 0.0
         self._tag, self._a, self._da, self._b, self._db = _LEAF
         self.label = label
@@ -61,7 +82,7 @@ class Value:
 
     @data.setter
     def data(self, value: Number) -> None:
-        self._data = _as_float(value, "Value.data")
+        self._data = to_float(value, "Value.data")
 
     @property
     def op(self) -> str:
@@ -98,6 +119,14 @@ class Value:
             return self._da
         return (self._da,) if b is None else (self._da, self._db)
 
+    @property
+    def constant(self) -> Any:
+        """The constant an op folded in instead of a parent: the 2 of `x * 2` or `x ** 2`,
+        the slope of `leaky_relu`, `(min, max)` of `clamp`; the weight count of `w·x+b`;
+        else None. (`c - x` is `-` with local derivative -1 and constant c.)"""
+        b = self._b
+        return self._db if (b is None or b is _MANY) else None
+
     def __float__(self) -> float:
         return self._data
 
@@ -106,15 +135,28 @@ class Value:
         label = f", label={label!r}" if label else ""
         return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
-    # --- primitive ops -------------------------------------------------------------------
-    # Each op computes its output and its local derivatives as floats, for backward().
-    # Below it, `_diff_<op>` gives the same derivatives as Values built from the node and
-    # its parents, so that they can be differentiated again: grad(..., create_graph=True).
+    # --- comparisons: on data, no gradient -----------------------------------------------
 
-    def __add__(self, other: Operand) -> Value:
+    def __lt__(self, other: Scalar) -> bool:
+        return self._data < _compared(other, "<")
+
+    def __le__(self, other: Scalar) -> bool:
+        return self._data <= _compared(other, "<=")
+
+    def __gt__(self, other: Scalar) -> bool:
+        return self._data > _compared(other, ">")
+
+    def __ge__(self, other: Scalar) -> bool:
+        return self._data >= _compared(other, ">=")
+
+    # --- arithmetic ----------------------------------------------------------------------
+    # The numeric rules and differentiable forms are in `ops.py`. `+` and `*` of two nodes
+    # are nearly the whole graph of a network, so they build their node inline here (a
+    # specialised copy of `ops.ADD` and `ops.MUL`): a call to `_node` costs as much as the
+    # node. A number operand is folded into the node as its constant, not made a parent.
+
+    def __add__(self, other: Scalar) -> Value:
         if type(other) is Value or isinstance(other, Value):
-            # `+` and `*` of two nodes are nearly the whole graph of a network, so they
-            # build their node inline: a call to `_node` costs as much as the node.
             out = _new(Value)
             out._data = self._data + other._data
             out.grad = 0.0
@@ -128,29 +170,24 @@ class Value:
                 out._tag, out._a, out._da, out._b, out._db = _LEAF
             return out
         c = _constant(other, "+")
-        return _node("+", self._data + c, self, _ONE)
+        return _node("+", self._data + c, self, _ONE, None, c)
 
     __radd__ = __add__
 
-    def _diff_constant(self) -> tuple[float, ...]:
-        # `+`, `-`, `neg`, `relu`: the derivatives are constants, which are their own
-        # differentiable form (relu's step has derivative 0 wherever it has one).
-        return self.local_grads
-
-    def __sub__(self, other: Operand) -> Value:
+    def __sub__(self, other: Scalar) -> Value:
         if type(other) is Value or isinstance(other, Value):
             return _node("-", self._data - other._data, self, _ONE, other, _MINUS_ONE)
         c = _constant(other, "-")
-        return _node("-", self._data - c, self, _ONE)
+        return _node("-", self._data - c, self, _ONE, None, c)
 
     def __rsub__(self, other: Number) -> Value:
         c = _constant(other, "-")
-        return _node("-", c - self._data, self, _MINUS_ONE)
+        return _node("-", c - self._data, self, _MINUS_ONE, None, c)  # c - x
 
     def __neg__(self) -> Value:
         return _node("neg", -self._data, self, _MINUS_ONE)
 
-    def __mul__(self, other: Operand) -> Value:
+    def __mul__(self, other: Scalar) -> Value:
         if type(other) is Value or isinstance(other, Value):
             a, b = self._data, other._data
             out = _new(Value)  # inline, as in `__add__`
@@ -166,122 +203,211 @@ class Value:
                 out._tag, out._a, out._da, out._b, out._db = _LEAF
             return out
         c = _constant(other, "*")
-        return _node("*", self._data * c, self, c)
+        return _node("*", self._data * c, self, c, None, c)
 
     __rmul__ = __mul__
 
-    def _diff_mul(self) -> tuple[Operand, ...]:
-        if self._b is None:  # x * c
-            return (self._da,)
-        return (self._b, self._a)
-
-    def __truediv__(self, other: Operand) -> Value:
-        if type(other) is Value or isinstance(other, Value):
-            b = _nonzero_divisor(self._data, other._data)
-            q = self._data / b
-            return _node("/", q, self, 1.0 / b, other, -q / b)
-        c = _nonzero_divisor(self._data, _constant(other, "/"))
-        return _node("/", self._data / c, self, 1.0 / c)
+    def __truediv__(self, other: Scalar) -> Value:
+        return _binary(ops.DIV, self, other)
 
     def __rtruediv__(self, other: Number) -> Value:
         # c / x: the constant becomes a leaf, so that the node is the usual a / b.
-        return Value(_constant(other, "/")).__truediv__(self)
+        return _binary(ops.DIV, Value(_constant(other, "/")), self)
 
-    def _diff_div(self) -> tuple[Operand, ...]:
-        if self._b is None:  # x / c
-            return (self._da,)
-        b = self._b
-        return (1.0 / b, -self / b)  # d(a/b)/db = -a/b**2 = -(a/b)/b
-
-    def __pow__(self, other: Operand) -> Value:
-        x = self._data
-        if type(other) is Value or isinstance(other, Value):
-            y = other._data
-            out = _power(x, y)
-            return _node("**", out, self, _d_base(x, y, out), other, _d_exponent(x, y, out))
-        y = _constant(other, "**")
-        out = _power(x, y)
-        # `_db` is unused with one operand: it keeps the exponent for `_diff_pow`.
-        return _node("**", out, self, _d_base(x, y, out), None, y)
+    def __pow__(self, other: Scalar) -> Value:
+        return _binary(ops.POW, self, other)
 
     def __rpow__(self, other: Number) -> Value:
-        # c ** x: the constant becomes a leaf, so that the node is the usual x ** y.
-        return Value(_constant(other, "**")).__pow__(self)
+        return _binary(ops.POW, Value(_constant(other, "**")), self)
 
-    def _diff_pow(self) -> tuple[Operand, ...]:
-        x, y = self._a, self._b
-        exponent = self._db if y is None else y._data
-        if x._data == 0.0 and exponent < 1.0:
-            d_base: Operand = self._da  # 0 or inf at the kink: nothing to differentiate
-        elif y is None:
-            d_base = exponent * x ** (exponent - 1.0)
-        else:
-            d_base = y * x ** (y - 1.0)
-        if y is None:
-            return (d_base,)
-        d_exponent = x.log() * self if x._data > 0.0 else self._db  # 0 or nan, as PyTorch
-        return (d_base, d_exponent)
+    def __mod__(self, other: Scalar) -> Value:
+        return _binary(ops.MOD, self, other)
+
+    def __rmod__(self, other: Number) -> Value:
+        return _binary(ops.MOD, Value(_constant(other, "%")), self)
+
+    def __floordiv__(self, other: Scalar) -> Value:
+        return _binary(ops.FLOORDIV, self, other)
+
+    def __rfloordiv__(self, other: Number) -> Value:
+        return _binary(ops.FLOORDIV, Value(_constant(other, "//")), self)
+
+    def __abs__(self) -> Value:
+        return _unary(ops.ABS, self)
+
+    def __floor__(self) -> Value:
+        return _unary(ops.FLOOR, self)
+
+    def __ceil__(self) -> Value:
+        return _unary(ops.CEIL, self)
+
+    def __trunc__(self) -> Value:
+        return _unary(ops.TRUNC, self)
+
+    def __round__(self, ndigits: int | None = None) -> Value:
+        return self.round(0 if ndigits is None else ndigits)
+
+    # --- elementary functions, named as in PyTorch ----------------------------------------
 
     def exp(self) -> Value:
-        x = self._data
-        try:
-            e = math.exp(x)
-        except OverflowError:
-            raise OverflowError(
-                f"exp: exp({x!r}) overflows a float (inputs above about 709.78 do)"
-            ) from None
-        return _node("exp", e, self, e)  # d exp(x)/dx = exp(x): the output itself
+        return _unary(ops.EXP, self)
 
-    def _diff_exp(self) -> tuple[Value]:
-        return (self,)
+    def exp2(self) -> Value:
+        return _unary(ops.EXP2, self)
+
+    def expm1(self) -> Value:
+        return _unary(ops.EXPM1, self)
 
     def log(self) -> Value:
-        x = self._data
-        if x <= 0.0:
-            raise ValueError(f"log: log({x!r}) is undefined; log needs a positive input")
-        return _node("log", math.log(x), self, 1.0 / x)
+        return _unary(ops.LOG, self)
 
-    def _diff_log(self) -> tuple[Value]:
-        return (1.0 / self._a,)
+    def log2(self) -> Value:
+        return _unary(ops.LOG2, self)
+
+    def log10(self) -> Value:
+        return _unary(ops.LOG10, self)
+
+    def log1p(self) -> Value:
+        return _unary(ops.LOG1P, self)
+
+    def sqrt(self) -> Value:
+        return _unary(ops.SQRT, self)
+
+    def sin(self) -> Value:
+        return _unary(ops.SIN, self)
+
+    def cos(self) -> Value:
+        return _unary(ops.COS, self)
+
+    def tan(self) -> Value:
+        return _unary(ops.TAN, self)
+
+    def asin(self) -> Value:
+        return _unary(ops.ASIN, self)
+
+    def acos(self) -> Value:
+        return _unary(ops.ACOS, self)
+
+    def atan(self) -> Value:
+        return _unary(ops.ATAN, self)
+
+    def sinh(self) -> Value:
+        return _unary(ops.SINH, self)
+
+    def cosh(self) -> Value:
+        return _unary(ops.COSH, self)
 
     def tanh(self) -> Value:
-        t = math.tanh(self._data)  # never overflows: saturates at +-1
-        return _node("tanh", t, self, 1.0 - t * t)
+        return _unary(ops.TANH, self)
 
-    def _diff_tanh(self) -> tuple[Value]:
-        return (1.0 - self * self,)
+    def asinh(self) -> Value:
+        return _unary(ops.ASINH, self)
 
-    def sigmoid(self) -> Value:
-        x = self._data
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:  # exp of a large positive number overflows; here exp(x) is in (0, 1)
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _node("sigmoid", s, self, s * (1.0 - s))
+    def acosh(self) -> Value:
+        return _unary(ops.ACOSH, self)
 
-    def _diff_sigmoid(self) -> tuple[Value]:
-        return (self * (1.0 - self),)
+    def atanh(self) -> Value:
+        return _unary(ops.ATANH, self)
+
+    def erf(self) -> Value:
+        return _unary(ops.ERF, self)
+
+    def abs(self) -> Value:
+        return _unary(ops.ABS, self)
+
+    def sign(self) -> Value:
+        return _unary(ops.SIGN, self)
+
+    def floor(self) -> Value:
+        return _unary(ops.FLOOR, self)
+
+    def ceil(self) -> Value:
+        return _unary(ops.CEIL, self)
+
+    def round(self, decimals: int = 0) -> Value:
+        if isinstance(decimals, bool) or not isinstance(decimals, int):
+            raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+        return _unary(ops.ROUND, self, decimals)
+
+    def trunc(self) -> Value:
+        return _unary(ops.TRUNC, self)
+
+    def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
+        low = None if min is None else _constant(min, "clamp")
+        high = None if max is None else _constant(max, "clamp")
+        if low is None and high is None:
+            raise ValueError("clamp: give at least one of min and max")
+        return _unary(ops.CLAMP, self, (low, high))
+
+    def minimum(self, other: Scalar) -> Value:
+        return _binary(ops.MINIMUM, self, other)
+
+    def maximum(self, other: Scalar) -> Value:
+        return _binary(ops.MAXIMUM, self, other)
+
+    # --- activations ---------------------------------------------------------------------
 
     def relu(self) -> Value:
         x = self._data
-        if x > 0.0 or x != x:  # nan passes through, as in PyTorch
+        if x > 0.0 or x != x:  # as `ops.RELU`, inline: one per neuron of every network
             return _node("relu", x, self, _ONE)
-        return _node("relu", _ZERO, self, _ZERO)  # derivative 0 at exactly 0, as in PyTorch
+        return _node("relu", 0.0, self, 0.0)
+
+    def sigmoid(self) -> Value:
+        return _unary(ops.SIGMOID, self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        return _unary(ops.LEAKY_RELU, self, _constant(negative_slope, "leaky_relu"))
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        return _unary(ops.ELU, self, _constant(alpha, "elu"))
+
+    def softplus(self) -> Value:
+        return _unary(ops.SOFTPLUS, self)
+
+    def silu(self) -> Value:
+        return _unary(ops.SILU, self)
+
+    def gelu(self) -> Value:
+        return _unary(ops.GELU, self)
+
+    # --- micrograd compatibility ---------------------------------------------------------
+    # micrograd's names, so that code written for micrograd and its lecture runs unchanged.
+    # The engine's own API is `parents`, `op` and `backward()`.
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's set of parents."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's op string (`op`)."""
+        return self.op
+
+    def _backward(self) -> None:
+        """micrograd's per-node step of the chain rule: each parent's grad += local * grad."""
+        g = self.grad
+        for parent, local in zip(self.parents, self.local_grads):
+            parent.grad += local * g
 
     # --- the chain rule -------------------------------------------------------------------
 
-    def backward(self) -> None:
-        """Set every reachable node's `grad` to d(self)/d(node).
+    def backward(self, gradient: Number = 1.0) -> None:
+        """Set every reachable node's `grad` to d(self)/d(node), scaled by `gradient`.
 
-        Intermediate grads are reset first; leaf grads accumulate across calls, as in
+        `gradient` seeds the root, as in PyTorch: d(self)/d(self) = 1 by default. The grads
+        of intermediate nodes are reset first; leaf grads accumulate across calls, as in
         PyTorch, until `zero_grad()` or `grad = 0.0` clears them.
         """
+        seed = to_float(gradient, "backward")
         if self._a is None:  # a leaf is its own whole graph
-            self.grad += 1.0
+            self.grad += seed
             return
-        order = _intermediates_in_order(self)  # also resets their grads to 0.0
-        self.grad = 1.0
+        order = _intermediates_in_order(self)  # their grads are reset to 0.0
+        self.grad = seed
+        # The reference chain rule is `_chain_rule` below; this is its copy specialised for
+        # floats in slots, for speed.
         for node in reversed(order):
             g = node.grad
             a = node._a
@@ -334,7 +460,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     for x in (output, *inputs):
         if not isinstance(x, Value):
-            raise TypeError(f"grad: output and inputs must be Values, got {x!r} ({type(x).__name__})")
+            raise TypeError(
+                f"grad: output and inputs must be Values, got {x!r} ({type(x).__name__})"
+            )
     local_grads = _differentiable_local_grads if create_graph else _numeric_local_grads
     grads = _chain_rule(output, local_grads)
     result = []
@@ -344,13 +472,16 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     return result
 
 
-def _chain_rule(root: Value, local_grads, steps: list[BackwardStep] | None = None) -> dict:
-    """The same loop as `backward()`, over the same order, into a dict instead of `.grad`.
+def _chain_rule(
+    root: Value, local_grads: Callable[[Value], tuple], steps: list | None = None
+) -> dict:
+    """The chain rule, once, for any kind of local derivative: into a dict, not `.grad`.
 
-    `backward()` keeps its own copy, specialised for floats and slots, for speed; this one
-    also carries Values (create_graph) and records the steps for explanations.
+    The reference loop: `backward()` keeps a copy specialised for floats and slots, for
+    speed; this one also carries Values (create_graph) and records the steps for the
+    explanations.
     """
-    grads: dict[Value, Operand] = {root: 1.0}
+    grads: dict[Value, Any] = {root: 1.0}
     for node in reversed(topological_order(root)):
         if node._a is None:
             continue
@@ -371,84 +502,28 @@ def _numeric_local_grads(node: Value) -> tuple[float, ...]:
     return node.local_grads
 
 
-def _differentiable_local_grads(node: Value) -> tuple[Operand, ...]:
-    return _DIFFERENTIABLE[node.op](node)
+def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:
+    op = ops.REGISTRY[node.op]
+    if op.differentiable is None:
+        raise NotImplementedError(
+            f"grad(create_graph=True): the op {op.name!r} was defined without a differentiable "
+            "form, so its derivative cannot be differentiated again; give define_op a "
+            "`differentiable=` rule"
+        )
+    numeric = node.local_grads
+    if op.arity == 1 and not math.isfinite(numeric[0]):
+        # A singular point (sqrt at 0, asin at 1): the derivative inf has no derivative of
+        # its own, so it stays the numeric constant.
+        return numeric
+    return op.differentiable(*node.parents, node)
 
 
-def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
-    """z = w·x + b as one node: parents (weights, inputs, bias), derivatives (x, w, 1).
-
-    This is the `z` of a neuron in the usual diagrams, and far cheaper than 2n nodes of
-    `*` and `+`. Inputs are all Values, or all plain numbers (then constants, not parents).
-    """
-    return weighted_sums([weights], inputs, [bias])[0]
-
-
-def weighted_sums(
-    weight_rows: Sequence[Sequence[Value]], inputs: Sequence[Operand], biases: Sequence[Value]
-) -> list[Value]:
-    """A layer's z = W·x + b: one `weighted_sum` node per row, reading the inputs once."""
-    if len(weight_rows) != len(biases):
-        raise ValueError(f"w·x+b: {len(weight_rows)} rows of weights for {len(biases)} biases")
-    if inputs and isinstance(inputs[0], Value):
-        try:
-            xs = [x._data for x in inputs]
-        except AttributeError:
-            raise TypeError("w·x+b: inputs must be all Values or all numbers, not a mix") from None
-        inputs = tuple(inputs)
-    else:
-        if any(isinstance(x, Value) for x in inputs):
-            raise TypeError("w·x+b: inputs must be all Values or all numbers, not a mix")
-        xs = [_constant(x, "w·x+b") for x in inputs]
-        inputs = ()  # constants: not parents
-    nodes = []
-    for weights, bias in zip(weight_rows, biases):
-        try:
-            ws = [w._data for w in weights]
-            b = bias._data
-        except AttributeError:
-            raise TypeError(f"w·x+b: weights and bias must be Values, got {weights!r}, {bias!r}") from None
-        if len(ws) != len(xs):
-            raise ValueError(f"w·x+b: {len(ws)} weights for {len(xs)} inputs; they must match")
-        # b + w0*x0 + w1*x1 + ...: left to right as the expanded graph adds, up to
-        # Python 3.11; from 3.12 sum() compensates, and the last bit may differ.
-        z = sum(map(operator.mul, ws, xs), b)
-        grads = (*xs, *ws, _ONE) if inputs else (*xs, _ONE)
-        # `_db` is unused on an n-ary node: it keeps the weight count for `_diff_weighted_sum`.
-        nodes.append(_node("w·x+b", z, (*weights, *inputs, bias), grads, _MANY, len(ws)))
-    return nodes
-
-
-def _diff_weighted_sum(node: Value) -> tuple[Operand, ...]:
-    n = node._db
-    parents = node._a
-    if len(parents) == n + 1:  # constant inputs: derivatives (x, 1) are constants
-        return node._da
-    weights, inputs = parents[:n], parents[n : 2 * n]
-    return (*inputs, *weights, _ONE)
-
-
-_DIFFERENTIABLE = {
-    "+": Value._diff_constant,
-    "-": Value._diff_constant,
-    "neg": Value._diff_constant,
-    "relu": Value._diff_constant,
-    "*": Value._diff_mul,
-    "/": Value._diff_div,
-    "**": Value._diff_pow,
-    "exp": Value._diff_exp,
-    "log": Value._diff_log,
-    "tanh": Value._diff_tanh,
-    "sigmoid": Value._diff_sigmoid,
-    "w·x+b": _diff_weighted_sum,
-}
-
+# --- building nodes -------------------------------------------------------------------------
 
 _new = object.__new__
-_LEAF = ("", None, None, None, None)  # what a node records inside `no_grad()`
 
 
-def _node(op: str, data: float, a, da, b=None, db=None) -> Value:
+def _node(op: str, data: float, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
     """A new node; inside `no_grad()`, a plain leaf instead."""
     node = _new(Value)
     node._data = data
@@ -464,7 +539,166 @@ def _node(op: str, data: float, a, da, b=None, db=None) -> Value:
     return node
 
 
-def _all_finite(da, b, db) -> bool:
+def _unary(op: Op, x: Value, constant: Any = None) -> Value:
+    """Apply a one-operand op of the table (with its constant argument, if it takes one)."""
+    try:
+        if op.has_constant:
+            out, d = op.numeric(x._data, constant)
+        else:
+            out, d = op.numeric(x._data)
+    except OverflowError:
+        raise OverflowError(f"{op.name}: {op.name}({x._data!r}) overflows a float") from None
+    return _node(op.name, out, x, d, None, constant)
+
+
+def _binary(op: Op, x: Value, y: Scalar) -> Value:
+    """Apply a two-operand op of the table; a number `y` is folded in as the constant."""
+    if type(y) is Value or isinstance(y, Value):
+        out, dx, dy = op.numeric(x._data, y._data)
+        return _node(op.name, out, x, dx, y, dy)
+    c = _constant(y, op.name)
+    out, dx, _ = op.numeric(x._data, c)
+    return _node(op.name, out, x, dx, None, c)
+
+
+def define_op(
+    name: str,
+    forward: Callable[..., float],
+    derivatives: Callable[..., Sequence[float]],
+    differentiable: Differentiable | None = None,
+) -> Callable[..., Value]:
+    """Define a new primitive op from float functions; returns the function that applies it.
+
+    - `forward(*xs) -> float`: the output, from the operands' floats.
+    - `derivatives(*xs, out) -> sequence of floats`: d(out)/d(x_i) for each operand.
+    - `differentiable(*parents, node) -> sequence`: optional, the same derivatives built
+      from Values with the engine's ops, for `grad(..., create_graph=True)`; without it a
+      second derivative through this op raises NotImplementedError.
+
+    The op's arity is read from `forward`'s signature. Its nodes are like any other: the
+    name shows in drawings, explanations and replays, and `gradcheck` checks it. Operands
+    may be Values or numbers (a number becomes a leaf).
+
+    >>> import math
+    >>> sinc = define_op("sinc", lambda x: math.sin(x) / x,
+    ...                  lambda x, out: ((math.cos(x) - out) / x,))
+    >>> y = sinc(Value(2.0))
+    >>> y.op, round(y.data, 4), round(y.local_grads[0], 4)
+    ('sinc', 0.4546, -0.4354)
+    """
+    import inspect
+
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"define_op: the name must be a non-empty str, got {name!r}")
+    for what, f in (
+        ("forward", forward),
+        ("derivatives", derivatives),
+        ("differentiable", differentiable),
+    ):
+        if f is not None and not callable(f):
+            raise TypeError(f"define_op: {what} must be callable, got {f!r}")
+    try:
+        arity = _positional_count(inspect.signature(forward))
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"define_op: cannot read how many operands {name!r}'s forward takes"
+        ) from None
+    if arity < 1:
+        raise ValueError(f"define_op: {name!r}'s forward must take at least one operand")
+
+    def numeric(*xs: float) -> tuple[float, ...]:
+        out = to_float(forward(*xs), f"{name} (forward)")
+        ds = tuple(derivatives(*xs, out))
+        if len(ds) != arity:
+            raise ValueError(
+                f"{name}: derivatives returned {len(ds)} values for {arity} operand(s); "
+                f"it must return one d(out)/d(x) per operand"
+            )
+        return (out, *(to_float(d, f"{name} (derivatives)") for d in ds))
+
+    op = ops.register(Op(name, arity, numeric, differentiable, user_defined=True))
+
+    def apply(*operands: Scalar) -> Value:
+        if len(operands) != arity:
+            raise TypeError(f"{name}: takes {arity} operand(s), got {len(operands)}")
+        values = tuple(x if isinstance(x, Value) else Value(to_float(x, name)) for x in operands)
+        result = op.numeric(*(v._data for v in values))
+        out = result[0]
+        if arity == 1:
+            return _node(name, out, values[0], result[1])
+        if arity == 2:
+            return _node(name, out, values[0], result[1], values[1], result[2])
+        return _node(name, out, values, result[1:], _MANY)
+
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"The user-defined op {name!r} ({arity} operand(s))."
+    apply.op = op  # type: ignore[attr-defined]
+    return apply
+
+
+def _positional_count(signature: Any) -> int:
+    """How many operands a forward function takes: its required positional parameters."""
+    count = 0
+    for parameter in signature.parameters.values():
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            if parameter.default is parameter.empty:
+                count += 1
+        elif parameter.kind is parameter.VAR_POSITIONAL:
+            raise ValueError("variadic forward")
+    return count
+
+
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Scalar], bias: Value) -> Value:
+    """z = w·x + b as one node: parents (weights, inputs, bias), derivatives (x, w, 1).
+
+    This is the `z` of a neuron in the usual diagrams, and far cheaper than 2n nodes of
+    `*` and `+`. Inputs are all Values, or all plain numbers (then constants, not parents).
+    """
+    return weighted_sums([weights], inputs, [bias])[0]
+
+
+def weighted_sums(
+    weight_rows: Sequence[Sequence[Value]], inputs: Sequence[Scalar], biases: Sequence[Value]
+) -> list[Value]:
+    """A layer's z = W·x + b: one `w·x+b` node per row (`ops.WEIGHTED_SUM`), reading the
+    inputs once. A specialised form of that op's numeric rule, for speed."""
+    name = ops.WEIGHTED_SUM.name
+    if len(weight_rows) != len(biases):
+        raise ValueError(f"{name}: {len(weight_rows)} rows of weights for {len(biases)} biases")
+    parents: tuple
+    if inputs and isinstance(inputs[0], Value):
+        try:
+            xs = [x._data for x in inputs]  # type: ignore[union-attr]  # a mix raises below
+        except AttributeError:
+            raise TypeError(
+                f"{name}: inputs must be all Values or all numbers, not a mix"
+            ) from None
+        parents = tuple(inputs)
+    else:
+        if any(isinstance(x, Value) for x in inputs):
+            raise TypeError(f"{name}: inputs must be all Values or all numbers, not a mix")
+        xs = [_constant(x, name) for x in inputs]
+        parents = ()  # constants: not parents
+    nodes = []
+    for weights, bias in zip(weight_rows, biases):
+        try:
+            ws = [w._data for w in weights]
+            b = bias._data
+        except AttributeError:
+            raise TypeError(
+                f"{name}: weights and bias must be Values, got {weights!r}, {bias!r}"
+            ) from None
+        if len(ws) != len(xs):
+            raise ValueError(f"{name}: {len(ws)} weights for {len(xs)} inputs; they must match")
+        # b + w0*x0 + w1*x1 + ...: left to right as the expanded graph adds, up to
+        # Python 3.11; from 3.12 sum() compensates, and the last bit may differ.
+        z = sum(map(operator.mul, ws, xs), b)
+        grads = (*xs, *ws, _ONE) if parents else (*xs, _ONE)
+        nodes.append(_node(name, z, (*weights, *parents, bias), grads, _MANY, len(ws)))
+    return nodes
+
+
+def _all_finite(da: Any, b: Any, db: Any) -> bool:
     """Whether a node's local derivatives are all finite (none inf or nan)."""
     if b is None:
         return math.isfinite(da)
@@ -473,66 +707,81 @@ def _all_finite(da, b, db) -> bool:
     return math.isfinite(da + db)
 
 
+class _Mark:
+    """A traversal's mark, told apart by identity: a fresh object per call. (Not a float:
+    only objects of a class of one's own have an identity on every interpreter; PyPy's
+    floats are equal exactly when their values are.)"""
+
+    __slots__ = ()
+
+
 def _intermediates_in_order(root: Value) -> list[Value]:
-    """The non-leaf nodes reachable from `root`, each after its non-leaf parents.
+    """The non-leaf nodes reachable from `root`, each after its non-leaf parents, with their
+    grads reset to 0.0.
 
     The hot half of `backward()`, an iterative depth-first search that marks nodes in
-    their own grad slots instead of a hashed set. A mark is one of this call's own 0.0
-    objects, told apart from any other grad by identity, not value, so that a mark left
-    by an earlier, interrupted call means nothing; and as its value is 0.0, marking a
-    node also resets its grad before propagation. Leaves are never visited, so their
-    grads keep accumulating.
+    their own grad slots instead of a hashed set. Leaves are never visited, so their
+    grads keep accumulating. The marks are this call's own objects, so a mark left by
+    another call means nothing; every mark is replaced by 0.0 before returning, even
+    when interrupted.
     """
-    opened = float("0")  # its parents are being placed
-    placed = float("0")  # it is in `order`
+    # (Typed Any: for the length of the traversal a mark stands where a float grad goes.)
+    opened: Any = _Mark()  # its parents are being placed
+    placed: Any = _Mark()  # it is in `order`
     order: list[Value] = []
     stack = [root]
     push = stack.append
-    while stack:
-        node = stack[-1]
-        mark = node.grad
-        if mark is placed:  # a second copy: two consumers had pushed it
-            stack.pop()
-            continue
-        if mark is not opened:
-            waiting = False
-            a = node._a
-            b = node._b
-            if b is _MANY:
-                for parent in a:
-                    if parent._a is not None and parent.grad is not placed:
-                        push(parent)
-                        waiting = True
-            else:
-                if a._a is not None and a.grad is not placed:
-                    push(a)
-                    waiting = True
-                if b is not None and b._a is not None and b.grad is not placed:
-                    push(b)
-                    waiting = True
-            if waiting:
-                node.grad = opened
+    try:
+        while stack:
+            node = stack[-1]
+            mark = node.grad
+            if mark is placed:  # a second copy: two consumers had pushed it
+                stack.pop()
                 continue
-        stack.pop()
-        node.grad = placed
-        order.append(node)
+            if mark is not opened:
+                waiting = False
+                a = node._a
+                b = node._b
+                if b is _MANY:
+                    for parent in a:
+                        if parent._a is not None and parent.grad is not placed:
+                            push(parent)
+                            waiting = True
+                else:
+                    if a._a is not None and a.grad is not placed:
+                        push(a)
+                        waiting = True
+                    if b is not None and b._a is not None and b.grad is not placed:
+                        push(b)
+                        waiting = True
+                if waiting:
+                    node.grad = opened
+                    continue
+            stack.pop()
+            node.grad = placed
+            order.append(node)
+    finally:
+        for node in order:
+            node.grad = 0.0
+        for node in stack:  # only when interrupted
+            node.grad = 0.0
     return order
 
 
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from `root` once, each after all of its parents, `root` last."""
     order: list[Value] = []
-    placed: set[int] = set()
+    placed: set[Value] = set()
     stack = [root]
     while stack:
         node = stack[-1]
-        pending = [p for p in node.parents if id(p) not in placed]
+        pending = [p for p in node.parents if p not in placed]
         if pending:
             stack.extend(pending)
             continue
         stack.pop()
-        if id(node) not in placed:
-            placed.add(id(node))
+        if node not in placed:
+            placed.add(node)
             order.append(node)
     return order
 
@@ -549,15 +798,22 @@ def no_grad() -> Iterator[None]:
         _recording = previous
 
 
-# --- checks and numerics shared by the ops ------------------------------------------------
+# --- checking arguments: TypeError for the wrong kind of thing, ValueError for a bad value --
 
 
-def _as_float(x: object, where: str) -> float:
+def to_float(x: object, where: str) -> float:
+    """`x` as a float, if it is a real number (an int or a float, not a bool).
+
+    Anything else is a TypeError naming `where` and `x`: one check and one message for
+    every place that takes a number.
+    """
     if type(x) is float:
         return x
     if isinstance(x, bool) or not isinstance(x, Real):
         hint = " (pass its .data)" if isinstance(x, Value) else ""
-        raise TypeError(f"{where}: expected an int or a float, got {x!r} ({type(x).__name__}){hint}")
+        raise TypeError(
+            f"{where}: expected an int or a float, got {x!r} ({type(x).__name__}){hint}"
+        )
     try:
         return float(x)
     except OverflowError:
@@ -565,6 +821,7 @@ def _as_float(x: object, where: str) -> float:
 
 
 def _constant(c: object, op: str) -> float:
+    """A number operand of `op`, as a float; the TypeError says what an op accepts."""
     if type(c) is float:
         return c
     if isinstance(c, bool) or not isinstance(c, Real):
@@ -572,41 +829,12 @@ def _constant(c: object, op: str) -> float:
             f"'{op}': cannot combine a Value with {c!r} ({type(c).__name__}); "
             "use a Value, an int or a float"
         )
-    return _as_float(c, f"'{op}'")
+    return to_float(c, f"'{op}'")
 
 
-def _nonzero_divisor(numerator: float, divisor: float) -> float:
-    if divisor == 0.0:
-        raise ZeroDivisionError(f"'/': {numerator!r} / {divisor!r} divides by zero")
-    return divisor
-
-
-def _power(x: float, y: float) -> float:
-    if x < 0.0 and math.isfinite(x) and math.isfinite(y) and not y.is_integer():
-        raise ValueError(
-            f"'**': {x!r} ** {y!r} has no real value (negative base, non-integer exponent)"
-        )
-    if x == 0.0 and y < 0.0:
-        raise ZeroDivisionError(f"'**': {x!r} ** {y!r} divides by zero (zero base, negative exponent)")
-    try:
-        return x**y
-    except OverflowError:
-        raise OverflowError(f"'**': {x!r} ** {y!r} overflows a float") from None
-
-
-def _d_base(x: float, y: float, out: float) -> float:
-    """d(x**y)/dx = y * x**(y-1), with x**(y-1) taken as out / x away from 0."""
-    if y == 0.0:
-        return 0.0  # x**0 is constant, even at x == 0 (PyTorch agrees)
-    if x == 0.0:
-        return 1.0 if y == 1.0 else (0.0 if y > 1.0 else math.inf)
-    return y * (out / x)
-
-
-def _d_exponent(x: float, y: float, out: float) -> float:
-    """d(x**y)/dy = log(x) * x**y; 0 at x == 0 (y >= 0) and nan for x < 0, as PyTorch."""
-    if x > 0.0:
-        return math.log(x) * out
-    if x == 0.0:
-        return 0.0
-    return math.nan
+def _compared(other: object, op: str) -> float:
+    if type(other) is Value or isinstance(other, Value):
+        return other._data
+    if isinstance(other, bool) or not isinstance(other, Real):
+        raise TypeError(f"'{op}': cannot compare a Value with {other!r} ({type(other).__name__})")
+    return float(other)

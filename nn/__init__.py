@@ -8,12 +8,13 @@
 >>> loss.backward()
 >>> SGD(model.parameters(), lr=0.1).step()
 
-Submodules: `nn.losses` (bce, bce_with_logits, mse, hinge, l2), `nn.optim` (SGD, Adam),
-`nn.data` (students, make_moons), `nn.train` (fit), `nn.serialize` (save, load),
-`nn.demo` (`python -m nn.demo`).
+Submodules: `nn.losses` (bce, bce_with_logits, mse, hinge, l2, softmax, log_softmax,
+cross_entropy), `nn.optim` (SGD, Adam), `nn.data` (students, make_moons, spiral, xor,
+circles), `nn.metrics` (accuracy, predicted_class), `nn.train` (fit), `nn.serialize`
+(save, load), `nn.demo` (`python -m nn.demo`).
 """
 
-from nn import data, losses, optim
+from nn import data, losses, metrics, optim
 from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron
 from nn.serialize import load, save
 from nn.train import fit
@@ -28,6 +29,7 @@ __all__ = [
     "fit",
     "load",
     "losses",
+    "metrics",
     "optim",
     "save",
 ]

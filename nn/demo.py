@@ -13,7 +13,13 @@ writes into `--out` (default `out/`):
 MLP with a linear output, the max-margin loss relu(1 - y * score) (y in {-1, +1}) plus
 1e-4 * L2, SGD with lr = 1.0 - 0.9 * step / 100, to 100% training accuracy.
 
+`--dataset spiral` trains a three-class network: CS231n's spiral (300 points, 100 per
+arm), a 2-16-16-3 ReLU MLP whose three linear outputs are the logits of softmax,
+cross-entropy, Adam (lr 0.05), 100 steps, to about 99% training accuracy. The boundary
+picture then shows three regions, each class where its logit is the largest.
+
     python -m nn.demo --dataset moons --steps 100 --out out
+    python -m nn.demo --dataset spiral --out out/spiral
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from autograd import Value, no_grad
-from nn.data import make_moons, students
-from nn.losses import bce, hinge, l2
+from nn.data import make_moons, spiral, students
+from nn.losses import bce, cross_entropy, hinge, l2
+from nn.metrics import accuracy as accuracy_of
 from nn.module import MLP
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import fit
@@ -44,17 +51,20 @@ class Task:
     """Everything one demo run needs: the data, the model, and how to train and judge it."""
 
     name: str
-    xs: list[tuple[float, float]]
+    xs: list[Sequence[float]]  # (x1, x2) per sample
     ys: list[int]  # the labels as the loss wants them
     model: MLP
-    loss: Callable[[list[Value], Sequence[int]], Value]  # the data loss
+    loss: Callable[[list, Sequence[int]], Value]  # the data loss
     optimizer: Optimizer
     steps: int
-    threshold: float  # the model's output above it: class 1 (label 1 or +1)
-    class_names: tuple[str, str]  # of labels 0 (or -1) and 1 (or +1), for the legend
+    # One output: above `threshold` is class 1 (label 1 or +1). Several outputs (None): the
+    # class is the one with the largest output.
+    threshold: Optional[float]
+    class_names: tuple[str, ...]  # of labels 0 (or -1), 1 (or +1), ..., for the legend
     axis_names: tuple[str, str] = ("x1", "x2")
     lr_schedule: Optional[Callable[[int], float]] = None
     penalty: Optional[Callable[[], Value]] = None  # added to the data loss in training
+    sample: int = 0  # the sample whose loss graph is drawn
 
     def training_loss(self, predictions: list[Value], ys: Sequence[int]) -> Value:
         loss = self.loss(predictions, ys)
@@ -98,9 +108,29 @@ def moons_task(steps: Optional[int], seed: int) -> Task:
     )
 
 
+def spiral_task(steps: Optional[int], seed: int) -> Task:
+    n_per_class = 100
+    xs, ys = spiral(n_per_class, classes=3, noise=0.2, seed=seed)
+    model = MLP(2, [16, 16, 3], activation="relu", output_activation="linear", rng=seed)
+    return Task(
+        name="spiral",
+        xs=xs,
+        ys=ys,
+        model=model,
+        loss=cross_entropy,  # softmax of the three logits, against the class index
+        optimizer=Adam(model.parameters(), lr=0.05),
+        steps=100 if steps is None else steps,
+        threshold=None,
+        class_names=("class 0", "class 1", "class 2"),
+        # Halfway along arm 1: sample 0 is the centre (0, 0), whose inputs pass no
+        # gradient to the first layer's weights.
+        sample=n_per_class + n_per_class // 2,
+    )
+
+
 # Each task with a default seed: for the students, one whose two hidden ReLUs both start
 # (and stay) alive, so the first step's table shows every gradient of 002's formulas.
-TASKS = {"students": (student_task, 21), "moons": (moons_task, 1)}
+TASKS = {"students": (student_task, 21), "moons": (moons_task, 1), "spiral": (spiral_task, 0)}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -136,9 +166,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", choices=sorted(TASKS), default="students",
-                        help="002's students (default) or micrograd's two moons")
+                        help="002's students (default), micrograd's two moons, or "
+                             "CS231n's three-class spiral")
     parser.add_argument("--steps", type=int, default=None,
-                        help="training steps (default: 300 for students, 100 for moons)")
+                        help="training steps (default: 300 for students, 100 for moons "
+                             "and spiral)")
     parser.add_argument("--out", default="out", help="directory for the pictures (default: out)")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the weights and the data (default: one that trains well)")
@@ -171,11 +203,10 @@ def parameter_table(model: MLP) -> str:
 
 
 def accuracy(task: Task) -> float:
+    """The model's training accuracy (nn.metrics: threshold or argmax, by output count)."""
     with no_grad():
-        hits = sum(
-            (task.model(x).data > task.threshold) == (y > 0) for x, y in zip(task.xs, task.ys)
-        )
-    return hits / len(task.xs)
+        outputs = [task.model(x) for x in task.xs]
+    return accuracy_of(outputs, task.ys, threshold=task.threshold)
 
 
 def write_sample_graph(task: Task, path: str) -> None:
@@ -185,17 +216,22 @@ def write_sample_graph(task: Task, path: str) -> None:
         print("autograd.viz is not available: skipping", path)
         return
     model = task.model
+    i = task.sample
     # The inputs as labelled Values, so that the picture shows them (and dL/dx) like the
     # articles' diagrams; the network itself would fold plain numbers in as constants.
-    xs = [Value(v, f"x{k + 1}") for k, v in enumerate(task.xs[0])]
+    xs = [Value(v, f"x{k + 1}") for k, v in enumerate(task.xs[i])]
     prediction = model(xs)
-    prediction.label = "prediction"
-    loss = task.loss([prediction], task.ys[:1])
+    if isinstance(prediction, Value):
+        prediction.label = "prediction"
+    else:  # one logit per class
+        for k, logit in enumerate(prediction):
+            logit.label = f"z{k}"
+    loss = task.loss([prediction], task.ys[i:i + 1])
     loss.label = "loss"
     model.zero_grad()
     loss.backward()
     penalty = "" if task.penalty is None else " (without the L2 term)"
-    title = f"{task.name}: the loss of sample 0 (label {task.ys[0]}) at the first step{penalty}"
+    title = f"{task.name}: the loss of sample {i} (label {task.ys[i]}) at the first step{penalty}"
     # A big network's graph folds each neuron into one box; 002's shows every node.
     graph = draw(loss, title=title, max_nodes=120)
     with open(path, "wb") as f:
@@ -219,33 +255,93 @@ def plot_loss(history: list[float], task: Task, path: str) -> None:
 
 
 def plot_boundary(task: Task, path: str, resolution: int = 60) -> None:
-    """The model's class over a grid around the data, the boundary line, and the data."""
+    """The model's class over a grid around the data, the boundary lines, and the data."""
     plt = _pyplot()
     xs0 = [x for x, _ in task.xs]
     xs1 = [y for _, y in task.xs]
-    pad0, pad1 = 0.15 * (max(xs0) - min(xs0)) + 0.5, 0.15 * (max(xs1) - min(xs1)) + 0.5
+    # The students' hours need half an hour around them; the spiral's unit disc far less.
+    margin = 0.5 if task.threshold is not None else 0.1
+    pad0 = 0.15 * (max(xs0) - min(xs0)) + margin
+    pad1 = 0.15 * (max(xs1) - min(xs1)) + margin
     lo0, hi0, lo1, hi1 = min(xs0) - pad0, max(xs0) + pad0, min(xs1) - pad1, max(xs1) + pad1
+    if task.threshold is None:
+        # Curved arms need a finer grid for their boundaries to look like the model's.
+        resolution = max(resolution, 120)
     grid0 = [lo0 + (hi0 - lo0) * i / (resolution - 1) for i in range(resolution)]
     grid1 = [lo1 + (hi1 - lo1) * j / (resolution - 1) for j in range(resolution)]
     with no_grad():
-        outputs = [[task.model([a, b]).data for a in grid0] for b in grid1]
-    classes = [[1.0 if v > task.threshold else 0.0 for v in row] for row in outputs]
+        outputs = [[_data(task.model([a, b])) for a in grid0] for b in grid1]
 
     fig, ax = plt.subplots(figsize=(6, 5))
-    ax.contourf(grid0, grid1, classes, levels=[-0.5, 0.5, 1.5], colors=["#f4a582", "#92c5de"], alpha=0.6)
-    ax.contour(grid0, grid1, outputs, levels=[task.threshold], colors="black", linewidths=1.2)
+    if task.threshold is None:
+        _fill_classes(ax, grid0, grid1, outputs, len(task.class_names))
+    else:
+        classes = [[1.0 if v > task.threshold else 0.0 for v in row] for row in outputs]
+        ax.contourf(grid0, grid1, classes, levels=[-0.5, 0.5, 1.5],
+                    colors=[FILL_COLOURS[0], FILL_COLOURS[1]], alpha=0.6)
+        ax.contour(grid0, grid1, outputs, levels=[task.threshold], colors="black", linewidths=1.2)
     size = 50 if len(task.xs) < 20 else 25
-    for positive, colour, marker in ((False, "#b2182b", "o"), (True, "#2166ac", "s")):
-        points = [x for x, y in zip(task.xs, task.ys) if (y > 0) == positive]
+    for k, name in enumerate(task.class_names):
+        points = [x for x, y in zip(task.xs, task.ys) if _label_class(task, y) == k]
+        colour, marker = _point_style(k)
         ax.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker,
-                   edgecolors="black", s=size, label=task.class_names[positive])
+                   edgecolors="black", linewidths=0.6, s=size, label=name)
     ax.set_xlabel(task.axis_names[0])
     ax.set_ylabel(task.axis_names[1])
     ax.legend(loc="upper left", fontsize=8)
+    if task.threshold is None:
+        ax.set_aspect("equal")  # a spiral is round
     ax.set_title(f"{task.name}: decision boundary, training accuracy {accuracy(task):.0%}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+# Class k's colours: light for its region, dark for its points (ColorBrewer's red, blue,
+# green, then matplotlib's tab10 for more classes).
+FILL_COLOURS = ("#f4a582", "#92c5de", "#a6dba0")
+POINT_COLOURS = ("#b2182b", "#2166ac", "#1b7837")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def _point_style(k: int) -> tuple[str, str]:
+    colour = POINT_COLOURS[k] if k < len(POINT_COLOURS) else f"C{k % 10}"
+    return colour, MARKERS[k % len(MARKERS)]
+
+
+def _fill_colour(k: int) -> str:
+    return FILL_COLOURS[k] if k < len(FILL_COLOURS) else f"C{k % 10}"
+
+
+def _label_class(task: Task, y: int) -> int:
+    """The class a label names: itself for class indices, 0/1 for binary labels (-1/+1)."""
+    if task.threshold is None:
+        return y
+    return 1 if y > 0 else 0
+
+
+def _data(output):
+    """A model output as numbers: a float, or a list of floats (one per class)."""
+    return output.data if isinstance(output, Value) else [v.data for v in output]
+
+
+def _fill_classes(ax, grid0: list[float], grid1: list[float], outputs, count: int) -> None:
+    """Each class's region, where its output is the largest, and the lines between them.
+
+    Each region is drawn from a smooth margin, class k's output minus the largest other
+    one, which is 0 exactly on the region's edge; so the edges are interpolated lines, not
+    the grid's steps.
+    """
+    for k in range(count):
+        margins = [
+            [row[k] - max(v for j, v in enumerate(row) if j != k) for row in line]
+            for line in outputs
+        ]
+        top = max(max(line) for line in margins)
+        if top > 0:  # the class wins somewhere on the grid
+            ax.contourf(grid0, grid1, margins, levels=[0.0, top], colors=[_fill_colour(k)],
+                        alpha=0.6)
+            ax.contour(grid0, grid1, margins, levels=[0.0], colors="black", linewidths=1.0)
 
 
 def _pyplot():

@@ -1,7 +1,9 @@
 """Loss functions built from engine ops, so that gradients flow back through them.
 
-Each takes one prediction (a `Value` or a number) or a sequence of them, labels as numbers
-or `Value`s (one per prediction), and returns the mean over the samples as a `Value`.
+Each binary or regression loss takes one prediction (a `Value` or a number) or a sequence
+of them, labels as numbers or `Value`s (one per prediction), and returns the mean over the
+samples as a `Value`. The multi-class `cross_entropy` takes one sample's logits and a class
+index, or a batch of both; `softmax` and `log_softmax` map one sample's logits.
 
 >>> from autograd import Value
 >>> round(bce(Value(0.633), 0).data, 3)        # 002's first student
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from numbers import Real
+from numbers import Integral, Real
 from typing import Union
 
 from autograd import Value
@@ -22,6 +24,7 @@ from autograd.engine import weighted_sum
 
 Scalar = Union[Value, int, float]
 Predictions = Union[Scalar, Sequence[Scalar]]
+Logits = Sequence[Scalar]  # one sample's score per class
 
 # PyTorch's BCELoss clamps each log at -100, so that a prediction of exactly 0 or 1 gives a
 # finite loss. Below this probability log(p) < -100, so the clamped value is a constant.
@@ -110,6 +113,153 @@ def l2(parameters: Sequence[Value]) -> Value:
     return weighted_sum(parameters, parameters, Value(0.0))
 
 
+# --- multi-class ---------------------------------------------------------------------------
+#
+# All three subtract the largest logit m, as a constant, before exp: exp(z - m) <= 1 never
+# overflows, and the results do not change, since softmax(z - m) = softmax(z) and
+# log-sum-exp(z) = m + log-sum-exp(z - m). A constant shift adds nothing to the gradient.
+
+
+def softmax(logits: Logits) -> list[Value]:
+    """The probabilities exp(z_k) / sum_j exp(z_j) of one sample's logits z.
+
+    Stable for any finite logits (the largest is subtracted first). Numbers among the
+    logits are taken as constants.
+
+    >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
+    [0.09, 0.2447, 0.6652]
+    >>> [p.data for p in softmax([1000.0, 0.0, -1000.0])]    # no overflow
+    [1.0, 0.0, 0.0]
+    """
+    _, exps, total = _shifted_exps("softmax", logits)
+    return [e / total for e in exps]
+
+
+def log_softmax(logits: Logits) -> list[Value]:
+    """log(softmax(z)) of one sample's logits, as z_k - m - log(sum_j exp(z_j - m)).
+
+    Finite where softmax rounds to 0: the log of a probability below 1e-308 still has its
+    digits.
+
+    >>> [p.data for p in log_softmax([1000.0, 0.0, -1000.0])]
+    [0.0, -1000.0, -2000.0]
+    """
+    shifted, _, total = _shifted_exps("log_softmax", logits)
+    log_total = total.log()
+    return [s - log_total for s in shifted]
+
+
+def cross_entropy(
+    logits: Union[Logits, Sequence[Logits]], target: Union[int, Sequence[int]]
+) -> Value:
+    """Cross-entropy of softmax(logits) against a class index: -log softmax(z)[y].
+
+    One sample: `logits` a sequence of K scores (Values or numbers), `target` an int in
+    0 .. K-1. A batch: a sequence of such logit lists (all of the same K) and a sequence of
+    as many targets; the result is the mean over the samples, as PyTorch's
+    `cross_entropy(..., reduction="mean")`. A batch of one is recorded as that one sample's
+    loss (no mean node).
+
+    Each sample's loss is recorded as log(sum_k exp(z_k - m)) - (z_y - m), m the largest
+    logit as a constant: finite for any finite logits, the same value as PyTorch's, and the
+    gradient dL/dz_k = p_k - [k == y], p = softmax(z). The node z_y - m has two consumers,
+    its exp and the final subtraction: the chain rule adds p_y and -1 there.
+
+    A target that is not an int (or is a bool) raises TypeError; one outside 0 .. K-1
+    raises IndexError. nan logits give nan, as in PyTorch.
+
+    >>> z = [Value(2.0), Value(1.0), Value(0.1)]
+    >>> loss = cross_entropy(z, 0)
+    >>> round(loss.data, 4)                                 # -log(0.659)
+    0.417
+    >>> loss.backward()
+    >>> [round(v.grad, 4) for v in z]                       # p - [1, 0, 0]
+    [-0.341, 0.2424, 0.0986]
+    >>> cross_entropy([1000.0, 0.0, -1000.0], 2).data       # no overflow
+    2000.0
+    >>> cross_entropy([[2.0, 0.0], [0.0, 2.0]], [0, 0]).data == (
+    ...     cross_entropy([2.0, 0.0], 0).data + cross_entropy([0.0, 2.0], 0).data) / 2
+    True
+    """
+    if _is_batch(logits):
+        if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
+            raise TypeError(
+                "cross_entropy: a batch of logit lists needs a sequence of class indices, "
+                f"got {target!r} ({type(target).__name__})"
+            )
+        if len(logits) != len(target):
+            raise ValueError(
+                f"cross_entropy: {len(logits)} samples of logits but {len(target)} targets; "
+                "they must match"
+            )
+        if not logits:
+            raise ValueError("cross_entropy: no samples: the mean of nothing is undefined")
+        classes = len(logits[0]) if _is_sequence(logits[0]) else None
+        terms = []
+        for i, (sample, y) in enumerate(zip(logits, target)):
+            if not _is_sequence(sample) or len(sample) != classes:
+                raise ValueError(
+                    f"cross_entropy: sample {i} has logits {sample!r}; every sample needs a "
+                    f"list of {classes} (as sample 0)"
+                )
+            terms.append(_cross_entropy_one(sample, y, f" of sample {i}"))
+        return _mean(terms)
+    if _is_sequence(logits) and not logits and _is_sequence(target):
+        raise ValueError("cross_entropy: no samples: the mean of nothing is undefined")
+    if _is_sequence(target):
+        raise TypeError(
+            f"cross_entropy: one sample's logits need one class index, got {target!r}; "
+            "for a batch pass a list of logit lists"
+        )
+    return _cross_entropy_one(logits, target, "")
+
+
+def _cross_entropy_one(logits: Logits, target: object, where: str) -> Value:
+    """One sample's -log softmax(z)[y]; `where` (" of sample 3") goes into error messages."""
+    shifted, _, total = _shifted_exps("cross_entropy", logits)
+    if isinstance(target, bool) or not isinstance(target, Integral):
+        raise TypeError(
+            f"cross_entropy: target{where} must be an int class index, "
+            f"got {target!r} ({type(target).__name__})"
+        )
+    if not 0 <= target < len(shifted):
+        raise IndexError(
+            f"cross_entropy: target {target!r}{where} is not a class index: "
+            f"{len(shifted)} logits give classes 0 to {len(shifted) - 1}"
+        )
+    return total.log() - shifted[int(target)]
+
+
+def _shifted_exps(where: str, logits: Logits) -> tuple[list[Value], list[Value], Value]:
+    """z_k - m, exp(z_k - m) and their sum, m = max(z) as a constant."""
+    if isinstance(logits, (Value, Real)):
+        raise TypeError(
+            f"{where}: logits must be a list of Values or numbers (one per class), "
+            f"got the single {logits!r}"
+        )
+    if not _is_sequence(logits):
+        raise TypeError(
+            f"{where}: logits must be a list of Values or numbers (one per class), "
+            f"got {logits!r} ({type(logits).__name__})"
+        )
+    if not logits:
+        raise ValueError(f"{where}: no logits: softmax needs at least one class")
+    for k, z in enumerate(logits):
+        if not _is_scalar(z):
+            raise TypeError(
+                f"{where}: logit at index {k} must be a number or a Value, "
+                f"got {z!r} ({type(z).__name__})"
+            )
+    zs = [z if isinstance(z, Value) else Value(z) for z in logits]
+    m = max(z.data for z in zs)
+    shifted = [z - m for z in zs]
+    exps = [s.exp() for s in shifted]
+    total = exps[0]
+    for e in exps[1:]:  # left to right, with no 0 + ... node in front
+        total = total + e
+    return shifted, exps, total
+
+
 # --- shared helpers ----------------------------------------------------------------------
 
 
@@ -145,6 +295,15 @@ def _pairs(loss: str, y_pred: Predictions, y_true: Predictions) -> list[tuple[Va
                 )
         pairs.append((p if isinstance(p, Value) else Value(p), y))
     return pairs
+
+
+def _is_sequence(v: object) -> bool:
+    return isinstance(v, Sequence) and not isinstance(v, (str, bytes))
+
+
+def _is_batch(logits: object) -> bool:
+    """A sequence of logit lists (a batch) rather than one sample's logits."""
+    return _is_sequence(logits) and len(logits) > 0 and _is_sequence(logits[0])
 
 
 def _is_scalar(v: object) -> bool:

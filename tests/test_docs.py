@@ -4,11 +4,21 @@ import doctest
 
 import pytest
 
+from pathlib import Path
+
 import autograd.engine
+import autograd.functional
 import autograd.gradcheck
 
+API_REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
-@pytest.mark.parametrize("module", [autograd.engine, autograd.gradcheck])
+
+@pytest.mark.parametrize("module", [autograd.engine, autograd.functional, autograd.gradcheck])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_api_reference_examples():
+    result = doctest.testfile(str(API_REFERENCE), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 20 and result.failed == 0

@@ -7,6 +7,7 @@ import pytest
 import nn
 import nn.data
 import nn.losses
+import nn.metrics
 import nn.module
 import nn.optim
 import nn.serialize
@@ -14,7 +15,7 @@ import nn.train
 
 
 @pytest.mark.parametrize(
-    "module", [nn, nn.data, nn.losses, nn.module, nn.optim, nn.serialize, nn.train]
+    "module", [nn, nn.data, nn.losses, nn.metrics, nn.module, nn.optim, nn.serialize, nn.train]
 )
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -9,7 +9,23 @@ from hypothesis import given
 from autograd import Value, grad
 from autograd.testing import _BUILDERS, expressions
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed: skipping the cross-checks against it")
+torch = pytest.importorskip(
+    "torch", reason="PyTorch is not installed: skipping the cross-checks against it"
+)
+
+
+# The ops that torch spells otherwise than as a Tensor method named like ours.
+F = torch.nn.functional
+TORCH_FORMS = {
+    "w·x+b": lambda c, w0, w1, x0, x1, b: w0 * x0 + w1 * x1 + b,
+    "leaky_relu": lambda c, a: F.leaky_relu(a, c),
+    "elu": lambda c, a: F.elu(a, c),
+    "softplus": lambda c, a: F.softplus(a),
+    "silu": lambda c, a: F.silu(a),
+    "gelu": lambda c, a: F.gelu(a),
+    # torch.floor_divide has no derivative; division rounded down has 0, as here
+    "//": lambda c, a, b: torch.div(a, b, rounding_mode="floor"),
+}
 
 
 def torch_expression(expr, xs):
@@ -17,11 +33,8 @@ def torch_expression(expr, xs):
     values = list(xs)
     for step in expr.steps:
         args = [values[i] for i in step.operands]
-        if step.op == "w·x+b":
-            w0, w1, x0, x1, b = args
-            values.append(w0 * x0 + w1 * x1 + b)
-        else:
-            values.append(_BUILDERS[step.op][1](step.constant, *args))
+        build = TORCH_FORMS.get(step.op, _BUILDERS[step.op][1])
+        values.append(build(step.constant, *args))
     return values[-1]
 
 
