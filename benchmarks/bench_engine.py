@@ -138,23 +138,22 @@ def _seconds(s: float) -> str:
 
 
 def _demo_loop(interpreter: str, engine: str, steps: int, rounds: int, data: str) -> dict:
-    """Time the whole `demo_loop.py` process; each step's line is stamped as it comes."""
+    """Time the whole `demo_loop.py` process; the last round from the steps' own clock."""
     command = [interpreter, str(HERE / "demo_loop.py"), engine, str(steps), data, str(rounds)]
     start = time.perf_counter()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=_env()) as process:
-        rows, stamps = [], []
-        for line in process.stdout:
-            stamps.append(time.perf_counter())
-            rows.append(line.split())
+    done = subprocess.run(command, capture_output=True, text=True, env=_env())
     seconds = time.perf_counter() - start
-    if process.returncode != 0 or len(rows) != steps * rounds:
-        raise SystemExit(f"bench_engine: {' '.join(command)} failed (exit {process.returncode})")
+    rows = [line.split() for line in done.stdout.splitlines()]
+    if done.returncode != 0 or len(rows) != steps * rounds:
+        raise SystemExit(
+            f"bench_engine: {' '.join(command)} failed (exit {done.returncode}): {done.stderr[-500:]}"
+        )
     return {
         "seconds": seconds,
         "losses": [float(row[1]) for row in rows],
         "accuracy": float(rows[-1][2]),
-        # the last round alone, from the line before it to its last line
-        "last_round": stamps[-1] - stamps[-steps - 1] if rounds > 1 else None,
+        # the last round alone: from the end of the step before it to the end of its last
+        "last_round": float(rows[-1][3]) - float(rows[-steps - 1][3]) if rounds > 1 else None,
     }
 
 

@@ -6,8 +6,9 @@ SVM max-margin loss plus 1e-4 L2, plain SGD with micrograd's learning-rate sched
 
     python benchmarks/demo_loop.py {ours,micrograd} STEPS DATA.json [ROUNDS]
 
-prints each step's loss and accuracy, one line each, so that a caller can time the
-whole process and compare the two engines' losses. ROUNDS (default 1) trains that many
+prints each step's loss, accuracy and end time (seconds on the process's own clock), one
+line each, so that a caller can time the whole process, compare the two engines' losses,
+and read how long any stretch of steps took. ROUNDS (default 1) trains that many
 times over, each round from the same initial weights: every round then does exactly the
 same work, which lets a JIT (PyPy's) warm up on the demo itself without the rounds after
 the first leaving micrograd's 100-step learning-rate schedule. The process imports only the engine
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+import time
 
 
 class Neuron:
@@ -106,7 +108,7 @@ def main(engine: str, steps: int, data_path: str, rounds: int = 1) -> None:
             learning_rate = 1.0 - 0.9 * k / 100
             for p in model.parameters():
                 p.data -= learning_rate * p.grad
-            print(k, repr(total_loss.data), accuracy, flush=True)
+            print(k, repr(total_loss.data), accuracy, time.perf_counter(), flush=True)
 
 
 if __name__ == "__main__":
