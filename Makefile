@@ -11,10 +11,18 @@ PYPY_VENV  := .venv-pypy
 PYPY_BIN   := $(PYPY_VENV)/bin
 PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test test-pypy demo bench dot pypy clean
+.PHONY: test test-pypy lint demo bench dot pypy chromium clean
 
-test: $(READY) dot
+# Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
+# the linter, the formatter's check and the type checker, so that CI runs them too.
+test: $(READY) dot chromium
 	$(BIN)/python -m pytest --nbmake tests notebooks
+	@$(MAKE) --no-print-directory lint
+
+lint: $(READY)
+	$(BIN)/ruff check autograd nn
+	$(BIN)/ruff format --check autograd nn
+	$(BIN)/mypy
 
 test-pypy: $(PYPY_READY) dot
 	$(PYPY_BIN)/python -m pytest tests
@@ -35,6 +43,9 @@ dot:
 
 pypy:
 	@scripts/ensure-pypy.sh $(PYPY)
+
+chromium:
+	@scripts/ensure-chromium.sh
 
 # The venv is rebuilt whenever the project's dependencies change. (--quiet twice: pip
 # would otherwise warn about package indexes this machine lists but does not have.)

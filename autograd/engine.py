@@ -49,6 +49,11 @@ _MANY = object()  # in `_b`: this node's `_a` and `_da` are tuples (an n-ary nod
 _LEAF = ("", None, None, None, None)  # what a node records inside `no_grad()`
 
 _recording = True  # False inside `no_grad()`
+# While `autograd.trace` records a function, its recorder; else None. The few places where a
+# traced value's number could leave the graph unseen (a comparison, `.data`, `float()`, ...)
+# report to it, so that the traced code guards them or tracing refuses them. Each costs one
+# `is not None` test when nothing is traced.
+_tracer: Any = None
 
 
 class Value:
@@ -73,15 +78,21 @@ class Value:
         self.grad = 0.0
         self._tag, self._a, self._da, self._b, self._db = _LEAF
         self.label = label
+        if _tracer is not None:  # a constant made inside a traced function
+            _tracer.created(self)
 
     # --- the public view of a node -------------------------------------------------------
 
     @property
     def data(self) -> float:
+        if _tracer is not None:
+            return _tracer.data(self)
         return self._data
 
     @data.setter
     def data(self, value: Number) -> None:
+        if _tracer is not None:
+            _tracer.refuse(self, "setting .data")
         self._data = to_float(value, "Value.data")
 
     @property
@@ -115,6 +126,8 @@ class Value:
         a, b = self._a, self._b
         if a is None:
             return ()
+        if _tracer is not None:
+            _tracer.refuse(self, "local_grads")
         if b is _MANY:
             return self._da
         return (self._da,) if b is None else (self._da, self._db)
@@ -128,6 +141,8 @@ class Value:
         return self._db if (b is None or b is _MANY) else None
 
     def __float__(self) -> float:
+        if _tracer is not None:
+            _tracer.refuse(self, "float()")
         return self._data
 
     def __repr__(self) -> str:
@@ -138,16 +153,28 @@ class Value:
     # --- comparisons: on data, no gradient -----------------------------------------------
 
     def __lt__(self, other: Scalar) -> bool:
-        return self._data < _compared(other, "<")
+        result = self._data < _compared(other, "<")
+        if _tracer is not None:
+            _tracer.compared(self, "<", other, result)
+        return result
 
     def __le__(self, other: Scalar) -> bool:
-        return self._data <= _compared(other, "<=")
+        result = self._data <= _compared(other, "<=")
+        if _tracer is not None:
+            _tracer.compared(self, "<=", other, result)
+        return result
 
     def __gt__(self, other: Scalar) -> bool:
-        return self._data > _compared(other, ">")
+        result = self._data > _compared(other, ">")
+        if _tracer is not None:
+            _tracer.compared(self, ">", other, result)
+        return result
 
     def __ge__(self, other: Scalar) -> bool:
-        return self._data >= _compared(other, ">=")
+        result = self._data >= _compared(other, ">=")
+        if _tracer is not None:
+            _tracer.compared(self, ">=", other, result)
+        return result
 
     # --- arithmetic ----------------------------------------------------------------------
     # The numeric rules and differentiable forms are in `ops.py`. `+` and `*` of two nodes
@@ -400,6 +427,8 @@ class Value:
         of intermediate nodes are reset first; leaf grads accumulate across calls, as in
         PyTorch, until `zero_grad()` or `grad = 0.0` clears them.
         """
+        if _tracer is not None:
+            _tracer.refuse(self, "backward()")
         seed = to_float(gradient, "backward")
         if self._a is None:  # a leaf is its own whole graph
             self.grad += seed
@@ -790,6 +819,8 @@ def topological_order(root: Value) -> list[Value]:
 def no_grad() -> Iterator[None]:
     """Ops inside return plain leaves: nothing is recorded (evaluation, optimizer steps)."""
     global _recording
+    if _tracer is not None:
+        _tracer.refuse(None, "no_grad()")
     previous = _recording
     _recording = False
     try:

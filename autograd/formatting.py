@@ -1,6 +1,9 @@
-"""How numbers and nodes read in drawings, explanations and text trees.
+"""How numbers, nodes and derivatives read in drawings, explanations, replays and text trees.
 
-One place for it, so that a gradient reads the same in a picture, a table and a tree.
+One place for all of it, so that a gradient reads the same in a picture, a table, a page
+and a tree: numbers (`format_number`), folded constants (`format_constant`), node names
+(`node_name`), derivatives (`derivative`: `∂L/∂w`, `∂L/∂(x*y)`), and the escaping of any
+text for HTML (`escape_html`) and Graphviz (`escape_graphviz_html`) or for a terminal (`one_line`).
 """
 
 from __future__ import annotations
@@ -8,7 +11,9 @@ from __future__ import annotations
 import html
 import math
 import re
+from typing import Union
 
+from autograd import ops
 from autograd.engine import Value
 
 SIGNIFICANT_DIGITS = 4
@@ -31,6 +36,17 @@ def format_number(x: float) -> str:
     return f"{x:.{SIGNIFICANT_DIGITS}g}"
 
 
+def format_constant(c: float) -> str:
+    """A folded constant exactly, as the number it is: 2, 0.5, 0.01, 1e-08, -3.25.
+
+    >>> format_constant(2.0), format_constant(0.1), format_constant(1 / 3)
+    ('2', '0.1', '0.3333333333333333')
+    """
+    if isinstance(c, float) and c.is_integer() and abs(c) < 1e16:
+        return str(int(c))  # 2, not 2.0; also -0.0 as 0
+    return repr(c)
+
+
 def readable_text(text: str) -> str:
     """`text` with invisible characters spelled out (`\\x00`, `\\ufffe`), lone surrogates
     escaped (`\\udc80`), tabs as spaces and every line break as a newline."""
@@ -50,41 +66,86 @@ def _spelled_out(match: re.Match) -> str:
 
 
 def escape_html(text: str) -> str:
-    """`text` made safe inside an HTML page or a Graphviz HTML-like label.
-
-    Quotes, `&`, `<` and `>` become entities, newlines become `<BR/>`; braces, pipes and
-    backslashes mean nothing in HTML-like labels and stay as they are.
-    """
+    """`text` made safe inside an HTML page: quotes, `&`, `<` and `>` become entities,
+    newlines become `<BR/>`."""
     lines = readable_text(text).split("\n")
     return "<BR/>".join(html.escape(line, quote=True) for line in lines)
+
+
+def escape_graphviz_html(text: str) -> str:
+    """`text` made safe inside a Graphviz HTML-like label: `escape_html`, and two rules of
+    Graphviz's own. Braces and pipes mean nothing there and stay as they are.
+
+    - `]` becomes `&#93;`: Graphviz 2.43 rejects a text that starts with it right after a
+      tag (`<B>]</B>`).
+    - Each backslash is doubled: Graphviz reads `\\N`, `\\G`, ... in a text as the node's
+      or the graph's name, and two backslashes as one.
+    """
+    return escape_html(text).replace("]", "&#93;").replace("\\", "\\\\")
 
 
 def node_name(node: Value) -> str:
     """A short human name: the label, else the number for a leaf, else op over the operands.
 
     One level deep only, so that a name stays short and is built without recursion:
-    `x*y`, `relu(x*y)`, `(x*y)+z`; a deeper unnamed operand reads `…`.
+    `x*y`, `relu(x*y)`, `(x*y)+z`; a deeper unnamed operand reads `…`. A constant the op
+    folded in shows exactly: `x*2`, `2-x`, `x**0.5`, `clamp(x, 0, 1)`, `leaky_relu(x, 0.01)`.
 
     >>> x, y = Value(2.0, "x"), Value(3.0, "y")
-    >>> node_name(x * y), node_name((x * y).relu()), node_name(x * 2)
-    ('x*y', 'relu(x*y)', 'x*2')
+    >>> node_name(x * y), node_name((x * y).relu()), node_name(2 - x), node_name(x.clamp(0, 1))
+    ('x*y', 'relu(x*y)', '2-x', 'clamp(x, 0, 1)')
     """
     atomic = _atomic_name(node)
     if atomic is not None:
         return atomic
+    inside_infix = _reads_infix(node)
+    return _expression(node, [_operand_name(p, inside_infix) for p in node.parents])
+
+
+_INFIX = frozenset(
+    op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW, ops.MOD, ops.FLOORDIV)
+)
+
+
+def _reads_infix(node: Value) -> bool:
+    """Whether the node's name is written with an operator (`x*y`, `-x`), not a call."""
+    return node.op in _INFIX or node.op == ops.NEG.name
+
+
+def _expression(node: Value, operands: list[str]) -> str:
+    """The node's op applied to its operands' names, with its folded constant if any."""
     op = node.op
-    operands = [_operand_name(p, inside_infix=op in _INFIX or op == "neg") for p in node.parents]
-    if op in _INFIX and len(operands) == 2:
-        return f"{operands[0]}{op}{operands[1]}"
-    if op in _INFIX and len(operands) == 1:
-        # x * 2: the constant operand was folded into the node, not kept as a parent.
-        return _with_folded_constant(node, operands[0])
-    if op == "neg":
+    if op in _INFIX:
+        if len(operands) == 2:
+            return f"{operands[0]}{op}{operands[1]}"
+        # One operand: the other was a number, folded into the node as its constant.
+        c = node.constant
+        if op == ops.SUB.name and node.local_grads[0] < 0.0:
+            return f"{format_constant(c)}-{operands[0]}"  # c - x: d/dx is -1
+        right = format_constant(c)
+        return f"{operands[0]}{op}{f'({right})' if c < 0.0 else right}"
+    if op == ops.NEG.name:
         return f"-{operands[0]}"
-    return f"{op}({', '.join(operands)})"
+    return f"{op}({', '.join(operands + _constant_arguments(node))})"
 
 
-_INFIX = {"+", "-", "*", "/", "**"}
+def _constant_arguments(node: Value) -> list[str]:
+    """The folded constant of a named op, as its call would pass it: the slope of
+    `leaky_relu(x, 0.01)`, the bounds of `clamp(x, 0, 1)` (`clamp(x, min=0)` with one)."""
+    c = node.constant
+    op = node.op
+    if c is None or op == ops.WEIGHTED_SUM.name:  # w·x+b keeps its weight count there
+        return []
+    if op == ops.CLAMP.name:
+        low, high = c
+        if low is None:
+            return [f"max={format_constant(high)}"]
+        if high is None:
+            return [f"min={format_constant(low)}"]
+        return [format_constant(low), format_constant(high)]
+    if op == ops.ROUND.name and c == 0:
+        return []  # round(x): to a whole number, as Python writes it
+    return [format_constant(c)]
 
 
 def _operand_name(node: Value, inside_infix: bool) -> str:
@@ -93,12 +154,11 @@ def _operand_name(node: Value, inside_infix: bool) -> str:
     if atomic is not None:
         return atomic
     names = [_atomic_name(p) for p in node.parents]
-    if None not in names and node.op in _INFIX and len(names) == 2:
-        expression = f"{names[0]}{node.op}{names[1]}"
-        return f"({expression})" if inside_infix else expression
-    if None not in names and node.op not in _INFIX and node.op != "neg":
-        return f"{node.op}({', '.join(names)})"  # relu(z): brackets of its own
-    return "(…)" if inside_infix else "…"
+    atomic_names = [name for name in names if name is not None]
+    if len(atomic_names) < len(names):  # an operand that is itself an expression
+        return "(…)" if inside_infix else "…"
+    expression = _expression(node, atomic_names)
+    return f"({expression})" if inside_infix and _reads_infix(node) else expression
 
 
 def _atomic_name(node: Value) -> str | None:
@@ -109,29 +169,27 @@ def _atomic_name(node: Value) -> str | None:
     return None
 
 
-def _with_folded_constant(node: Value, operand: str) -> str:
-    """`x*2`, `x/4`, `x**2`, `2**x`: the folded constant read back from what the node keeps.
+# --- derivatives --------------------------------------------------------------------------
 
-    A `*` keeps its constant as the local derivative; for `/` and `**` it follows from the
-    operand, the output and the local derivative, which also tell on which side it stood.
-    For `+` and `-` it cannot be recovered exactly (x + c - x is not always c), so the
-    name says `const`; `const-x` when the local derivative is -1.
+# A name that needs no parentheses after ∂: letters, digits, _, dots and primes.
+_SIMPLE_NAME = re.compile(r"[\w.'′]+")
+
+Named = Union[Value, str]
+
+
+def symbol(x: Named) -> str:
+    """A node's name (or a given name) on one line, in parentheses when it is compound:
+    `x`, `w_1`, `f'`, `(x*y)`, `(loss of point 0)`."""
+    name = one_line(node_name(x) if isinstance(x, Value) else x)
+    return name if _SIMPLE_NAME.fullmatch(name) else f"({name})"
+
+
+def derivative(of: Named, wrt: Named) -> str:
+    """The derivative of `of` with respect to `wrt`, as every view writes it: `∂L/∂w`,
+    `∂L/∂(x*y)`. Nodes are named by `node_name`; a str is used as the name itself.
+
+    >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+    >>> derivative(x * y, x), derivative("L", "consumer")
+    ('∂(x*y)/∂x', '∂L/∂consumer')
     """
-    (local,) = node.local_grads
-    (x,) = (p.data for p in node.parents)
-    out = node.data
-    op = node.op
-    if op == "*":
-        return f"{operand}*{format_number(local)}"
-    if op == "-":
-        return f"const-{operand}" if local < 0.0 else f"{operand}-const"
-    if op == "/" and x != 0.0 and out != 0.0:
-        if math.isclose(x * local, out):  # x / c: the local derivative is 1/c
-            return f"{operand}/{format_number(x / out)}"
-        return f"{format_number(out * x)}/{operand}"  # c / x
-    if op == "**" and x > 0.0 and out > 0.0 and x != 1.0:
-        exponent = local * x / out  # x ** c: the local derivative is c * x**c / x
-        if math.isclose(x**exponent, out):
-            return f"{operand}**{format_number(exponent)}"
-        return f"{format_number(math.exp(local / out))}**{operand}"  # c ** x: log(c) * out
-    return f"{operand}{op}const"
+    return f"∂{symbol(of)}/∂{symbol(wrt)}"

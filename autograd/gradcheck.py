@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from autograd.engine import Value
+from autograd.engine import Value, to_float
 
 Function = Callable[..., Value]
 
@@ -82,13 +82,10 @@ def _report(points, analytic, numeric, bad, eps, atol, rtol) -> str:
 
 
 def _as_points(xs: Sequence[float], eps: float) -> list[float]:
-    if not (isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)):
+    step = to_float(eps, "gradcheck: eps")
+    if not (step > 0 and math.isfinite(step)):
         raise ValueError(f"gradcheck: eps must be a positive finite number, got {eps!r}")
-    points = []
-    for x in xs:
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise TypeError(f"gradcheck: inputs must be floats, got {x!r} ({type(x).__name__})")
-        points.append(float(x))
+    points = [to_float(x, "gradcheck: an input") for x in xs]
     if not points:
         raise ValueError("gradcheck: no inputs to check")
     return points

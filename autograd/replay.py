@@ -9,13 +9,12 @@
 Step k is `autograd.engine.backward_steps(root)[k - 1]`: one node's gradient is final, and
 it sends upstream · local derivative to each of its operands. `state(k)` adds those
 contributions up, in the engine's order, for steps 1..k; `state(0)` knows only the seed
-d(root)/d(root) = 1. `draw(k)` pictures it; `show()` walks through the steps in Jupyter;
+∂root/∂root = 1. `draw(k)` pictures it; `show()` walks through the steps in Jupyter;
 `to_html(path)` and `to_gif(path)` export the whole replay.
 """
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from collections.abc import Iterator
@@ -24,21 +23,20 @@ from pathlib import Path
 
 from autograd.engine import BackwardStep, Value, backward_steps
 from autograd.explain import step_summary
-from autograd.formatting import node_name
-from autograd.viz import Graph, draw
+from autograd.formatting import derivative, escape_html, node_name, one_line
+from autograd.viz import GradState, Graph, draw
 
 
 @dataclass(frozen=True)
-class ReplayState:
-    """The backward pass after `step` steps."""
+class ReplayState(GradState):
+    """The backward pass after `step` steps, as `draw(root, state=...)` shows it:
 
-    step: int
-    grads: dict[Value, float]  # every gradient that has received something so far
-    partial: frozenset[Value]  # those whose sum is still missing contributions
-    current: Value | None  # the node whose step just ran (None before the first)
+    - `grads`: every gradient that has received something so far;
+    - `partial`: those whose sum still misses contributions;
+    - `current`: the node whose step just ran (None before the first).
+    """
 
-    def is_final(self, node: Value) -> bool:
-        return node in self.grads and node not in self.partial
+    step: int = 0
 
 
 class BackwardReplay:
@@ -75,10 +73,9 @@ class BackwardReplay:
 
     def caption(self, step: int) -> str:
         """What step `step` did, in one line."""
-        root = node_name(self.root)
         if step == 0:
-            return f"Start: d{root}/d{root} = 1, the seed of backward()"
-        summary = step_summary(self.steps[step - 1], self.root)
+            return f"Start: {derivative(self.root, self.root)} = 1, the seed of backward()"
+        summary = step_summary(self.root, self.steps[step - 1])
         return f"Step {step} of {len(self)}: {summary}"
 
     def draw(self, step: int, **options) -> Graph:
@@ -88,12 +85,7 @@ class BackwardReplay:
 
     def _draw(self, state: ReplayState, captioned: bool = True, **options) -> Graph:
         return draw(
-            self.root,
-            known_grads=state.grads,
-            partial=state.partial,
-            highlight=state.current,
-            title=self.caption(state.step) if captioned else "",
-            **options,
+            self.root, state=state, title=self.caption(state.step) if captioned else "", **options
         )
 
     def frames(self, **options) -> Iterator[Graph]:
@@ -123,7 +115,9 @@ class BackwardReplay:
     # --- export -----------------------------------------------------------------------
 
     def to_html(self, path: str | Path | None = None, **options) -> str:
-        """One self-contained HTML page: every frame as inline SVG, a slider, no network.
+        """One self-contained HTML page: every frame as inline SVG, no network. Buttons
+        for the first, previous, next and last step, a slider, and the keys ←, →, Home
+        and End move through the steps.
 
         Returns the page, and writes it to `path` when one is given.
         """
@@ -132,10 +126,13 @@ class BackwardReplay:
             # The caption goes above the picture as text, not into it.
             graph = self._draw(state, captioned=False, **options)
             svg = _inline_svg(graph.pipe(format="svg", encoding="utf-8"))
-            caption = html.escape(self.caption(state.step))
-            frames.append(f'<figure data-step="{state.step}" hidden><figcaption>{caption}'
-                          f"</figcaption>{svg}</figure>")
-        title = html.escape(f"Backward pass of {node_name(self.root)}")
+            caption = escape_html(self.caption(state.step))
+            hidden = " hidden" if state.step else ""  # the first shows even without script
+            frames.append(
+                f'<figure data-step="{state.step}"{hidden}><figcaption>{caption}'
+                f"</figcaption>{svg}</figure>"
+            )
+        title = escape_html(f"Backward pass of {one_line(node_name(self.root))}")
         page = _PAGE.format(title=title, last=len(self), frames="\n".join(frames))
         if path is not None:
             Path(path).write_text(page, encoding="utf-8")
@@ -150,8 +147,10 @@ class BackwardReplay:
                 "BackwardReplay.to_gif needs Pillow: pip install Pillow "
                 "(or export a self-contained page with to_html, which needs nothing more)"
             ) from None
-        images = [Image.open(io.BytesIO(graph.pipe(format="png"))).convert("RGB")
-                  for graph in self.frames(**options)]
+        images = [
+            Image.open(io.BytesIO(graph.pipe(format="png"))).convert("RGB")
+            for graph in self.frames(**options)
+        ]
         # Frames differ in size as numbers grow; pad all to the largest, on white.
         width = max(image.width for image in images)
         height = max(image.height for image in images)
@@ -160,9 +159,13 @@ class BackwardReplay:
             canvas = Image.new("RGB", (width, height), "white")
             canvas.paste(image, (0, 0))
             padded.append(canvas)
-        padded[0].save(path, save_all=True, append_images=padded[1:],
-                       duration=int(seconds_per_step * 1000), loop=0)
-
+        padded[0].save(
+            path,
+            save_all=True,
+            append_images=padded[1:],
+            duration=int(seconds_per_step * 1000),
+            loop=0,
+        )
 
 
 class _RunningSums:
@@ -183,7 +186,7 @@ class _RunningSums:
 
     def state(self, step: int, current: Value | None) -> ReplayState:
         partial = frozenset(n for n, count in self.received.items() if count < self.slots[n])
-        return ReplayState(step, dict(self.grads), partial, current)
+        return ReplayState(grads=dict(self.grads), partial=partial, current=current, step=step)
 
 
 def _inline_svg(svg: str) -> str:
@@ -193,7 +196,7 @@ def _inline_svg(svg: str) -> str:
     needed inside an HTML page, whose parser knows SVG; dropping them keeps the page free
     of any address.
     """
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg, count=0)
     return re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
 
@@ -214,28 +217,41 @@ _PAGE = """<!DOCTYPE html>
 <body>
 <h1>{title}</h1>
 <div class="controls">
-  <button id="previous">&#9664;</button>
-  <input id="slider" type="range" min="0" max="{last}" value="0">
-  <button id="next">&#9654;</button>
-  <span id="counter"></span>
+  <button id="first" title="first step (Home)" aria-label="first step">&#9198;</button>
+  <button id="previous" title="previous step (&#8592;)" aria-label="previous step">&#9664;</button>
+  <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
+  <button id="next" title="next step (&#8594;)" aria-label="next step">&#9654;</button>
+  <button id="last" title="last step (End)" aria-label="last step">&#9197;</button>
+  <span id="counter" aria-live="polite"></span>
 </div>
 {frames}
 <script>
+  const last = {last};
   const frames = document.querySelectorAll("figure[data-step]");
   const slider = document.getElementById("slider");
   const counter = document.getElementById("counter");
+  const buttons = {{}};
+  for (const id of ["first", "previous", "next", "last"]) buttons[id] = document.getElementById(id);
+  function current() {{ return Number(slider.value); }}
   function show(step) {{
-    step = Math.max(0, Math.min({last}, step));
+    step = Math.max(0, Math.min(last, step));
     frames.forEach((frame, i) => {{ frame.hidden = i !== step; }});
     slider.value = step;
-    counter.textContent = "step " + step + " of {last}";
+    counter.textContent = "step " + step + " of " + last;
+    buttons.first.disabled = buttons.previous.disabled = step === 0;
+    buttons.next.disabled = buttons.last.disabled = step === last;
   }}
-  slider.addEventListener("input", () => show(Number(slider.value)));
-  document.getElementById("previous").onclick = () => show(Number(slider.value) - 1);
-  document.getElementById("next").onclick = () => show(Number(slider.value) + 1);
+  slider.addEventListener("input", () => show(current()));
+  buttons.first.onclick = () => show(0);
+  buttons.previous.onclick = () => show(current() - 1);
+  buttons.next.onclick = () => show(current() + 1);
+  buttons.last.onclick = () => show(last);
   document.addEventListener("keydown", (event) => {{
-    if (event.key === "ArrowLeft") show(Number(slider.value) - 1);
-    if (event.key === "ArrowRight") show(Number(slider.value) + 1);
+    if (event.target === slider) return;  // the slider moves itself: one step per key
+    if (event.key === "ArrowLeft") show(current() - 1);
+    if (event.key === "ArrowRight") show(current() + 1);
+    if (event.key === "Home") show(0);
+    if (event.key === "End") show(last);
   }});
   show(0);
 </script>

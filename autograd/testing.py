@@ -16,6 +16,8 @@ value stays moderate, so that finite differences are accurate: ready for `gradch
 An `Expression` is callable with one `Value` per input and prints as the program it
 runs (`t2 = x0 * x1; t3 = tanh(t2); ...`), so a failing example reads plainly. Nodes are
 reused (`x0 * x0`, diamonds), so graphs are DAGs, not just trees.
+
+It needs hypothesis: `pip install 'backprop-lens[testing]'`.
 """
 
 from __future__ import annotations
@@ -24,19 +26,41 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError:
+    raise ImportError(
+        "autograd.testing is a set of hypothesis strategies, and hypothesis is not installed: "
+        "pip install 'backprop-lens[testing]' (or pip install hypothesis)"
+    ) from None
 
+from autograd import ops
 from autograd.engine import Value, no_grad, weighted_sum
 
+# The ops that are a method without arguments: `x.sin()`.
+_PLAIN_FUNCTIONS = (
+    ops.EXP, ops.LOG, ops.TANH, ops.RELU, ops.SIGMOID, ops.SIN, ops.COS, ops.TAN,
+    ops.ASIN, ops.ACOS, ops.ATAN, ops.SINH, ops.COSH, ops.ASINH, ops.ACOSH, ops.ATANH,
+    ops.SQRT, ops.ABS, ops.SIGN, ops.EXP2, ops.EXPM1, ops.LOG2, ops.LOG10, ops.LOG1P,
+    ops.ERF, ops.FLOOR, ops.CEIL, ops.ROUND, ops.TRUNC, ops.SOFTPLUS, ops.SILU, ops.GELU,
+)  # fmt: skip
+
+
+def _method(name: str) -> Callable[..., Value]:
+    """A builder that calls the method `name` on its one operand."""
+    return lambda c, a: getattr(a, name)()
+
+
 # Each op: how many operands, how it builds its node from operand Values and one
-# constant `c` (unused by most), and how it prints.
+# constant `c` (unused by most), and how it prints. An engine op is drawn under its own
+# name; `+c`, `c-`, ... are this module's names for an op with a folded number.
 _BUILDERS: dict[str, tuple[int, Callable[..., Value], str]] = {
-    "+": (2, lambda c, a, b: a + b, "{0} + {1}"),
-    "-": (2, lambda c, a, b: a - b, "{0} - {1}"),
-    "*": (2, lambda c, a, b: a * b, "{0} * {1}"),
-    "/": (2, lambda c, a, b: a / b, "{0} / {1}"),
-    "**": (2, lambda c, a, b: a**b, "{0} ** {1}"),
-    "neg": (1, lambda c, a: -a, "-{0}"),
+    ops.ADD.name: (2, lambda c, a, b: a + b, "{0} + {1}"),
+    ops.SUB.name: (2, lambda c, a, b: a - b, "{0} - {1}"),
+    ops.MUL.name: (2, lambda c, a, b: a * b, "{0} * {1}"),
+    ops.DIV.name: (2, lambda c, a, b: a / b, "{0} / {1}"),
+    ops.POW.name: (2, lambda c, a, b: a**b, "{0} ** {1}"),
+    ops.NEG.name: (1, lambda c, a: -a, "-{0}"),
     "+c": (1, lambda c, a: a + c, "{0} + {c}"),
     "c-": (1, lambda c, a: c - a, "{c} - {0}"),
     "*c": (1, lambda c, a: a * c, "{0} * {c}"),
@@ -44,47 +68,17 @@ _BUILDERS: dict[str, tuple[int, Callable[..., Value], str]] = {
     "c/": (1, lambda c, a: c / a, "{c} / {0}"),
     "**c": (1, lambda c, a: a**c, "{0} ** {c}"),
     "c**": (1, lambda c, a: c**a, "{c} ** {0}"),
-    "exp": (1, lambda c, a: a.exp(), "exp({0})"),
-    "log": (1, lambda c, a: a.log(), "log({0})"),
-    "tanh": (1, lambda c, a: a.tanh(), "tanh({0})"),
-    "relu": (1, lambda c, a: a.relu(), "relu({0})"),
-    "sigmoid": (1, lambda c, a: a.sigmoid(), "sigmoid({0})"),
-    "sin": (1, lambda c, a: a.sin(), "sin({0})"),
-    "cos": (1, lambda c, a: a.cos(), "cos({0})"),
-    "tan": (1, lambda c, a: a.tan(), "tan({0})"),
-    "asin": (1, lambda c, a: a.asin(), "asin({0})"),
-    "acos": (1, lambda c, a: a.acos(), "acos({0})"),
-    "atan": (1, lambda c, a: a.atan(), "atan({0})"),
-    "sinh": (1, lambda c, a: a.sinh(), "sinh({0})"),
-    "cosh": (1, lambda c, a: a.cosh(), "cosh({0})"),
-    "asinh": (1, lambda c, a: a.asinh(), "asinh({0})"),
-    "acosh": (1, lambda c, a: a.acosh(), "acosh({0})"),
-    "atanh": (1, lambda c, a: a.atanh(), "atanh({0})"),
-    "sqrt": (1, lambda c, a: a.sqrt(), "sqrt({0})"),
-    "abs": (1, lambda c, a: a.abs(), "abs({0})"),
-    "sign": (1, lambda c, a: a.sign(), "sign({0})"),
-    "exp2": (1, lambda c, a: a.exp2(), "exp2({0})"),
-    "expm1": (1, lambda c, a: a.expm1(), "expm1({0})"),
-    "log2": (1, lambda c, a: a.log2(), "log2({0})"),
-    "log10": (1, lambda c, a: a.log10(), "log10({0})"),
-    "log1p": (1, lambda c, a: a.log1p(), "log1p({0})"),
-    "erf": (1, lambda c, a: a.erf(), "erf({0})"),
-    "floor": (1, lambda c, a: a.floor(), "floor({0})"),
-    "ceil": (1, lambda c, a: a.ceil(), "ceil({0})"),
-    "round": (1, lambda c, a: a.round(), "round({0})"),
-    "trunc": (1, lambda c, a: a.trunc(), "trunc({0})"),
-    "softplus": (1, lambda c, a: a.softplus(), "softplus({0})"),
-    "silu": (1, lambda c, a: a.silu(), "silu({0})"),
-    "gelu": (1, lambda c, a: a.gelu(), "gelu({0})"),
-    "leaky_relu": (1, lambda c, a: a.leaky_relu(c), "leaky_relu({0}, {c})"),
-    "elu": (1, lambda c, a: a.elu(c), "elu({0}, {c})"),
-    "clamp": (1, lambda c, a: a.clamp(-c, c), "clamp({0}, -{c}, {c})"),
-    "%": (2, lambda c, a, b: a % b, "{0} % {1}"),
+    ops.MOD.name: (2, lambda c, a, b: a % b, "{0} % {1}"),
     "%c": (1, lambda c, a: a % c, "{0} % {c}"),
-    "//": (2, lambda c, a, b: a // b, "{0} // {1}"),
-    "maximum": (2, lambda c, a, b: a.maximum(b), "maximum({0}, {1})"),
-    "minimum": (2, lambda c, a, b: a.minimum(b), "minimum({0}, {1})"),
-    "w·x+b": (
+    ops.FLOORDIV.name: (2, lambda c, a, b: a // b, "{0} // {1}"),
+    ops.MAXIMUM.name: (2, lambda c, a, b: a.maximum(b), "maximum({0}, {1})"),
+    ops.MINIMUM.name: (2, lambda c, a, b: a.minimum(b), "minimum({0}, {1})"),
+    ops.LEAKY_RELU.name: (1, lambda c, a: a.leaky_relu(c), "leaky_relu({0}, {c})"),
+    ops.ELU.name: (1, lambda c, a: a.elu(c), "elu({0}, {c})"),
+    ops.CLAMP.name: (1, lambda c, a: a.clamp(-c, c), "clamp({0}, -{c}, {c})"),
+    # Every op that is a method without arguments, drawn under its own name.
+    **{op.name: (1, _method(op.name), op.name + "({0})") for op in _PLAIN_FUNCTIONS},
+    ops.WEIGHTED_SUM.name: (
         5,
         lambda c, w0, w1, x0, x1, b: weighted_sum([w0, w1], [x0, x1], b),
         "w·x+b([{0}, {1}], [{2}, {3}], {4})",
@@ -100,9 +94,9 @@ _CONSTANTS = {
     "c/": (-2.0, 1.0, 3.0),
     "**c": (2.0, 3.0, -1.0, 0.5, 1.5),
     "c**": (0.5, 2.0, 3.0),
-    "leaky_relu": (0.01, 0.2),
-    "elu": (0.5, 1.0),
-    "clamp": (0.5, 2.0),
+    ops.LEAKY_RELU.name: (0.01, 0.2),
+    ops.ELU.name: (0.5, 1.0),
+    ops.CLAMP.name: (0.5, 2.0),
     "%c": (-1.5, 0.7, 2.0),
 }
 
@@ -171,7 +165,7 @@ def expressions(
 
 
 @st.composite
-def _expressions(draw, max_inputs, max_steps, ops, margin, bound) -> Expression:
+def _expressions(draw, max_inputs, max_steps, choices, margin, bound) -> Expression:
     n_inputs = draw(st.integers(1, max_inputs))
     inputs = tuple(
         draw(st.floats(-3.0, 3.0).filter(lambda x: abs(x) >= margin)) for _ in range(n_inputs)
@@ -179,7 +173,7 @@ def _expressions(draw, max_inputs, max_steps, ops, margin, bound) -> Expression:
     values = list(inputs)
     steps: list[Step] = []
     for _ in range(draw(st.integers(1, max_steps))):
-        op = draw(st.sampled_from(ops))
+        op = draw(st.sampled_from(choices))
         arity = _BUILDERS[op][0]
         operands = tuple(draw(st.integers(0, len(values) - 1)) for _ in range(arity))
         constant = draw(st.sampled_from(_CONSTANTS[op])) if op in _CONSTANTS else 0.0
@@ -189,7 +183,7 @@ def _expressions(draw, max_inputs, max_steps, ops, margin, bound) -> Expression:
             steps.append(step)
             values.append(value)
     if not steps:  # every draw was unsafe here: fall back on a sum, always safe
-        steps.append(Step("+", (0, 0)))
+        steps.append(Step(ops.ADD.name, (0, 0)))
     return Expression(inputs, tuple(steps))
 
 
@@ -224,40 +218,40 @@ def _quotient_near_whole(x: float, y: float, margin: float) -> bool:
 # Each op's trouble at its operands (and constant): outside its domain, within `margin` of
 # a kink, a jump or a singularity, or so large that exp-like growth spoils finite differences.
 _TROUBLE: dict[str, Callable[[list[float], float, float], bool]] = {
-    "/": lambda a, c, m: abs(a[-1]) < m,
+    ops.DIV.name: lambda a, c, m: abs(a[-1]) < m,
     "c/": lambda a, c, m: abs(a[0]) < m,
     "/c": lambda a, c, m: False,
-    "log": lambda a, c, m: a[0] < m,
-    "relu": lambda a, c, m: abs(a[0]) < m,
-    "**": lambda a, c, m: a[0] < m or max(a) > 4.0,
+    ops.LOG.name: lambda a, c, m: a[0] < m,
+    ops.RELU.name: lambda a, c, m: abs(a[0]) < m,
+    ops.POW.name: lambda a, c, m: a[0] < m or max(a) > 4.0,
     "**c": lambda a, c, m: (a[0] < m and not float(c).is_integer()) or (c < 0 and abs(a[0]) < m),
-    "exp": lambda a, c, m: a[0] > 4.0,
+    ops.EXP.name: lambda a, c, m: a[0] > 4.0,
     "c**": lambda a, c, m: a[0] > 4.0,
-    "exp2": lambda a, c, m: a[0] > 4.0,
-    "expm1": lambda a, c, m: a[0] > 4.0,
-    "sinh": lambda a, c, m: abs(a[0]) > 4.0,
-    "cosh": lambda a, c, m: abs(a[0]) > 4.0,
-    "tan": lambda a, c, m: abs(math.cos(a[0])) < m,
-    "asin": lambda a, c, m: abs(a[0]) > 1.0 - m,
-    "acos": lambda a, c, m: abs(a[0]) > 1.0 - m,
-    "atanh": lambda a, c, m: abs(a[0]) > 1.0 - m,
-    "acosh": lambda a, c, m: a[0] < 1.0 + m,
-    "sqrt": lambda a, c, m: a[0] < m,
-    "log2": lambda a, c, m: a[0] < m,
-    "log10": lambda a, c, m: a[0] < m,
-    "log1p": lambda a, c, m: a[0] < -1.0 + m,
-    "abs": lambda a, c, m: abs(a[0]) < m,
-    "sign": lambda a, c, m: abs(a[0]) < m,
-    "leaky_relu": lambda a, c, m: abs(a[0]) < m,
-    "elu": lambda a, c, m: abs(a[0]) < m,
-    "floor": lambda a, c, m: _near_whole(a[0], m),
-    "ceil": lambda a, c, m: _near_whole(a[0], m),
-    "trunc": lambda a, c, m: _near_whole(a[0], m),
-    "round": lambda a, c, m: _near_whole(a[0], m, offset=0.5),
-    "clamp": lambda a, c, m: abs(abs(a[0]) - c) < m,
-    "%": lambda a, c, m: _quotient_near_whole(a[0], a[1], m),
+    ops.EXP2.name: lambda a, c, m: a[0] > 4.0,
+    ops.EXPM1.name: lambda a, c, m: a[0] > 4.0,
+    ops.SINH.name: lambda a, c, m: abs(a[0]) > 4.0,
+    ops.COSH.name: lambda a, c, m: abs(a[0]) > 4.0,
+    ops.TAN.name: lambda a, c, m: abs(math.cos(a[0])) < m,
+    ops.ASIN.name: lambda a, c, m: abs(a[0]) > 1.0 - m,
+    ops.ACOS.name: lambda a, c, m: abs(a[0]) > 1.0 - m,
+    ops.ATANH.name: lambda a, c, m: abs(a[0]) > 1.0 - m,
+    ops.ACOSH.name: lambda a, c, m: a[0] < 1.0 + m,
+    ops.SQRT.name: lambda a, c, m: a[0] < m,
+    ops.LOG2.name: lambda a, c, m: a[0] < m,
+    ops.LOG10.name: lambda a, c, m: a[0] < m,
+    ops.LOG1P.name: lambda a, c, m: a[0] < -1.0 + m,
+    ops.ABS.name: lambda a, c, m: abs(a[0]) < m,
+    ops.SIGN.name: lambda a, c, m: abs(a[0]) < m,
+    ops.LEAKY_RELU.name: lambda a, c, m: abs(a[0]) < m,
+    ops.ELU.name: lambda a, c, m: abs(a[0]) < m,
+    ops.FLOOR.name: lambda a, c, m: _near_whole(a[0], m),
+    ops.CEIL.name: lambda a, c, m: _near_whole(a[0], m),
+    ops.TRUNC.name: lambda a, c, m: _near_whole(a[0], m),
+    ops.ROUND.name: lambda a, c, m: _near_whole(a[0], m, offset=0.5),
+    ops.CLAMP.name: lambda a, c, m: abs(abs(a[0]) - c) < m,
+    ops.MOD.name: lambda a, c, m: _quotient_near_whole(a[0], a[1], m),
     "%c": lambda a, c, m: _quotient_near_whole(a[0], c, m),
-    "//": lambda a, c, m: _quotient_near_whole(a[0], a[1], m),
-    "maximum": lambda a, c, m: abs(a[0] - a[1]) < m,
-    "minimum": lambda a, c, m: abs(a[0] - a[1]) < m,
+    ops.FLOORDIV.name: lambda a, c, m: _quotient_near_whole(a[0], a[1], m),
+    ops.MAXIMUM.name: lambda a, c, m: abs(a[0] - a[1]) < m,
+    ops.MINIMUM.name: lambda a, c, m: abs(a[0] - a[1]) < m,
 }

@@ -58,5 +58,7 @@ def text_tree(root: Value) -> str:
         for position in range(len(parents) - 1, -1, -1):
             last = position == len(parents) - 1
             branch, extension = ("└── ", "    ") if last else ("├── ", "│   ")
-            stack.append((parents[position], depth + 1, child_prefix + branch, child_prefix + extension))
+            stack.append(
+                (parents[position], depth + 1, child_prefix + branch, child_prefix + extension)
+            )
     return "\n".join(lines)

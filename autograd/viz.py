@@ -2,9 +2,10 @@
 
 The picture has a box per `Value` (label | data | grad), a small oval per op, and one edge
 per operand occurrence, so `x * x` shows two edges into its `*`. Options add the local
-derivative on each edge, a fill colour by |grad| with a legend, boxes around the neurons and
-layers that the nn package has labelled, and a size cap that folds each neuron into one
-summary box. Every text goes through `escape_html`, so any label renders.
+derivative on each edge, a fill colour by |grad| with a legend, boxes around groups of
+nodes (a neuron inside its layer: the grouping comes from the caller, e.g. `nn`), and a
+size cap that folds each group into one summary box. Every text goes through
+`escape_graphviz_html`, so any label renders.
 
 The returned `Graph` is a `graphviz.Digraph`: it shows inline in Jupyter and renders with
 `graph.render("out/graph", format="svg")` (or "png", "pdf"). Without Graphviz's `dot` program
@@ -16,14 +17,19 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
+from typing import Callable, Union
 
 import graphviz
 
 from autograd.engine import Value, topological_order
-from autograd.formatting import escape_html, format_number
-from autograd.grouping import assign_neurons, layer_of
+from autograd.formatting import escape_graphviz_html, format_number
+
+GroupPath = tuple[str, ...]  # a node's group, outermost first: ("layer 1", "neuron 2")
+# Which group each node is drawn in: a mapping, or a function of the graph's nodes (in
+# topological order, parents first) that returns one. Nodes it leaves out are in no group.
+Groups = Union[Mapping[Value, GroupPath], Callable[[list[Value]], Mapping[Value, GroupPath]]]
 
 INSTALL_HINT = (
     "Graphviz's 'dot' program was not found on PATH, so the graph cannot be rendered "
@@ -37,6 +43,25 @@ INSTALL_HINT = (
 GRAD_PALETTE = ("#ffffff", "#fee6ce", "#fdae6b", "#fd8d3c", "#e6550d")
 NAN_COLOUR = "#d9d9d9"
 HIGHLIGHT_COLOUR = "#d62728"
+
+
+@dataclass(frozen=True)
+class GradState:
+    """Gradients to draw instead of each node's `.grad`: one moment of a backward pass.
+
+    `draw(root, state=GradState(grads))` shows `grads[node]` in each box, and a blank grad
+    for a node missing from it (not reached yet). `partial`: nodes whose sum still misses
+    contributions, drawn as "3 + …". `current`: a node to mark, with the edges into its
+    op. `autograd.replay.ReplayState` is one, for each step of the backward pass.
+    """
+
+    grads: Mapping[Value, float]
+    partial: Set[Value] = field(default_factory=frozenset)
+    current: Value | None = None
+
+    def is_final(self, node: Value) -> bool:
+        """Whether `node`'s gradient is known and complete."""
+        return node in self.grads and node not in self.partial
 
 
 class GraphvizNotInstalled(graphviz.ExecutableNotFound):
@@ -78,27 +103,30 @@ def draw(
     rankdir: str = "LR",
     show_local_grads: bool = False,
     color_by_grad: bool = False,
-    clusters: bool = True,
+    groups: Groups | None = None,
     max_nodes: int | None = None,
-    known_grads: Mapping[Value, float] | None = None,
-    partial: Collection[Value] = (),
-    highlight: Value | None = None,
+    state: GradState | None = None,
     title: str = "",
 ) -> Graph:
     """The computation graph that produced `root`, as a Graphviz digraph.
 
     - `rankdir`: "LR" (inputs on the left) or "TB" (inputs on top).
-    - `show_local_grads`: write d(op output)/d(operand) on each operand's edge.
+    - `show_local_grads`: write the local derivative ∂(op output)/∂(operand) on each
+      operand's edge.
     - `color_by_grad`: fill each box by |grad| relative to the largest, with a legend.
-    - `clusters`: box each neuron inside its layer when parameters carry nn's labels
-      (`L0.N3.w1`, `L0.N3.b`).
-    - `max_nodes`: when the graph has more `Value`s than this, fold each neuron into one
-      box showing its output's data and grad, its parameter count and its largest
-      parameter |grad|; the picture's title says what was folded.
-    - `known_grads`: show these gradients instead of each node's `.grad`; nodes missing
-      from it show a blank grad. `partial`: nodes whose gradient so far is incomplete
-      ("3 + …"). `highlight`: a node to mark, with the edges into its op. These three
-      draw one step of a backward pass (see `autograd.replay`).
+    - `groups`: the box each node is drawn in, as a group path, outermost first: a
+      mapping `{node: ("layer 1", "neuron 2")}`, or a function that receives the graph's
+      nodes in topological order (parents first) and returns such a mapping, so that it
+      can place the nodes computed from the ones it knows. Each path prefix is one box,
+      nested: "neuron 2" inside "layer 1". Nodes left out are drawn outside every box.
+      `nn` gives a model's grouping: `draw(loss, groups=model.grouping())`. Without
+      `groups`: no boxes, no folding.
+    - `max_nodes`: when the graph has more `Value`s than this, fold each group (the nodes
+      sharing one whole group path) into one box showing its last node's data and grad,
+      its leaf count ("params") and its largest leaf |grad|; the title says what was folded.
+    - `state`: a `GradState`, whose gradients the boxes show instead of each node's
+      `.grad`, with its partial sums and its current node marked: one step of a backward
+      pass (`autograd.replay` draws each step so).
     - `title`: a caption above the graph.
 
     >>> x = Value(2.0, "x"); y = x * x; y.backward()
@@ -110,18 +138,22 @@ def draw(
         raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"draw: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if state is not None and not isinstance(state, GradState):
+        raise TypeError(
+            f"draw: state must be a GradState or None, got {state!r} ({type(state).__name__})"
+        )
     order = topological_order(root)
     over_cap = max_nodes is not None and len(order) > max_nodes
-    neuron = assign_neurons(order) if clusters or over_cap else {}
+    placement = _placement(groups, order)
     style = _Style(
-        grads=_GradReader(known_grads, partial),
-        colours=_GradColours.of(order, known_grads) if color_by_grad else None,
-        highlight=highlight,
+        grads=_GradReader(state),
+        colours=_GradColours.of(order, state) if color_by_grad else None,
+        highlight=None if state is None else state.current,
         show_local_grads=show_local_grads,
     )
-    builder = _Builder(style, neuron if clusters else {})
-    if over_cap and neuron:
-        builder.add_folded(order, neuron)
+    builder = _Builder(style, placement)
+    if over_cap and placement:
+        builder.add_folded(order)
     else:
         builder.add_all(order)
 
@@ -132,11 +164,13 @@ def draw(
         edge_attr={"arrowsize": "0.6", "fontname": "Helvetica"},
     )
     caption = [title] if title else []
-    if over_cap:
-        caption.append(_folding_note(len(order), max_nodes, builder.folded_neurons, builder.value_count))
+    if over_cap and max_nodes is not None:  # over_cap implies a cap; this tells mypy so
+        caption.append(
+            _folding_note(len(order), max_nodes, builder.folded_groups, builder.value_count)
+        )
     if caption:
-        graph.attr(label=_html("<BR/>".join(escape_html(line) for line in caption)))
-    builder.emit(graph, with_layers=clusters, rankdir=rankdir)
+        graph.attr(label=_html("<BR/>".join(escape_graphviz_html(line) for line in caption)))
+    builder.emit(graph, rankdir=rankdir)
     if style.colours is not None:
         graph.node("legend", label=_html(style.colours.legend()), shape="plain")
     return graph
@@ -146,22 +180,21 @@ def draw(
 
 
 class _GradReader:
-    """The gradient text of a node: its `.grad`, or the known one, blank, or partial."""
+    """The gradient text of a node: its `.grad`, or the state's, blank, or partial."""
 
-    def __init__(self, known: Mapping[Value, float] | None, partial: Collection[Value]) -> None:
-        self.known = known
-        self.partial = {id(node) for node in partial}
+    def __init__(self, state: GradState | None) -> None:
+        self.state = state
 
     def value(self, node: Value) -> float | None:
-        if self.known is None:
+        if self.state is None:
             return node.grad
-        return self.known.get(node)
+        return self.state.grads.get(node)
 
     def text(self, node: Value) -> str:
         grad = self.value(node)
         if grad is None:
             return "grad"  # not known yet: the cell stays, empty
-        suffix = " + …" if id(node) in self.partial else ""
+        suffix = " + …" if self.state is not None and node in self.state.partial else ""
         return f"grad {format_number(grad)}{suffix}"
 
 
@@ -172,8 +205,8 @@ class _GradColours:
     largest: float
 
     @classmethod
-    def of(cls, order: list[Value], known: Mapping[Value, float] | None) -> _GradColours:
-        grads = known.values() if known is not None else (node.grad for node in order)
+    def of(cls, order: list[Value], state: GradState | None) -> _GradColours:
+        grads = state.grads.values() if state is not None else (node.grad for node in order)
         finite = [abs(g) for g in grads if math.isfinite(g)]
         return cls(max(finite, default=0.0))
 
@@ -235,15 +268,15 @@ def _box(cells: list[str], fill: str, highlighted: bool, stacked: bool = False) 
 
 
 def _value_box(node: Value, style: _Style) -> str:
-    cells = [f"<B>{escape_html(node.label)}</B>"] if node.label else []
+    cells = [f"<B>{escape_graphviz_html(node.label)}</B>"] if node.label else []
     cells.append(f"data {format_number(node.data)}")
-    cells.append(escape_html(style.grads.text(node)))
+    cells.append(escape_graphviz_html(style.grads.text(node)))
     return _box(cells, style.fill(node), style.is_highlighted(node))
 
 
 def _op_attrs(node: Value, style: _Style) -> dict[str, str]:
     attrs = {
-        "label": _html(escape_html(node.op)),
+        "label": _html(escape_graphviz_html(node.op)),
         "shape": "circle" if len(node.op) <= 4 else "ellipse",
         "fontsize": "10",
         "margin": "0.02",
@@ -255,32 +288,77 @@ def _op_attrs(node: Value, style: _Style) -> dict[str, str]:
     return attrs
 
 
+# --- groups -------------------------------------------------------------------------------
+
+
+def _placement(groups: Groups | None, order: list[Value]) -> dict[int, GroupPath]:
+    """`id(node) -> group path` for every grouped node of the graph, checked."""
+    if groups is None:
+        return {}
+    if isinstance(groups, Mapping):
+        mapping = groups
+    elif callable(groups):
+        mapping = groups(order)
+        if not isinstance(mapping, Mapping):
+            raise TypeError(
+                f"draw: groups(nodes) must return a mapping of node -> group path, got "
+                f"{mapping!r} ({type(mapping).__name__})"
+            )
+    else:
+        raise TypeError(
+            "draw: groups must be a mapping of node -> group path, or a function of the "
+            f"graph's nodes that returns one; got {groups!r} ({type(groups).__name__})"
+        )
+    in_graph = {id(node) for node in order}
+    placement: dict[int, GroupPath] = {}
+    for node, path in mapping.items():
+        if id(node) in in_graph:  # a grouping may know more nodes than this graph has
+            placement[id(node)] = _group_path(path)
+    return placement
+
+
+def _group_path(path: object) -> GroupPath:
+    """A group path as a tuple of names; one name alone is a path of one."""
+    if isinstance(path, str):
+        path = (path,)
+    if (
+        not isinstance(path, (tuple, list))
+        or not path
+        or not all(isinstance(name, str) and name for name in path)
+    ):
+        raise TypeError(
+            f"draw: a group path is a non-empty tuple of non-empty names, outermost first "
+            f"(like ('layer 1', 'neuron 2')), got {path!r}"
+        )
+    return tuple(path)
+
+
 # --- the graph, node by node ---------------------------------------------------------------
 
 
 @dataclass
-class _Neuron:
-    name: str
-    members: list[Value]  # in topological order: parameters first, output last
+class _Group:
+    path: GroupPath
+    members: list[Value]  # in topological order: leaves first, the last node last
 
 
 class _Builder:
-    """Collects node statements per neuron (or none) and edges, then writes them out."""
+    """Collects node statements per group (or none) and edges, then writes them out."""
 
-    def __init__(self, style: _Style, neuron: dict[int, str]) -> None:
+    def __init__(self, style: _Style, placement: dict[int, GroupPath]) -> None:
         self.style = style
-        self.neuron = neuron
-        self.nodes: dict[str | None, list[tuple[str, dict[str, str]]]] = {None: []}
+        self.placement = placement
+        self.nodes: dict[GroupPath, list[tuple[str, dict[str, str]]]] = {(): []}
         self.edges: list[tuple[str, str, dict[str, str]]] = []
         self.ids: dict[int, str] = {}  # id(Value) -> the node that stands for it
-        self.folded_neurons: list[_Neuron] = []
-        self.boxes: set[str] = set()  # the nodes that stand for a folded neuron
+        self.folded_groups: list[_Group] = []
+        self.boxes: set[str] = set()  # the nodes that stand for a folded group
         self.value_count = 0
 
-    def _add_node(self, group: str | None, name: str, attrs: dict[str, str]) -> None:
+    def _add_node(self, group: GroupPath, name: str, attrs: dict[str, str]) -> None:
         self.nodes.setdefault(group, []).append((name, attrs))
 
-    def _add_value(self, index: int, node: Value, group: str | None) -> None:
+    def _add_value(self, index: int, node: Value, group: GroupPath) -> None:
         name = f"v{index}"
         self.ids[id(node)] = name
         self.value_count += 1
@@ -295,7 +373,7 @@ class _Builder:
         """One edge per operand occurrence, so `x * x` shows both."""
         highlighted = self.style.is_highlighted(node)
         for parent, local in zip(node.parents, node.local_grads):
-            attrs = {}
+            attrs: dict[str, str] = {}
             if self.style.show_local_grads:
                 attrs.update(label=format_number(local), fontsize="9", fontcolor="#555555")
             if highlighted:
@@ -304,92 +382,87 @@ class _Builder:
 
     def add_all(self, order: list[Value]) -> None:
         for index, node in enumerate(order):
-            self._add_value(index, node, self.neuron.get(id(node)))
+            self._add_value(index, node, self.placement.get(id(node), ()))
 
-    def add_folded(self, order: list[Value], neuron: dict[int, str]) -> None:
-        """Each neuron becomes one summary box; everything else is drawn as usual."""
-        neurons: dict[str, _Neuron] = {}
+    def add_folded(self, order: list[Value]) -> None:
+        """Each group becomes one summary box, inside its enclosing group's box; everything
+        else is drawn as usual."""
+        placement = self.placement
+        groups: dict[GroupPath, _Group] = {}
         for node in order:
-            name = neuron.get(id(node))
-            if name is not None:
-                neurons.setdefault(name, _Neuron(name, [])).members.append(node)
-        box_of = {name: f"n{i}" for i, name in enumerate(neurons)}
+            path = placement.get(id(node))
+            if path is not None:
+                groups.setdefault(path, _Group(path, [])).members.append(node)
+        box_of = {path: f"n{i}" for i, path in enumerate(groups)}
         self.boxes = set(box_of.values())
         for index, node in enumerate(order):
-            name = neuron.get(id(node))
-            if name is None:
-                self._add_value(index, node, None)
+            path = placement.get(id(node))
+            if path is None:
+                self._add_value(index, node, ())
                 continue
-            self.ids[id(node)] = box_of[name]
-            if node is neurons[name].members[-1]:  # the output: all members are placed
-                self._add_neuron_box(neurons[name], box_of[name])
-        for item in neurons.values():
-            self._add_edges_into_neuron(item, box_of[item.name], neuron)
-        self.folded_neurons = list(neurons.values())
+            self.ids[id(node)] = box_of[path]
+        # Sibling boxes in natural order (x2 before x10), as the clusters are.
+        self.folded_groups = sorted(groups.values(), key=lambda g: _natural_path_order(g.path))
+        for group in self.folded_groups:
+            self._add_group_box(group, box_of[group.path])
+            self._add_edges_into_group(group, box_of[group.path])
 
-    def _add_neuron_box(self, item: _Neuron, box: str) -> None:
-        output = item.members[-1]
-        parameters = [node for node in item.members if not node.parents]
-        grads = [self.style.grads.value(p) for p in parameters]
+    def _add_group_box(self, group: _Group, box: str) -> None:
+        output = group.members[-1]
+        leaves = [node for node in group.members if not node.parents]
+        grads = [self.style.grads.value(p) for p in leaves]
         finite = [abs(g) for g in grads if g is not None and math.isfinite(g)]
         largest = format_number(max(finite)) if finite else "?"
-        kind = output.op if output.op in ("relu", "tanh", "sigmoid") else "linear"
         cells = [
-            f"<B>{escape_html(item.name)}</B> {escape_html(kind)}",
+            f"<B>{escape_graphviz_html(group.path[-1])}</B> {escape_graphviz_html(output.op)}",
             f"out {format_number(output.data)}",
-            escape_html(self.style.grads.text(output)),
-            f"{len(parameters)} params",
+            escape_graphviz_html(self.style.grads.text(output)),
+            f"{len(leaves)} params",
             f"max |grad| {largest}",
         ]
-        highlighted = any(self.style.is_highlighted(node) for node in item.members)
+        highlighted = any(self.style.is_highlighted(node) for node in group.members)
         # Stacked, so that the many edges of a dense layer meet the box at its sides.
         label = _box(cells, self.style.fill(output), highlighted, stacked=True)
         self.value_count += 1
-        self._add_node(item.name, box, {"label": label, "shape": "plain"})
+        self._add_node(group.path[:-1], box, {"label": label, "shape": "plain"})
 
-    def _add_edges_into_neuron(self, item: _Neuron, box: str, neuron: dict[int, str]) -> None:
+    def _add_edges_into_group(self, group: _Group, box: str) -> None:
         """One edge per outside operand (x2 when it enters twice), not one per occurrence."""
         counts: dict[str, int] = {}
-        for node in item.members:
+        for node in group.members:
             for parent in node.parents:
-                if neuron.get(id(parent)) != item.name:
+                if self.placement.get(id(parent)) != group.path:
                     source = self.ids[id(parent)]
                     counts[source] = counts.get(source, 0) + 1
         for source, count in counts.items():
             attrs = {"label": f"×{count}", "fontsize": "9"} if count > 1 else {}
             self.edges.append((source, box, attrs))
 
-    def emit(self, graph: Graph, with_layers: bool, rankdir: str) -> None:
-        """Write nodes (inside layer and neuron clusters) and then all edges."""
-        for name, attrs in self.nodes[None]:
+    def emit(self, graph: Graph, rankdir: str) -> None:
+        """Write the ungrouped nodes, then each group's box with its nodes (boxes nested by
+        their paths), then all edges."""
+        for name, attrs in self.nodes[()]:
             graph.node(name, **attrs)
-        groups = sorted((group for group in self.nodes if group is not None), key=_natural_order)
-        folded = bool(self.folded_neurons)
-        if not with_layers:
-            for group in groups:
-                for name, attrs in self.nodes[group]:
-                    graph.node(name, **attrs)
-        else:
-            layers: dict[str, list[str]] = {}
-            for group in groups:
-                layers.setdefault(layer_of(group), []).append(group)
-            for layer_index, (layer, members) in enumerate(layers.items()):
-                with graph.subgraph(name=f"cluster_{layer_index}") as layer_graph:
-                    layer_graph.attr(label=_html(f"<B>{escape_html(layer)}</B>"),
-                                     style="rounded", color="#9ecae1")
-                    for neuron_index, group in enumerate(members):
-                        if folded:
-                            for name, attrs in self.nodes[group]:
-                                layer_graph.node(name, **attrs)
-                            continue
-                        with layer_graph.subgraph(
-                            name=f"cluster_{layer_index}_{neuron_index}"
-                        ) as neuron_graph:
-                            neuron_graph.attr(label=_html(escape_html(group)),
-                                              style="rounded,dashed", color="#bdbdbd")
-                            for name, attrs in self.nodes[group]:
-                                neuron_graph.node(name, **attrs)
-        # Edges leave a neuron's box on its downstream side and enter on its upstream side.
+        # Every prefix of every path is a box: ("layer 1", "neuron 2") lies in ("layer 1",).
+        paths = {path[:depth] for path in self.nodes for depth in range(1, len(path) + 1)}
+        clusters: dict[GroupPath, graphviz.Digraph] = {}
+        for index, path in enumerate(sorted(paths, key=_natural_path_order)):
+            cluster = graphviz.Digraph(name=f"cluster_{index}")
+            outermost = len(path) == 1
+            label = escape_graphviz_html(path[-1])
+            if outermost:
+                cluster.attr(label=_html(f"<B>{label}</B>"), style="rounded", color="#9ecae1")
+            else:
+                cluster.attr(label=_html(label), style="rounded,dashed", color="#bdbdbd")
+            for name, attrs in self.nodes.get(path, []):
+                cluster.node(name, **attrs)
+            clusters[path] = cluster
+        # A box is copied into its enclosing one when added, so the innermost go first;
+        # siblings in natural order.
+        for path in sorted(paths, key=lambda p: (-len(p), _natural_path_order(p))):
+            enclosing = graph if len(path) == 1 else clusters[path[:-1]]
+            enclosing.subgraph(clusters[path])
+        # Edges leave a group's box on its downstream side and enter on its upstream side.
         downstream, upstream = ("e", "w") if rankdir == "LR" else ("s", "n")
         for tail, head, attrs in self.edges:
             if tail in self.boxes:
@@ -400,22 +473,26 @@ class _Builder:
 
 
 def _natural_order(name: str) -> list:
-    """L2 before L10: digit runs compare as numbers."""
+    """x2 before x10: digit runs compare as numbers."""
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name)]
 
 
-def _folding_note(total: int, max_nodes: int, folded: list[_Neuron], shown: int) -> str:
+def _natural_path_order(path: GroupPath) -> list:
+    return [_natural_order(name) for name in path]
+
+
+def _folding_note(total: int, max_nodes: int, folded: list[_Group], shown: int) -> str:
     if not folded:
         return (
-            f"{total} nodes, over max_nodes={max_nodes}, but no neurons labelled "
-            "L{i}.N{j}.w{k} to fold: drawn in full."
+            f"{total} nodes, over max_nodes={max_nodes}, but no groups to fold "
+            "(draw(..., groups=...) says which nodes belong together): drawn in full."
         )
-    hidden = sum(len(item.members) for item in folded)
+    hidden = sum(len(group.members) for group in folded)
     note = (
-        f"Folded: {len(folded)} neurons ({hidden} of {total} nodes) drawn as one box each "
+        f"Folded: {len(folded)} groups ({hidden} of {total} nodes) drawn as one box each "
         f"(output data and grad, parameter count, largest parameter |grad|), "
         f"because the graph has more than max_nodes={max_nodes} nodes."
     )
     if shown > max_nodes:
-        note += f" Still {shown} boxes: only neurons fold."
+        note += f" Still {shown} boxes: only groups fold."
     return note

@@ -12,6 +12,7 @@ import time
 from autograd import Value, topological_order
 from autograd.engine import weighted_sum
 from autograd.viz import draw
+from nn.labels import neuron_groups  # boxes and folds the neurons by those labels
 
 SIZES = (2, 16, 16, 1)
 MAX_NODES = 100  # the cap for the folded drawing
@@ -49,7 +50,8 @@ def run() -> str:
     values = len(topological_order(loss))
     rows = []
     for name, options in (("unfolded", {}), (f"folded (max_nodes={MAX_NODES})", {"max_nodes": MAX_NODES})):
-        draw_seconds, graph = best_time(lambda: draw(loss, color_by_grad=True, **options))
+        draw_seconds, graph = best_time(
+            lambda: draw(loss, color_by_grad=True, groups=neuron_groups, **options))
         render_seconds, svg = best_time(lambda: graph.pipe(format="svg"))
         drawn = graph.source.count("[label=")  # value boxes, op nodes and the legend
         rows.append(

@@ -9,13 +9,15 @@
 >>> SGD(model.parameters(), lr=0.1).step()
 
 Submodules: `nn.losses` (bce, bce_with_logits, mse, hinge, l2, softmax, log_softmax,
-cross_entropy), `nn.optim` (SGD, Adam), `nn.data` (students, make_moons, spiral, xor,
-circles), `nn.metrics` (accuracy, predicted_class), `nn.train` (fit), `nn.serialize`
+cross_entropy), `nn.optim` (SGD, Adam), `nn.labels` (the parameter labels, and the
+grouping `draw(loss, groups=...)` boxes them by), `nn.data` (students, make_moons, spiral,
+xor, circles), `nn.metrics` (accuracy, predicted_class), `nn.train` (fit), `nn.serialize`
 (save, load), `nn.demo` (`python -m nn.demo`).
 """
 
-from nn import data, losses, metrics, optim
-from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron
+from nn import data, labels, losses, metrics, optim
+from nn.activations import ACTIVATIONS
+from nn.module import MLP, Layer, Module, Neuron
 from nn.serialize import load, save
 from nn.train import fit
 
@@ -27,6 +29,7 @@ __all__ = [
     "Neuron",
     "data",
     "fit",
+    "labels",
     "load",
     "losses",
     "metrics",

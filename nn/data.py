@@ -33,7 +33,9 @@ def students() -> tuple[list[Point], list[int]]:
     return xs, ys
 
 
-def make_moons(n: int = 100, noise: float = 0.1, rng: RngLike = None) -> tuple[list[Point], list[int]]:
+def make_moons(
+    n: int = 100, noise: float = 0.1, rng: RngLike = None
+) -> tuple[list[Point], list[int]]:
     """Two interleaving half circles, like scikit-learn's `make_moons(n, noise=noise)`.
 
     Label 0: the upper moon, centred on (0, 0), n // 2 points (the outer one in sklearn).
@@ -146,9 +148,7 @@ def circles(
         raise ValueError(f"circles: factor must be between 0 and 1 (exclusive), got {factor!r}")
     n_outer = n // 2
     points = [(math.cos(a), math.sin(a), 0) for a in _circle_angles(n_outer)]
-    points += [
-        (factor * math.cos(a), factor * math.sin(a), 1) for a in _circle_angles(n - n_outer)
-    ]
+    points += [(factor * math.cos(a), factor * math.sin(a), 1) for a in _circle_angles(n - n_outer)]
     rng = as_rng(seed, "circles")
     return _shuffled_with_noise(points, noise, rng)
 
@@ -163,7 +163,9 @@ def _check_count(where: str, what: str, n: object) -> None:
         raise ValueError(f"{where}: {what} must be at least 1, got {n!r}")
 
 
-def _check_noise(where: str, noise: object) -> None:
+def _check_noise(where: str, noise: float) -> None:
+    # Typed as the public functions declare it (mypy cannot order a float and a
+    # numbers.Real); the checks are for callers that pass something else.
     if isinstance(noise, bool) or not isinstance(noise, Real):
         raise TypeError(f"{where}: noise must be a number, got {noise!r} ({type(noise).__name__})")
     if not 0.0 <= noise < math.inf:  # also catches nan

@@ -28,20 +28,15 @@ import argparse
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Optional
 
 from autograd import Value, no_grad
+from autograd.viz import draw
 from nn.data import make_moons, spiral, students
 from nn.losses import bce, cross_entropy, hinge, l2
 from nn.metrics import accuracy as accuracy_of
 from nn.module import MLP
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import fit
-
-try:  # the graph renderer; without it the demo still trains and plots
-    from autograd.viz import draw
-except ImportError:  # pragma: no cover - only before autograd.viz exists
-    draw = None
 
 TABLE_ROWS = 20  # a bigger model's table is cut after this many parameters
 
@@ -51,7 +46,7 @@ class Task:
     """Everything one demo run needs: the data, the model, and how to train and judge it."""
 
     name: str
-    xs: list[Sequence[float]]  # (x1, x2) per sample
+    xs: Sequence[Sequence[float]]  # (x1, x2) per sample
     ys: list[int]  # the labels as the loss wants them
     model: MLP
     loss: Callable[[list, Sequence[int]], Value]  # the data loss
@@ -59,19 +54,19 @@ class Task:
     steps: int
     # One output: above `threshold` is class 1 (label 1 or +1). Several outputs (None): the
     # class is the one with the largest output.
-    threshold: Optional[float]
+    threshold: float | None
     class_names: tuple[str, ...]  # of labels 0 (or -1), 1 (or +1), ..., for the legend
     axis_names: tuple[str, str] = ("x1", "x2")
-    lr_schedule: Optional[Callable[[int], float]] = None
-    penalty: Optional[Callable[[], Value]] = None  # added to the data loss in training
+    lr_schedule: Callable[[int], float] | None = None
+    penalty: Callable[[], Value] | None = None  # added to the data loss in training
     sample: int = 0  # the sample whose loss graph is drawn
 
-    def training_loss(self, predictions: list[Value], ys: Sequence[int]) -> Value:
+    def training_loss(self, predictions: list[Value | list[Value]], ys: Sequence[int]) -> Value:
         loss = self.loss(predictions, ys)
         return loss if self.penalty is None else loss + self.penalty()
 
 
-def student_task(steps: Optional[int], seed: int) -> Task:
+def student_task(steps: int | None, seed: int) -> Task:
     xs, ys = students()
     model = MLP(2, [2, 1], activation="relu", output_activation="sigmoid", rng=seed)
     return Task(
@@ -88,7 +83,7 @@ def student_task(steps: Optional[int], seed: int) -> Task:
     )
 
 
-def moons_task(steps: Optional[int], seed: int) -> Task:
+def moons_task(steps: int | None, seed: int) -> Task:
     xs, labels = make_moons(100, noise=0.1, rng=seed)
     ys = [2 * y - 1 for y in labels]  # the max-margin loss wants -1 / +1
     model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", rng=seed)
@@ -108,7 +103,7 @@ def moons_task(steps: Optional[int], seed: int) -> Task:
     )
 
 
-def spiral_task(steps: Optional[int], seed: int) -> Task:
+def spiral_task(steps: int | None, seed: int) -> Task:
     n_per_class = 100
     xs, ys = spiral(n_per_class, classes=3, noise=0.2, seed=seed)
     model = MLP(2, [16, 16, 3], activation="relu", output_activation="linear", rng=seed)
@@ -133,7 +128,7 @@ def spiral_task(steps: Optional[int], seed: int) -> Task:
 TASKS = {"students": (student_task, 21), "moons": (moons_task, 1), "spiral": (spiral_task, 0)}
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
     make_task, default_seed = TASKS[args.dataset]
     task = make_task(args.steps, default_seed if args.seed is None else args.seed)
@@ -145,12 +140,21 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     print_first_step(task)
 
-    def schedule(step: int, loss: Value) -> None:
-        task.optimizer.lr = task.lr_schedule(step)
+    callback: Callable[[int, Value], None] | None = None
+    lr_schedule = task.lr_schedule  # a local stays narrowed to not-None inside schedule
+    if lr_schedule is not None:
 
-    callback = schedule if task.lr_schedule is not None else None
+        def schedule(step: int, loss: Value) -> None:
+            task.optimizer.lr = lr_schedule(step)
+
+        callback = schedule
     history = fit(
-        task.model, task.xs, task.ys, task.training_loss, task.optimizer, task.steps,
+        task.model,
+        task.xs,
+        task.ys,
+        task.training_loss,
+        task.optimizer,
+        task.steps,
         callback=callback,
     )
     if history:
@@ -159,21 +163,33 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     plot_loss(history, task, os.path.join(args.out, "loss.png"))
     plot_boundary(task, os.path.join(args.out, "boundary.png"))
-    print(f"wrote {graph_path if draw is not None else '(no graph.svg)'}, "
-          f"{os.path.join(args.out, 'loss.png')}, {os.path.join(args.out, 'boundary.png')}")
+    print(
+        f"wrote {graph_path}, "
+        f"{os.path.join(args.out, 'loss.png')}, {os.path.join(args.out, 'boundary.png')}"
+    )
 
 
-def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", choices=sorted(TASKS), default="students",
-                        help="002's students (default), micrograd's two moons, or "
-                             "CS231n's three-class spiral")
-    parser.add_argument("--steps", type=int, default=None,
-                        help="training steps (default: 300 for students, 100 for moons "
-                             "and spiral)")
+    parser.add_argument(
+        "--dataset",
+        choices=sorted(TASKS),
+        default="students",
+        help="002's students (default), micrograd's two moons, or CS231n's three-class spiral",
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="training steps (default: 300 for students, 100 for moons and spiral)",
+    )
     parser.add_argument("--out", default="out", help="directory for the pictures (default: out)")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="seed of the weights and the data (default: one that trains well)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the weights and the data (default: one that trains well)",
+    )
     args = parser.parse_args(argv)
     if args.steps is not None and args.steps < 0:
         parser.error(f"--steps must be >= 0, got {args.steps}")
@@ -212,9 +228,6 @@ def accuracy(task: Task) -> float:
 def write_sample_graph(task: Task, path: str) -> None:
     """The first sample's data loss graph at the initial weights, with values and
     gradients (a penalty on every parameter would tie them all to one node)."""
-    if draw is None:
-        print("autograd.viz is not available: skipping", path)
-        return
     model = task.model
     i = task.sample
     # The inputs as labelled Values, so that the picture shows them (and dL/dx) like the
@@ -226,14 +239,14 @@ def write_sample_graph(task: Task, path: str) -> None:
     else:  # one logit per class
         for k, logit in enumerate(prediction):
             logit.label = f"z{k}"
-    loss = task.loss([prediction], task.ys[i:i + 1])
+    loss = task.loss([prediction], task.ys[i : i + 1])
     loss.label = "loss"
     model.zero_grad()
     loss.backward()
     penalty = "" if task.penalty is None else " (without the L2 term)"
     title = f"{task.name}: the loss of sample {i} (label {task.ys[i]}) at the first step{penalty}"
     # A big network's graph folds each neuron into one box; 002's shows every node.
-    graph = draw(loss, title=title, max_nodes=120)
+    graph = draw(loss, title=title, groups=model.grouping(), max_nodes=120)
     with open(path, "wb") as f:
         f.write(graph.pipe(format="svg"))
     model.zero_grad()
@@ -277,21 +290,37 @@ def plot_boundary(task: Task, path: str, resolution: int = 60) -> None:
         _fill_classes(ax, grid0, grid1, outputs, len(task.class_names))
     else:
         classes = [[1.0 if v > task.threshold else 0.0 for v in row] for row in outputs]
-        ax.contourf(grid0, grid1, classes, levels=[-0.5, 0.5, 1.5],
-                    colors=[FILL_COLOURS[0], FILL_COLOURS[1]], alpha=0.6)
+        ax.contourf(
+            grid0,
+            grid1,
+            classes,
+            levels=[-0.5, 0.5, 1.5],
+            colors=[FILL_COLOURS[0], FILL_COLOURS[1]],
+            alpha=0.6,
+        )
         ax.contour(grid0, grid1, outputs, levels=[task.threshold], colors="black", linewidths=1.2)
     size = 50 if len(task.xs) < 20 else 25
     for k, name in enumerate(task.class_names):
         points = [x for x, y in zip(task.xs, task.ys) if _label_class(task, y) == k]
         colour, marker = _point_style(k)
-        ax.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker,
-                   edgecolors="black", linewidths=0.6, s=size, label=name)
+        ax.scatter(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            c=colour,
+            marker=marker,
+            edgecolors="black",
+            linewidths=0.6,
+            s=size,
+            label=name,
+        )
     ax.set_xlabel(task.axis_names[0])
     ax.set_ylabel(task.axis_names[1])
     ax.legend(loc="upper left", fontsize=8)
     if task.threshold is None:
         ax.set_aspect("equal")  # a spiral is round
-    ax.set_title(f"{task.name}: decision boundary, training accuracy {accuracy(task):.0%}", fontsize=10)
+    ax.set_title(
+        f"{task.name}: decision boundary, training accuracy {accuracy(task):.0%}", fontsize=10
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -339,8 +368,9 @@ def _fill_classes(ax, grid0: list[float], grid1: list[float], outputs, count: in
         ]
         top = max(max(line) for line in margins)
         if top > 0:  # the class wins somewhere on the grid
-            ax.contourf(grid0, grid1, margins, levels=[0.0, top], colors=[_fill_colour(k)],
-                        alpha=0.6)
+            ax.contourf(
+                grid0, grid1, margins, levels=[0.0, top], colors=[_fill_colour(k)], alpha=0.6
+            )
             ax.contour(grid0, grid1, margins, levels=[0.0], colors="black", linewidths=1.0)
 
 

@@ -17,10 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from autograd import Value
 from autograd.engine import weighted_sum
+
+if TYPE_CHECKING:
+    from typing import TypeGuard  # in typing from Python 3.10; the tests also run on 3.9
 
 Scalar = Union[Value, int, float]
 Predictions = Union[Scalar, Sequence[Scalar]]
@@ -149,9 +152,7 @@ def log_softmax(logits: Logits) -> list[Value]:
     return [s - log_total for s in shifted]
 
 
-def cross_entropy(
-    logits: Union[Logits, Sequence[Logits]], target: Union[int, Sequence[int]]
-) -> Value:
+def cross_entropy(logits: Logits | Sequence[Logits], target: int | Sequence[int]) -> Value:
     """Cross-entropy of softmax(logits) against a class index: -log softmax(z)[y].
 
     One sample: `logits` a sequence of K scores (Values or numbers), `target` an int in
@@ -214,7 +215,7 @@ def cross_entropy(
     return _cross_entropy_one(logits, target, "")
 
 
-def _cross_entropy_one(logits: Logits, target: object, where: str) -> Value:
+def _cross_entropy_one(logits: object, target: object, where: str) -> Value:
     """One sample's -log softmax(z)[y]; `where` (" of sample 3") goes into error messages."""
     shifted, _, total = _shifted_exps("cross_entropy", logits)
     if isinstance(target, bool) or not isinstance(target, Integral):
@@ -222,16 +223,17 @@ def _cross_entropy_one(logits: Logits, target: object, where: str) -> Value:
             f"cross_entropy: target{where} must be an int class index, "
             f"got {target!r} ({type(target).__name__})"
         )
-    if not 0 <= target < len(shifted):
+    index = int(target)  # exact for any Integral, numpy's ints too
+    if not 0 <= index < len(shifted):
         raise IndexError(
             f"cross_entropy: target {target!r}{where} is not a class index: "
             f"{len(shifted)} logits give classes 0 to {len(shifted) - 1}"
         )
-    return total.log() - shifted[int(target)]
+    return total.log() - shifted[index]
 
 
-def _shifted_exps(where: str, logits: Logits) -> tuple[list[Value], list[Value], Value]:
-    """z_k - m, exp(z_k - m) and their sum, m = max(z) as a constant."""
+def _shifted_exps(where: str, logits: object) -> tuple[list[Value], list[Value], Value]:
+    """z_k - m, exp(z_k - m) and their sum, m = max(z) as a constant; checks the logits."""
     if isinstance(logits, (Value, Real)):
         raise TypeError(
             f"{where}: logits must be a list of Values or numbers (one per class), "
@@ -244,13 +246,9 @@ def _shifted_exps(where: str, logits: Logits) -> tuple[list[Value], list[Value],
         )
     if not logits:
         raise ValueError(f"{where}: no logits: softmax needs at least one class")
-    for k, z in enumerate(logits):
-        if not _is_scalar(z):
-            raise TypeError(
-                f"{where}: logit at index {k} must be a number or a Value, "
-                f"got {z!r} ({type(z).__name__})"
-            )
-    zs = [z if isinstance(z, Value) else Value(z) for z in logits]
+    # Every logit is checked before any becomes a Value: a bad one is what gets reported.
+    scalars = [_checked_scalar(where, "logit", k, z) for k, z in enumerate(logits)]
+    zs = [z if isinstance(z, Value) else Value(z) for z in scalars]
     m = max(z.data for z in zs)
     shifted = [z - m for z in zs]
     exps = [s.exp() for s in shifted]
@@ -265,39 +263,50 @@ def _shifted_exps(where: str, logits: Logits) -> tuple[list[Value], list[Value],
 
 def _pairs(loss: str, y_pred: Predictions, y_true: Predictions) -> list[tuple[Value, Scalar]]:
     """(prediction, label) pairs, with predictions as Values; checks the shapes and types."""
-    single = isinstance(y_pred, (Value, Real))
-    if single:
+    predictions: Sequence[object]
+    labels: Sequence[object]
+    if isinstance(y_pred, (Value, Real)):
         if not _is_scalar(y_true):
             raise TypeError(
                 f"{loss}: one prediction needs one label (a number or a Value), got {y_true!r}"
             )
-        y_pred, y_true = [y_pred], [y_true]
+        predictions, labels = [y_pred], [y_true]
     else:
-        for what, seq in (("predictions", y_pred), ("labels", y_true)):
-            if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
-                raise TypeError(
-                    f"{loss}: {what} must be a Value, a number or a list of them, "
-                    f"got {seq!r} ({type(seq).__name__})"
-                )
-        if len(y_pred) != len(y_true):
+        predictions = _checked_sequence(loss, "predictions", y_pred)
+        labels = _checked_sequence(loss, "labels", y_true)
+        if len(predictions) != len(labels):
             raise ValueError(
-                f"{loss}: {len(y_pred)} predictions but {len(y_true)} labels; they must match"
+                f"{loss}: {len(predictions)} predictions but {len(labels)} labels; they must match"
             )
-        if not y_pred:
+        if not predictions:
             raise ValueError(f"{loss}: no predictions: the mean of nothing is undefined")
     pairs = []
-    for i, (p, y) in enumerate(zip(y_pred, y_true)):
-        for what, v in (("prediction", p), ("label", y)):
-            if not _is_scalar(v):
-                raise TypeError(
-                    f"{loss}: {what} at index {i} must be a number or a Value, "
-                    f"got {v!r} ({type(v).__name__})"
-                )
-        pairs.append((p if isinstance(p, Value) else Value(p), y))
+    for i, (p, y) in enumerate(zip(predictions, labels)):
+        prediction = _checked_scalar(loss, "prediction", i, p)
+        label = _checked_scalar(loss, "label", i, y)
+        pairs.append((prediction if isinstance(prediction, Value) else Value(prediction), label))
     return pairs
 
 
-def _is_sequence(v: object) -> bool:
+def _checked_sequence(loss: str, what: str, seq: object) -> Sequence[object]:
+    if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
+        raise TypeError(
+            f"{loss}: {what} must be a Value, a number or a list of them, "
+            f"got {seq!r} ({type(seq).__name__})"
+        )
+    return seq
+
+
+def _checked_scalar(where: str, what: str, i: int, v: object) -> Scalar:
+    if not _is_scalar(v):
+        raise TypeError(
+            f"{where}: {what} at index {i} must be a number or a Value, "
+            f"got {v!r} ({type(v).__name__})"
+        )
+    return v
+
+
+def _is_sequence(v: object) -> TypeGuard[Sequence[object]]:
     return isinstance(v, Sequence) and not isinstance(v, (str, bytes))
 
 
@@ -306,7 +315,8 @@ def _is_batch(logits: object) -> bool:
     return _is_sequence(logits) and len(logits) > 0 and _is_sequence(logits[0])
 
 
-def _is_scalar(v: object) -> bool:
+def _is_scalar(v: object) -> TypeGuard[Scalar]:
+    """A Value or a real number that is not a bool (to the checker, numpy's count as floats)."""
     return isinstance(v, Value) or (isinstance(v, Real) and not isinstance(v, bool))
 
 

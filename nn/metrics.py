@@ -16,15 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from numbers import Integral, Real
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Union
 
 from autograd import Value
+
+if TYPE_CHECKING:
+    from typing import TypeGuard  # in typing from Python 3.10; the tests also run on 3.9
 
 Scalar = Union[Value, int, float]
 Output = Union[Scalar, Sequence[Scalar]]  # one number, or one number per class
 
 
-def predicted_class(output: Output, *, threshold: Optional[float] = None) -> int:
+def predicted_class(output: Output, *, threshold: float | None = None) -> int:
     """The class `output` predicts: the index of its largest entry (the first one on a
     tie, as numpy's and PyTorch's argmax) for one number per class; for a single number,
     1 when it is above `threshold` and 0 otherwise.
@@ -63,9 +66,9 @@ def predicted_class(output: Output, *, threshold: Optional[float] = None) -> int
 
 def accuracy(
     outputs: Sequence[Output],
-    targets: Sequence[Union[int, float]],
+    targets: Sequence[int | float],
     *,
-    threshold: Optional[float] = None,
+    threshold: float | None = None,
 ) -> float:
     """The fraction of samples whose predicted class is their target.
 
@@ -78,9 +81,7 @@ def accuracy(
     """
     for what, seq in (("outputs", outputs), ("targets", targets)):
         if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
-            raise TypeError(
-                f"accuracy: {what} must be a list, got {seq!r} ({type(seq).__name__})"
-            )
+            raise TypeError(f"accuracy: {what} must be a list, got {seq!r} ({type(seq).__name__})")
     if len(outputs) != len(targets):
         raise ValueError(
             f"accuracy: {len(outputs)} outputs but {len(targets)} targets; they must match"
@@ -101,26 +102,27 @@ def _target_class(output: Output, target: object, i: int) -> int:
             f"accuracy: target at index {i} must be a number, "
             f"got {target!r} ({type(target).__name__})"
         )
-    if _is_scalar(output):
+    # predicted_class has checked `output`: one number, or a list of them (one per class).
+    if not isinstance(output, Sequence):
         if target not in (0, 1, -1):
             raise ValueError(
                 f"accuracy: target {target!r} at index {i} must be 0 or 1 (or -1 / +1) "
                 "for a single output"
             )
-        return 1 if target > 0 else 0
+        return 1 if target == 1 else 0  # -1 and 0 name class 0
     if not isinstance(target, Integral):
-        raise TypeError(
-            f"accuracy: target at index {i} must be an int class index, got {target!r}"
-        )
-    if not 0 <= target < len(output):
+        raise TypeError(f"accuracy: target at index {i} must be an int class index, got {target!r}")
+    index = int(target)  # exact for any Integral, numpy's ints too
+    if not 0 <= index < len(output):
         raise IndexError(
             f"accuracy: target {target!r} at index {i} is not a class index: "
             f"{len(output)} outputs give classes 0 to {len(output) - 1}"
         )
-    return int(target)
+    return index
 
 
-def _is_scalar(v: object) -> bool:
+def _is_scalar(v: object) -> TypeGuard[Scalar]:
+    """A Value or a real number that is not a bool (to the checker, numpy's count as floats)."""
     return isinstance(v, Value) or (isinstance(v, Real) and not isinstance(v, bool))
 
 

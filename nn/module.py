@@ -3,9 +3,8 @@
 Conventions that other parts of the project rely on:
 
 - Parameter labels name where a parameter sits: `L{i}.N{j}.w{k}` and `L{i}.N{j}.b` in an
-  `MLP` (0-based layer i, neuron j, weight k). The graph renderer clusters nodes by them
-  (neuron = text before the last dot, layer = text before the first). A standalone `Layer`
-  uses the layer name `L` (`L.N0.w0`), a standalone `Neuron` the name `N` (`N.w0`, `N.b`).
+  `MLP` (0-based layer i, neuron j, weight k); `nn.labels` writes and reads them. A drawing
+  boxes each neuron inside its layer with `draw(loss, groups=model.grouping())`.
   The per-forward nodes get no label (a label costs an allocation per node).
 - `parameters()` lists layer by layer, neuron by neuron, each neuron's weights then its bias.
 - Initialization as in micrograd: weights uniform in [-1, 1), biases 0, drawn in
@@ -19,24 +18,17 @@ Conventions that other parts of the project rely on:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from numbers import Real
-from typing import Any, Optional, Union
+from collections.abc import Sequence
+from typing import Any
 
 from autograd import Value
-from autograd.engine import weighted_sum, weighted_sums
+from autograd.engine import Scalar, to_float, weighted_sum, weighted_sums
+from nn import labels
+from nn.activations import ACTIVATIONS
+from nn.checks import to_int
+from nn.labels import Grouping, GroupPath
 from nn.rng import RngLike, as_rng
 from nn.state import checked_parameter_values
-
-Input = Union[Value, int, float]
-
-# The activation names, and the engine op that applies each (None: the identity).
-ACTIVATIONS: dict[str, Optional[Callable[[Value], Value]]] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "linear": None,
-}
 
 
 class Module:
@@ -44,6 +36,10 @@ class Module:
 
     A subclass provides `named_parameters()` and `architecture()`; the rest follows.
     """
+
+    def __call__(self, xs: Sequence[Scalar]) -> Value | list[Value]:
+        """The output for one sample's inputs: a Value, or a list of them (one per output)."""
+        raise NotImplementedError
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, parameter) pairs in `parameters()` order; the names are the labels."""
@@ -55,6 +51,19 @@ class Module:
 
     def parameters(self) -> list[Value]:
         return [p for _, p in self.named_parameters()]
+
+    def parameter_groups(self) -> dict[Value, GroupPath]:
+        """Each parameter's group path, outermost first: `("L0", "L0.N3")` in an MLP."""
+        raise NotImplementedError
+
+    def grouping(self) -> Grouping:
+        """What `draw(loss, groups=model.grouping())` needs to box each neuron of this
+        model inside its layer (and, with `max_nodes`, to fold each neuron into one box).
+
+        It places the model's own parameters, and the nodes that compute each neuron from
+        them, by `nn.labels.place_in_neurons`; it reads no labels.
+        """
+        return labels.grouping_of(self.parameter_groups())
 
     def zero_grad(self) -> None:
         """Set every parameter's `grad` to 0.0 (leaf grads accumulate across backward())."""
@@ -104,22 +113,22 @@ class Neuron(Module):
         rng: RngLike = None,
         *,
         expanded: bool = False,
-        name: str = "N",
+        name: str = labels.NEURON,
     ) -> None:
-        _check_count("Neuron", "nin", nin)
-        self._apply = ACTIVATIONS[_checked_activation("Neuron", "activation", activation)]
+        nin = to_int(nin, "Neuron: nin", minimum=1)
+        self._apply = ACTIVATIONS[_checked_activation("Neuron", "activation", activation)].apply
         self.activation = activation
         self.expanded = expanded
         self.name = name  # the label prefix of its parameters
         rng = as_rng(rng, "Neuron")
-        self.w = [Value(rng.uniform(-1.0, 1.0), f"{name}.w{k}") for k in range(nin)]
-        self.b = Value(0.0, f"{name}.b")
+        self.w = [Value(rng.uniform(-1.0, 1.0), labels.weight_label(name, k)) for k in range(nin)]
+        self.b = Value(0.0, labels.bias_label(name))
 
-    def __call__(self, xs: Sequence[Input]) -> Value:
+    def __call__(self, xs: Sequence[Scalar]) -> Value:
         xs = _checked_inputs("Neuron", xs, len(self.w))
         return self._forward(xs)
 
-    def _forward(self, xs: Sequence[Input]) -> Value:
+    def _forward(self, xs: Sequence[Scalar]) -> Value:
         """The output for inputs already checked by the caller."""
         if self.expanded:
             z = self.b
@@ -131,12 +140,15 @@ class Neuron(Module):
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         name = self.name
-        pairs = [(f"{name}.w{k}", w) for k, w in enumerate(self.w)]
-        pairs.append((f"{name}.b", self.b))
+        pairs = [(labels.weight_label(name, k), w) for k, w in enumerate(self.w)]
+        pairs.append((labels.bias_label(name), self.b))
         return pairs
 
     def parameters(self) -> list[Value]:
         return [*self.w, self.b]
+
+    def parameter_groups(self) -> dict[Value, GroupPath]:
+        return dict.fromkeys(self.parameters(), (self.name,))
 
     def architecture(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
@@ -167,27 +179,27 @@ class Layer(Module):
         rng: RngLike = None,
         *,
         expanded: bool = False,
-        name: str = "L",
+        name: str = labels.LAYER,
     ) -> None:
-        _check_count("Layer", "nin", nin)
-        _check_count("Layer", "nout", nout)
+        nin = to_int(nin, "Layer: nin", minimum=1)
+        nout = to_int(nout, "Layer: nout", minimum=1)
         _checked_activation("Layer", "activation", activation)
         rng = as_rng(rng, "Layer")
         self.nin = nin
         self.activation = activation
         self.expanded = expanded
         self.name = name
-        self._apply = ACTIVATIONS[activation]
+        self._apply = ACTIVATIONS[activation].apply
         self.neurons = [
-            Neuron(nin, activation, rng, expanded=expanded, name=f"{name}.N{j}")
+            Neuron(nin, activation, rng, expanded=expanded, name=labels.neuron_name(name, j))
             for j in range(nout)
         ]
 
-    def __call__(self, xs: Sequence[Input]) -> list[Value]:
+    def __call__(self, xs: Sequence[Scalar]) -> list[Value]:
         xs = _checked_inputs("Layer", xs, self.nin)
         return self._forward(xs)
 
-    def _forward(self, xs: Sequence[Input]) -> list[Value]:
+    def _forward(self, xs: Sequence[Scalar]) -> list[Value]:
         if self.expanded:
             return [neuron._forward(xs) for neuron in self.neurons]
         # One engine call for the whole layer: it reads the inputs once, not per neuron.
@@ -200,6 +212,9 @@ class Layer(Module):
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def parameter_groups(self) -> dict[Value, GroupPath]:
+        return {p: (self.name, neuron.name) for neuron in self.neurons for p in neuron.parameters()}
 
     def architecture(self) -> dict[str, Any]:
         return {
@@ -243,13 +258,10 @@ class MLP(Module):
         *,
         expanded: bool = False,
     ) -> None:
-        _check_count("MLP", "nin", nin)
+        nin = to_int(nin, "MLP: nin", minimum=1)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise TypeError(
-                f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}"
-            )
-        for size in nouts:
-            _check_count("MLP", "each of nouts", size)
+            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        nouts = [to_int(size, "MLP: each of nouts", minimum=1) for size in nouts]
         _checked_activation("MLP", "activation", activation)
         _checked_activation("MLP", "output_activation", output_activation)
         rng = as_rng(rng, "MLP")
@@ -265,22 +277,25 @@ class MLP(Module):
                 output_activation if i == last else activation,
                 rng,
                 expanded=expanded,
-                name=f"L{i}",
+                name=labels.layer_name(i),
             )
             for i in range(len(nouts))
         ]
 
-    def __call__(self, xs: Sequence[Input]) -> Union[Value, list[Value]]:
-        xs = _checked_inputs("MLP", xs, self.nin)
-        for layer in self.layers:
-            xs = layer._forward(xs)
-        return xs[0] if len(xs) == 1 else xs
+    def __call__(self, xs: Sequence[Scalar]) -> Value | list[Value]:
+        outputs = self.layers[0]._forward(_checked_inputs("MLP", xs, self.nin))
+        for layer in self.layers[1:]:
+            outputs = layer._forward(outputs)
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [pair for layer in self.layers for pair in layer.named_parameters()]
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def parameter_groups(self) -> dict[Value, GroupPath]:
+        return {p: path for layer in self.layers for p, path in layer.parameter_groups().items()}
 
     def architecture(self) -> dict[str, Any]:
         return {
@@ -305,19 +320,18 @@ class MLP(Module):
 # --- checks shared by the modules ---------------------------------------------------------
 
 
-def _check_count(where: str, what: str, n: object) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
-
-
 def _checked_activation(where: str, what: str, name: object) -> str:
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        known = ", ".join(repr(a) for a in ACTIVATIONS)
+    known = ", ".join(repr(a) for a in ACTIVATIONS)
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{where}: {what} must be a name ({known}), got {name!r} ({type(name).__name__})"
+        )
+    if name not in ACTIVATIONS:
         raise ValueError(f"{where}: unknown {what} {name!r}; use one of {known}")
     return name
 
 
-def _checked_inputs(where: str, xs: object, nin: int) -> Sequence[Input]:
+def _checked_inputs(where: str, xs: object, nin: int) -> Sequence[Scalar]:
     """`xs` checked once per call: a list or tuple of `nin` numbers or Values.
 
     A mix of both comes back with the numbers as Values too: the fused weighted sum takes
@@ -333,10 +347,8 @@ def _checked_inputs(where: str, xs: object, nin: int) -> Sequence[Input]:
     for x in xs:
         if isinstance(x, Value):
             values += 1
-        elif type(x) is not float and (isinstance(x, bool) or not isinstance(x, Real)):
-            raise TypeError(
-                f"{where}: inputs must be numbers or Values, got {x!r} ({type(x).__name__})"
-            )
+        elif type(x) is not float:
+            to_float(x, f"{where}: an input that is not a Value")  # TypeError unless a number
     if 0 < values < nin:
         return [x if isinstance(x, Value) else Value(x) for x in xs]
     return xs

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from numbers import Real
 
 from autograd import Value
+from autograd.engine import to_float
 
 
 class Optimizer:
@@ -32,9 +32,13 @@ class Optimizer:
         seen = set()
         for p in self.params:
             if not isinstance(p, Value):
-                raise TypeError(f"{name}: parameters must be Values, got {p!r} ({type(p).__name__})")
+                raise TypeError(
+                    f"{name}: parameters must be Values, got {p!r} ({type(p).__name__})"
+                )
             if id(p) in seen:
-                raise ValueError(f"{name}: parameter {p!r} is listed twice; it would be updated twice")
+                raise ValueError(
+                    f"{name}: parameter {p!r} is listed twice; it would be updated twice"
+                )
             seen.add(id(p))
         self.lr = _checked(name, "lr", lr, low=0.0, low_open=True)
 
@@ -130,10 +134,9 @@ def _checked(
     high: float = math.inf,
     low_open: bool = False,
 ) -> float:
-    """`x` as a float in [low, high) (or (low, high) when `low_open`), else ValueError."""
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{where}: {what} must be a number, got {x!r} ({type(x).__name__})")
-    x = float(x)
+    """`x` as a float in [low, high) (or (low, high) when `low_open`): TypeError unless a
+    number, ValueError outside."""
+    x = to_float(x, f"{where}: {what}")
     too_low = x <= low if low_open else x < low
     if too_low or not x < high:  # `not x < high` also catches nan
         interval = f"{'(' if low_open else '['}{low:g}, {high:g})"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from typing import Union
 
+from nn.checks import is_int
+
 RngLike = Union[random.Random, int, None]
 
 
@@ -15,8 +17,8 @@ def as_rng(rng: RngLike, where: str) -> random.Random:
         return random.Random()
     if isinstance(rng, random.Random):
         return rng
-    if isinstance(rng, int) and not isinstance(rng, bool):
-        return random.Random(rng)
+    if is_int(rng):
+        return random.Random(int(rng))
     raise TypeError(
         f"{where}: rng must be a random.Random, an int seed or None, "
         f"got {rng!r} ({type(rng).__name__})"

@@ -35,7 +35,9 @@ def save(model: Module, path: PathLike) -> None:
     """
     for name, p in model.named_parameters():
         if not math.isfinite(p.data):
-            raise ValueError(f"save: parameter {name!r} is {p.data!r}; only finite numbers can be saved")
+            raise ValueError(
+                f"save: parameter {name!r} is {p.data!r}; only finite numbers can be saved"
+            )
     text = json.dumps(model.state_dict(), indent=2)
     directory = os.path.dirname(os.path.abspath(path))
     with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".tmp", delete=False) as f:
@@ -62,8 +64,7 @@ def load(path: PathLike, *, expanded: bool = False) -> Module:
     if not isinstance(architecture, Mapping) or architecture.get("type") not in _MODULE_TYPES:
         known = ", ".join(_MODULE_TYPES)
         raise ValueError(
-            f"load: {path!s} has no architecture of a known type ({known}): "
-            f"{architecture!r}"
+            f"load: {path!s} has no architecture of a known type ({known}): {architecture!r}"
         )
     arguments = {k: v for k, v in architecture.items() if k != "type"}
     try:

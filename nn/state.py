@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from numbers import Real
 from typing import Any
+
+from autograd.engine import to_float
 
 STATE_KEYS = ("architecture", "parameters")
 
@@ -66,15 +67,12 @@ def _check_keys(where: str, what: str, mapping: Mapping, expected: list | tuple)
 
 
 def _finite_float(where: str, name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(
-            f"{where}: parameter {name!r} must be a number, got {_short(value)} "
-            f"({type(value).__name__})"
-        )
     try:
-        number = float(value)
-    except OverflowError:
-        raise ValueError(f"{where}: parameter {name!r} = {value!r} is too large for a float") from None
+        number = to_float(value, f"{where}: parameter {name!r}")  # TypeError unless a number
+    except OverflowError:  # an int beyond any float: a bad value, as load_state_dict promises
+        raise ValueError(
+            f"{where}: parameter {name!r} = {value!r} is too large for a float"
+        ) from None
     if not math.isfinite(number):
         raise ValueError(f"{where}: parameter {name!r} = {number!r} is not a finite number")
     return number

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Optional
+from typing import Any
 
 from tqdm import tqdm  # the text bar, also in a notebook: no ipywidgets needed
 
 from autograd import Value
+from nn.checks import to_int
 from nn.module import Module
 from nn.optim import Optimizer
 
@@ -20,7 +21,7 @@ def fit(
     optimizer: Optimizer,
     steps: int = 100,
     *,
-    callback: Optional[Callable[[int, Value], None]] = None,
+    callback: Callable[[int, Value], None] | None = None,
     progress: bool = True,
 ) -> list[float]:
     """Train `model` by full-batch gradient descent; return the loss at every step.
@@ -42,8 +43,7 @@ def fit(
     >>> len(history), history[-1] < history[0]
     (20, True)
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"fit: steps must be an int >= 0, got {steps!r}")
+    steps = to_int(steps, "fit: steps", minimum=0)
     if len(xs) != len(ys):
         raise ValueError(f"fit: {len(xs)} inputs but {len(ys)} labels; they must match")
     history: list[float] = []

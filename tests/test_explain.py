@@ -25,25 +25,25 @@ def test_chain_rule_writes_the_sum_over_consumers_with_numbers():
     v = x + z
     L = u * 2 + v  # dL/du = 2, dL/dv = 1; du/dx = y = 3, dv/dx = 1
     L.label = "L"
-    lines = chain_rule(x, L).lines()
-    assert lines[0] == "dL/dx = dL/d(x*y)·∂(x*y)/∂x + dL/d(x+z)·∂(x+z)/∂x"
+    lines = chain_rule(L, x).lines()
+    assert lines[0] == "∂L/∂x = ∂L/∂(x*y)·∂(x*y)/∂x + ∂L/∂(x+z)·∂(x+z)/∂x"
     assert lines[1].split("= ")[1] == "2·3 + 1·1"
     assert lines[2].split("= ")[1] == "7"
-    assert str(chain_rule(x, L)) == "\n".join(lines)
+    assert str(chain_rule(L, x)) == "\n".join(lines)
 
 
 def test_chain_rule_puts_negative_factors_in_parentheses():
     x = Value(-2.0, "x")
     L = x * -3.0
     L.label = "L"
-    assert "(-3)" in str(chain_rule(x, L))
+    assert "(-3)" in str(chain_rule(L, x))
 
 
 def test_chain_rule_of_x_times_x_counts_both_operand_slots():
     x = Value(3.0, "x")
     y = x * x
     y.label = "y"
-    rule = chain_rule(x, y)
+    rule = chain_rule(y, x)
     assert len(rule.terms) == 2
     assert rule.total == 6.0  # d(x²)/dx = 2x
 
@@ -59,7 +59,7 @@ def test_chain_rule_at_the_root_is_the_seed():
 def test_chain_rule_of_a_node_outside_the_graph_is_an_error():
     x, other = Value(1.0, "x"), Value(2.0, "other")
     with pytest.raises(ValueError, match="not part of the graph"):
-        chain_rule(other, x * 3)
+        chain_rule(x * 3, other)
 
 
 @settings(max_examples=60)
@@ -69,7 +69,7 @@ def test_contributions_add_up_to_each_nodes_grad(expression):
     root = expression(*inputs)
     fresh_backward(root)
     for node in topological_order(root):
-        rule = chain_rule(node, root)
+        rule = chain_rule(root, node)
         assert rule.total == node.grad
         if node is not root:  # the root has no consumers: its 1 is the seed
             assert sum_in_order(t.contribution for t in rule.terms) == node.grad
@@ -88,7 +88,7 @@ def test_contributions_are_upstream_times_local():
     L = c * c + a
     L.label = "L"
     for node in topological_order(L):
-        for term in chain_rule(node, L).terms:
+        for term in chain_rule(L, node).terms:
             assert term.contribution == pytest.approx(term.upstream * term.local)
 
 
@@ -96,7 +96,7 @@ def test_chain_rule_html_escapes_labels():
     x = Value(2.0, "<b>x</b>")
     L = x * 3
     L.label = "L & co"
-    page = chain_rule(x, L)._repr_html_()
+    page = chain_rule(L, x)._repr_html_()
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     assert "L &amp; co" in page and "<table>" in page
 

@@ -66,6 +66,8 @@ def test_nan_derivatives_disagree():
         (lambda: gradcheck(lambda x: x, ["1"]), TypeError, "'1'"),
         (lambda: gradcheck(lambda x: 3.0, [1.0]), TypeError, "3.0"),
         (lambda: numerical_grad(lambda x: x, [1.0], eps=0), ValueError, "eps"),
+        (lambda: numerical_grad(lambda x: x, [1.0], eps="0.1"), TypeError, "gradcheck: eps: expected"),
+        (lambda: gradcheck(lambda x: x, [True]), TypeError, "gradcheck: an input: expected .*True"),
     ],
 )
 def test_bad_arguments(call, exception, words):

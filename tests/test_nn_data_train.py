@@ -100,7 +100,9 @@ def test_fit_shows_a_progress_bar_with_the_loss(capsys):
 def test_fit_bad_arguments():
     model = MLP(2, [1], rng=0)
     opt = SGD(model.parameters(), lr=0.1)
-    with pytest.raises(ValueError, match="steps must be an int >= 0, got -1"):
+    with pytest.raises(ValueError, match="fit: steps: expected an int >= 0, got -1"):
         fit(model, [[1, 2]], [1], mse, opt, steps=-1)
+    with pytest.raises(TypeError, match="fit: steps: expected an int, got 2.0"):
+        fit(model, [[1, 2]], [1], mse, opt, steps=2.0)
     with pytest.raises(ValueError, match="2 inputs but 1 labels"):
         fit(model, [[1, 2], [3, 4]], [1], mse, opt, steps=1)

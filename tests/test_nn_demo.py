@@ -5,6 +5,7 @@ import pytest
 from nn import demo
 
 
+@pytest.mark.requires_dot  # it writes graph.svg
 @pytest.mark.parametrize("dataset", ["students", "moons", "spiral"])
 def test_demo_writes_its_three_pictures(tmp_path, capsys, dataset):
     demo.main(["--dataset", dataset, "--steps", "3", "--out", str(tmp_path)])
@@ -19,6 +20,7 @@ def test_demo_writes_its_three_pictures(tmp_path, capsys, dataset):
     assert "training accuracy" in printed
 
 
+@pytest.mark.requires_dot
 def test_demo_table_lists_every_parameter_of_the_student_network(tmp_path, capsys):
     demo.main(["--steps", "0", "--out", str(tmp_path)])
     printed = capsys.readouterr().out

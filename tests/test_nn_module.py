@@ -161,15 +161,19 @@ def test_fused_and_expanded_give_the_same_outputs_and_gradients(seed, x, y, acti
 @pytest.mark.parametrize(
     "make, exception, message",
     [
-        (lambda: MLP(0, [1]), ValueError, "nin must be a positive int, got 0"),
-        (lambda: MLP(2.0, [1]), ValueError, "nin"),
+        # The engine's rule: TypeError for the wrong kind of thing, ValueError for a bad value.
+        (lambda: MLP(0, [1]), ValueError, "MLP: nin: expected an int >= 1, got 0"),
+        (lambda: MLP(2.0, [1]), TypeError, r"MLP: nin: expected an int, got 2.0 \(float\)"),
+        (lambda: MLP(True, [1]), TypeError, "nin: expected an int, got True"),
         (lambda: MLP(2, []), TypeError, "nouts"),
         (lambda: MLP(2, 3), TypeError, "nouts"),
-        (lambda: MLP(2, [3, 0]), ValueError, "each of nouts must be a positive int, got 0"),
+        (lambda: MLP(2, [3, 0]), ValueError, "each of nouts: expected an int >= 1, got 0"),
+        (lambda: MLP(2, [3, "4"]), TypeError, "each of nouts: expected an int, got '4'"),
         (lambda: MLP(2, [1], activation="softmax"), ValueError, "unknown activation 'softmax'"),
         (lambda: MLP(2, [1], output_activation="Relu"), ValueError, "output_activation 'Relu'"),
-        (lambda: Layer(2, -1), ValueError, "nout"),
-        (lambda: Neuron(2, activation=None), ValueError, "unknown activation None"),
+        (lambda: Layer(2, -1), ValueError, "Layer: nout"),
+        (lambda: Neuron(2.5), TypeError, "Neuron: nin"),
+        (lambda: Neuron(2, activation=None), TypeError, "activation must be a name .*, got None"),
     ],
 )
 def test_bad_construction(make, exception, message):
@@ -184,7 +188,7 @@ def test_bad_construction(make, exception, message):
         ([1.0, 2.0, 3.0], ValueError, "MLP: expected 2 inputs, got 3"),
         (1.0, TypeError, "expected a list of 2 inputs"),
         ("ab", TypeError, "expected a list of 2 inputs"),
-        ([1.0, "2"], TypeError, "inputs must be numbers or Values, got '2'"),
+        ([1.0, "2"], TypeError, "MLP: an input that is not a Value: expected an int or a float, got '2'"),
         ([1.0, True], TypeError, "got True"),
     ],
 )

@@ -100,6 +100,7 @@ def test_frames_one_per_state():
     assert len(list(replay.frames())) == len(replay) + 1
 
 
+@pytest.mark.requires_dot
 def test_html_export_is_self_contained(tmp_path):
     x, y, L = small_graph()
     replay = BackwardReplay(L)
@@ -112,6 +113,7 @@ def test_html_export_is_self_contained(tmp_path):
     assert "<script>" in page and 'type="range"' in page
 
 
+@pytest.mark.requires_dot
 def test_gif_export(tmp_path):
     image = pytest.importorskip("PIL.Image")
     _, _, L = small_graph()

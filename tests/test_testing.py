@@ -55,3 +55,23 @@ def test_repr_reads_as_a_program():
 def test_unknown_ops_are_refused():
     with pytest.raises(ValueError, match="nope"):
         expressions(ops=["nope"])
+
+
+def test_without_hypothesis_the_import_error_says_which_extra_to_install(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # import hypothesis now fails
+    monkeypatch.delitem(sys.modules, "autograd.testing")  # put back after the test
+    with pytest.raises(ImportError, match=r"pip install 'backprop-lens\[testing\]'"):
+        importlib.import_module("autograd.testing")
+
+
+def test_the_testing_extra_installs_hypothesis():
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in Python 3.11 and newer")
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    extras = pyproject["project"]["optional-dependencies"]
+    assert any(r.startswith("hypothesis") for r in extras["testing"])

@@ -1,0 +1,284 @@
+"""micrograd's demo loop traced once (`autograd.trace`) and replayed as code.
+
+The same graph as `demo_loop.py` (2-16-16-1 ReLU MLP of `Value` ops, 100 two-moons
+points, SVM loss + 1e-4 L2, SGD with micrograd's learning-rate schedule), traced as a
+function of the 337 parameters; each step replays the generated code and updates a list
+of floats. Compared with: the hand-written plain-float step of `bench_nn.py` (per step),
+micrograd 0.1.0 and the engine itself (whole processes, the trace included), and CPython's
+compile of the generated code in other shapes. Each measurement in a fresh process.
+
+    python benchmarks/bench_trace.py               # the whole section
+    python benchmarks/bench_trace.py traced 100 DATA.json [CACHE_DIR]
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+from demo_loop import MLP, read_data, write_data
+
+HERE = Path(__file__).resolve().parent
+STEPS = int(os.environ.get("BENCH_STEPS", "100"))  # micrograd's demo runs 100 steps
+REPEATS = 15
+CHUNK = 2000  # lines per function, for the chunked shape of the compile measurement
+
+
+# --- the traced demo loop (a process of its own) -------------------------------------------
+
+
+def traced_demo(steps: int, data_path: str, cache_dir: Optional[str]) -> dict:
+    """Trace the demo's loss once, then `steps` SGD steps on floats; prints each step's loss
+    and accuracy as demo_loop.py does, and returns the costs."""
+    from autograd import Value
+    from autograd.trace import trace
+
+    xs, ys = read_data(data_path)
+    model = MLP(Value, 2, [16, 16, 1], random.Random(1337))
+    params = model.parameters()
+
+    def demo_loss(*_):
+        # demo_loop.loss's graph; its accuracy is computed from the scores returned beside.
+        inputs = [list(map(Value, x)) for x in xs]
+        scores = list(map(model, inputs))
+        losses = [(1 + -y * score).relu() for y, score in zip(ys, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        return data_loss + reg_loss, scores
+
+    traced = trace(demo_loss, *params, has_aux=True, cache_dir=cache_dir)
+    weights = [p.data for p in params]
+    started = time.perf_counter()
+    for k in range(steps):
+        total_loss, grads, scores = traced(*weights)
+        accuracy = sum((y > 0) == (s > 0) for y, s in zip(ys, scores)) / len(ys)
+        learning_rate = 1.0 - 0.9 * k / 100
+        weights = [w - learning_rate * g for w, g in zip(weights, grads)]
+        print(k, repr(total_loss), accuracy, flush=True)
+    step = (time.perf_counter() - started) / max(steps, 1)
+    return {**traced.costs, "step": step, "traces": traced.traces}
+
+
+# --- per step: the traced step against the hand-written floats ----------------------------
+
+
+def steps_in_turns() -> dict:
+    """Best and mean seconds of one step, the traced replay (and its float update) and the
+    dense hand-written float step of bench_nn, taken in turns from the same weights."""
+    from autograd import Value
+    from autograd.trace import trace
+    from bench_nn import FloatMLP, LR, ALPHA, _data
+    from nn import MLP as NNMLP
+
+    xs, ys = _data()
+    demo = MLP(Value, 2, [16, 16, 1], random.Random(1337))
+    params = demo.parameters()
+    reference = NNMLP(2, [16, 16, 1], activation="relu", output_activation="linear")
+    for theirs, ours in zip(reference.parameters(), params):
+        theirs.data = ours.data
+    floats = FloatMLP(reference, sparse=False)
+
+    def demo_loss(*_):
+        inputs = [list(map(Value, x)) for x in xs]
+        losses = [(1 + -y * score).relu() for y, score in zip(ys, map(demo, inputs))]
+        return sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in params)
+
+    traced = trace(demo_loss, *params)
+    weights = [p.data for p in params]
+
+    def traced_step() -> float:
+        nonlocal weights
+        loss, grads = traced(*weights)
+        weights = [w - LR * g for w, g in zip(weights, grads)]
+        return loss
+
+    first = {"traced": traced_step(), "floats": floats.step(xs, ys)}
+    if abs(first["traced"] - first["floats"]) > 1e-9:
+        raise AssertionError(f"bench_trace: step-0 losses differ: {first}")
+    steps = {"traced": traced_step, "floats": lambda: floats.step(xs, ys)}
+    times: dict = {name: [] for name in steps}
+    for _ in range(REPEATS):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return {name: {"best": min(t), "mean": sum(t) / len(t)} for name, t in times.items()}
+
+
+# --- compile: the shape of the generated code ------------------------------------------------
+
+
+def compile_shapes() -> dict:
+    """Seconds to compile the demo's generated code as one function, as chunks of CHUNK
+    lines (a lower bound for chunking: the code that would pass the live variables between
+    chunks is left out), and to load the compiled code back (`cache_dir`)."""
+    from autograd import Value
+    from autograd.trace import trace
+
+    xs, ys = read_data(os.environ["BENCH_TRACE_DATA"])
+    model = MLP(Value, 2, [16, 16, 1], random.Random(1337))
+    params = model.parameters()
+
+    def demo_loss(*_):
+        inputs = [list(map(Value, x)) for x in xs]
+        losses = [(1 + -y * score).relu() for y, score in zip(ys, map(model, inputs))]
+        return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+
+    source = trace(demo_loss, *params).source
+    header, *body = source.splitlines()
+    chunks = [
+        f"def chunk{k}():\n" + "\n".join(body[k : k + CHUNK])
+        for k in range(0, len(body) - 1, CHUNK)  # the return line is left out
+    ]
+    shapes = {"one function": source, f"chunks of {CHUNK} lines": "\n".join(chunks) + "\n"}
+    result = {name: float("inf") for name in shapes}
+    for _ in range(3):  # in turns, so that a busy moment slows both shapes alike
+        for name, text in shapes.items():
+            start = time.perf_counter()
+            compile(text, "<shape>", "exec")
+            result[name] = min(result[name], time.perf_counter() - start)
+    data = marshal.dumps(compile(source, "<shape>", "exec"))
+    start = time.perf_counter()
+    marshal.loads(data)
+    result["load compiled code (cache_dir)"] = time.perf_counter() - start
+    result["lines"] = source.count("\n")
+    result["megabytes"] = len(source.encode()) / 1e6
+    return result
+
+
+# --- running the processes -------------------------------------------------------------------
+
+
+def _process(args: list, env: Optional[dict] = None) -> tuple:
+    """(wall seconds, stdout) of `python args`, run from benchmarks/ with this checkout."""
+    environment = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{HERE.parent}", **(env or {})}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, check=True, cwd=HERE, env=environment
+    )
+    return time.perf_counter() - start, done.stdout
+
+
+def _demo(args: list) -> dict:
+    seconds, out = _process(args)
+    lines = out.strip().splitlines()
+    rows = [line.split() for line in lines if len(line.split()) == 3]
+    extra = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    return {
+        "seconds": seconds,
+        "losses": [float(row[1]) for row in rows],
+        "accuracy": float(rows[-1][2]) if rows else float("nan"),
+        **extra,
+    }
+
+
+def _micrograd_installed() -> bool:
+    try:
+        _process(["-c", "import micrograd"])
+    except subprocess.CalledProcessError:
+        return False
+    return True
+
+
+def run() -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        data = os.path.join(folder, "moons.json")
+        cache = os.path.join(folder, "cache")
+        write_data(data)
+        cold = _demo([__file__, "traced", str(STEPS), data])
+        _demo([__file__, "traced", "0", data, cache])  # fills the cache
+        warm = _demo([__file__, "traced", str(STEPS), data, cache])
+        engine = _demo(["demo_loop.py", "ours", str(STEPS), data])
+        micrograd = _demo(["demo_loop.py", "micrograd", str(STEPS), data]) if _micrograd_installed() else None
+        per_step = json.loads(_process([__file__, "steps"])[1])
+        shapes = json.loads(_process([__file__, "shapes"], env={"BENCH_TRACE_DATA": data})[1])
+
+    trace_cost = cold["record"] + cold["write"] + cold["compile"]
+    engine_step = engine["seconds"] / STEPS  # the engine's whole process, per step
+    saved = engine_step - cold["step"]
+    pays_off = trace_cost / saved if saved > 0 else float("inf")
+    gap = max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(cold["losses"], engine["losses"]))
+    traced_best, floats_best = per_step["traced"]["best"], per_step["floats"]["best"]
+    rows = [
+        f"| traced, cold (trace + compile in the run) | {cold['seconds']:.2f} s | "
+        f"{cold['step'] * 1e3:.1f} ms |",
+        f"| traced, warm (`cache_dir` from an earlier run) | {warm['seconds']:.2f} s | "
+        f"{warm['step'] * 1e3:.1f} ms |",
+        f"| the engine (`demo_loop.py ours`) | {engine['seconds']:.2f} s | {engine_step * 1e3:.0f} ms |",
+    ]
+    if micrograd is not None:
+        rows.append(
+            f"| micrograd 0.1.0 (`demo_loop.py micrograd`) | {micrograd['seconds']:.2f} s | "
+            f"{micrograd['seconds'] / STEPS * 1e3:.0f} ms |"
+        )
+    else:
+        rows.append("| micrograd 0.1.0 | not installed | |")
+    verdicts = [
+        f"traced step / hand-written dense float step = {traced_best / floats_best:.2f} best-of, "
+        f"{per_step['traced']['mean'] / per_step['floats']['mean']:.2f} mean (target <= 2)"
+    ]
+    if micrograd is not None:
+        verdicts.append(
+            f"micrograd / traced, whole process = {micrograd['seconds'] / cold['seconds']:.0f}x cold, "
+            f"{micrograd['seconds'] / warm['seconds']:.0f}x warm (target >= 50)"
+        )
+    shape_rows = [
+        f"| {name} | {seconds:.2f} s |"
+        for name, seconds in shapes.items()
+        if name not in ("lines", "megabytes")
+    ]
+    return "\n".join(
+        [
+            "### The demo loop traced once, replayed as code (`autograd.trace`)",
+            "",
+            f"micrograd's demo loop, {STEPS} steps, the same graph as (a) of the engine's section, "
+            "traced once as a function of the 337 parameters and replayed as generated Python "
+            "(each step: the replay, then SGD on a list of floats); whole processes timed. The "
+            f"traced run's losses equal the engine's to a relative {gap:.1e} at every step; final "
+            f"loss {cold['losses'][-1]:.6f}, accuracy {cold['accuracy']:.0%}.",
+            "",
+            f"| {STEPS} steps | whole process | per step |",
+            "|---|---:|---:|",
+            *rows,
+            "",
+            f"The trace itself, cold: {trace_cost:.2f} s = the engine's forward once "
+            f"({cold['record']:.2f} s) + writing {int(cold['lines']):,} lines of code "
+            f"({cold['write']:.2f} s) + CPython's compile ({cold['compile']:.2f} s); warm, the "
+            f"compile is a load from `cache_dir` ({warm['compile']:.2f} s). Against the engine's "
+            f"step it pays off after {pays_off:.0f} steps (cold).",
+            "",
+            f"One step, best of {REPEATS} taken in turns: traced {traced_best * 1e3:.1f} ms, "
+            f"hand-written plain floats (bench_nn's dense step) {floats_best * 1e3:.1f} ms.",
+            "",
+            f"Compiling the generated code ({shapes['lines']:,} lines, {shapes['megabytes']:.1f} MB), "
+            "best of 3 taken in turns, by shape (chunks: a lower bound, without the code that would pass "
+            "variables between them):",
+            "",
+            "| shape | compile |",
+            "|---|---:|",
+            *shape_rows,
+            "",
+            "; ".join(verdicts) + ".",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    sys.path[:0] = [str(HERE), str(HERE.parent)]
+    if sys.argv[1:2] == ["traced"]:
+        costs = traced_demo(int(sys.argv[2]), sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
+        print(json.dumps(costs))
+    elif sys.argv[1:2] == ["steps"]:
+        print(json.dumps(steps_in_turns()))
+    elif sys.argv[1:2] == ["shapes"]:
+        print(json.dumps(compile_shapes()))
+    else:
+        print(run())

@@ -1,0 +1,120 @@
+"""Training through a traced step: the loss's graph recorded once, replayed as code.
+
+`nn.fit` records the whole graph again at every step and runs `backward()` on it. Yet the
+graph is the same at every step: only the parameters' numbers change. `TracedLoss`
+records it once with `autograd.trace`, as a function of the model's parameters, and
+replays it as straight-line Python over floats; `fit` here is `nn.fit` with that step:
+the same arguments, the same losses and parameters (the same floats: the traced code adds
+the chain rule's terms in `backward()`'s order).
+
+    >>> from nn import MLP
+    >>> from nn.data import students
+    >>> from nn.losses import bce
+    >>> from nn.optim import SGD
+    >>> from nn.traced import fit
+    >>> xs, ys = students()
+    >>> model = MLP(2, [2, 1], output_activation="sigmoid", rng=1)
+    >>> history = fit(model, xs, ys, bce, SGD(model.parameters(), lr=0.1), steps=20,
+    ...               progress=False)
+    >>> len(history), history[-1] < history[0]
+    (20, True)
+
+The step pays where the graph is big and the steps are many: tracing costs a few
+forward passes of the engine plus CPython's compile of the code (about 10 us a line,
+seconds for a big batch; `cache_dir` keeps the compiled code for later processes).
+Value-dependent control flow in the loss is guarded (`bce` checks that each prediction
+is in [0, 1]; `bce_with_logits` branches on each logit's sign, so it traces again as
+signs change): see `autograd.trace`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tqdm import tqdm
+
+from autograd import Value
+from autograd.trace import Traced, trace
+from nn.module import Module
+from nn.optim import Optimizer
+
+
+class TracedLoss:
+    """`loss([model(x) for x in xs], ys)`, traced once as a function of `model`'s parameters.
+
+    Calling it replays the trace at the parameters' current numbers, sets each parameter's
+    `grad` to d(loss)/d(parameter), as `zero_grad()` then `backward()` would, and returns
+    the loss as a float. `source` is the generated code.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        xs: Sequence[Sequence[Any]],
+        ys: Sequence[Any],
+        loss: Callable[[list, Sequence[Any]], Value],
+        *,
+        on_guard_failure: str = "retrace",
+        cache_dir: str | None = None,
+    ) -> None:
+        if len(xs) != len(ys):
+            raise ValueError(f"TracedLoss: {len(xs)} inputs but {len(ys)} labels; they must match")
+        self.params = model.parameters()
+
+        def batch_loss(*params: Value) -> Value:
+            # The parameters are the model's own Values: the model uses them as usual.
+            return loss([model(x) for x in xs], ys)
+
+        batch_loss.__name__ = getattr(loss, "__name__", "loss")
+        self.traced: Traced = trace(
+            batch_loss, *self.params, on_guard_failure=on_guard_failure, cache_dir=cache_dir
+        )
+
+    @property
+    def source(self) -> str:
+        return self.traced.source
+
+    def __call__(self) -> float:
+        params = self.params
+        value, grads = self.traced(*[p.data for p in params])
+        for p, g in zip(params, grads):
+            p.grad = g
+        return value
+
+
+def fit(
+    model: Module,
+    xs: Sequence[Sequence[Any]],
+    ys: Sequence[Any],
+    loss: Callable[[list, Sequence[Any]], Value],
+    optimizer: Optimizer,
+    steps: int = 100,
+    *,
+    callback: Callable[[int, Value], None] | None = None,
+    progress: bool = True,
+    on_guard_failure: str = "retrace",
+    cache_dir: str | None = None,
+) -> list[float]:
+    """`nn.fit` through a traced step: the same arguments and results, faster on big graphs.
+
+    The loss is traced once before the first step (`TracedLoss`). `callback(step, loss)`
+    gets the loss as a leaf Value (its number; there is no graph to explore: use `nn.fit`
+    for that).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"fit: steps must be an int >= 0, got {steps!r}")
+    step_loss = TracedLoss(
+        model, xs, ys, loss, on_guard_failure=on_guard_failure, cache_dir=cache_dir
+    )
+    history: list[float] = []
+    bar = tqdm(range(steps), desc="training (traced)", unit="step", disable=not progress)
+    for step in bar:
+        value = step_loss()
+        if callback is not None:
+            callback(step, Value(value))
+        optimizer.step()
+        history.append(value)
+        bar.set_postfix(loss=f"{value:.4f}", refresh=False)
+    bar.close()
+    return history

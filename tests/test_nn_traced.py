@@ -1,0 +1,63 @@
+"""nn.traced: training through a traced step gives nn.fit's losses and parameters."""
+
+import pytest
+
+from nn import MLP, fit
+from nn.data import make_moons, students
+from nn.losses import bce, bce_with_logits, hinge, mse
+from nn.optim import SGD, Adam
+from nn.traced import TracedLoss
+from nn.traced import fit as traced_fit
+
+
+def moons(n):
+    xs, ys = make_moons(n, noise=0.1, rng=1)
+    return xs, [2 * y - 1 for y in ys]
+
+
+CASES = [
+    # data, loss, output activation, optimizer, hidden sizes, expanded graph
+    (students, bce, "sigmoid", lambda p: SGD(p, lr=0.1), [3, 1], False),
+    (students, bce_with_logits, "linear", lambda p: Adam(p, lr=0.05), [3, 1], False),
+    (students, mse, "tanh", lambda p: SGD(p, lr=0.05, momentum=0.9), [4, 4, 1], True),
+    (lambda: moons(30), hinge, "linear", lambda p: SGD(p, lr=0.1), [8, 8, 1], False),
+    (lambda: moons(20), hinge, "linear", lambda p: Adam(p, lr=0.01), [6, 1], True),
+]
+
+
+@pytest.mark.parametrize("data, loss, output, optimizer, sizes, expanded", CASES)
+def test_traced_fit_gives_the_losses_and_parameters_of_fit(data, loss, output, optimizer, sizes, expanded):
+    xs, ys = data()
+    models = [MLP(2, sizes, output_activation=output, rng=7, expanded=expanded) for _ in range(2)]
+    expected = fit(models[0], xs, ys, loss, optimizer(models[0].parameters()), steps=25, progress=False)
+    history = traced_fit(models[1], xs, ys, loss, optimizer(models[1].parameters()), steps=25, progress=False)
+    assert history == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    for p, q in zip(models[1].parameters(), models[0].parameters()):
+        assert p.data == pytest.approx(q.data, rel=1e-12, abs=1e-15)
+
+
+def test_the_traced_loss_leaves_the_gradients_backward_leaves():
+    xs, ys = students()
+    model = MLP(2, [2, 1], output_activation="sigmoid", rng=3)
+    step = TracedLoss(model, xs, ys, bce)
+    value = step()
+    traced_grads = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    loss = bce([model(x) for x in xs], ys)
+    loss.backward()
+    assert value == pytest.approx(loss.data, rel=1e-15)
+    assert traced_grads == pytest.approx([p.grad for p in model.parameters()], rel=1e-12, abs=1e-15)
+    assert "def forward_backward(" in step.source and "# inputs: v0 = L0.N0.w0" in step.source
+
+
+def test_a_sign_change_under_bce_with_logits_traces_again():
+    xs, ys = students()
+    model = MLP(2, [3, 1], output_activation="linear", rng=1)
+    bias = model.layers[-1].neurons[0].b
+    bias.data = 50.0  # every logit positive
+    step = TracedLoss(model, xs, ys, bce_with_logits)
+    assert len(step.traced.guards) == len(xs)  # the sign of each logit
+    bias.data = -50.0  # every logit negative: the other formula
+    value = step()
+    assert step.traced.traces == 2
+    assert value == pytest.approx(bce_with_logits([model(x) for x in xs], ys).data, rel=1e-15)

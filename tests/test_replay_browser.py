@@ -1,0 +1,268 @@
+"""The replay page in a real browser: its controls walk every step and show the right
+gradients, it makes no network request, and a hostile label is text that runs nothing.
+
+Headless Chromium (Debian's package, /usr/bin/chromium, or $CHROMIUM), driven by
+Playwright, which here never downloads a browser of its own. Without either the tests skip,
+saying which is missing; `make test` installs both (scripts/ensure-chromium.sh and the dev
+extra). The page is rendered with Graphviz's dot, so without dot they skip too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograd import Value, topological_order
+from autograd.formatting import format_number
+from autograd.replay import BackwardReplay, ReplayState
+from autograd.viz import HIGHLIGHT_COLOUR
+
+pytestmark = pytest.mark.requires_dot  # to_html renders every frame to SVG with dot
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="the browser test needs Playwright: pip install playwright (in the dev extra)",
+)
+
+# As the machine runs Chromium headless: no sandbox (root), and none of the background
+# connections that a closed network refuses.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def chromium_executable() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_executable()
+    if executable is None:
+        pytest.skip("the browser test needs Chromium: 'make test' installs it "
+                    "(scripts/ensure-chromium.sh), or apt-get install chromium, or set CHROMIUM")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh browser context, with everything it asked for and did."""
+
+    def __init__(self, browser, path: Path) -> None:
+        self.url = path.resolve().as_uri()
+        self.context = browser.new_context()
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        # Every request is logged, and any but the page itself is refused.
+        self.context.route("**/*", self._only_the_page)
+        self.page = self.context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("dialog", self._dismiss)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(self.url)
+
+    def _only_the_page(self, route) -> None:
+        if route.request.url == self.url:
+            route.continue_()
+        else:
+            route.abort()
+
+    def _dismiss(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, tmp_path):
+    opened = []
+
+    def open_page(html: str) -> Visit:
+        path = tmp_path / f"replay{len(opened)}.html"
+        path.write_text(html, encoding="utf-8")
+        opened.append(Visit(browser, path))
+        return opened[-1]
+
+    yield open_page
+    for v in opened:
+        v.close()
+
+
+# --- what the page should show ---------------------------------------------------------------
+
+
+def labelled_graph() -> Value:
+    """Every node labelled, so that a box in the picture is found by its label; x and y
+    feed two ops each, so that some steps show a partial sum."""
+    x, y = Value(2.0, "x"), Value(-1.5, "y")
+    names = iter(["p", "s", "t", "L"])
+
+    def named(v: Value) -> Value:
+        v.label = next(names)
+        return v
+
+    p = named(x * y)
+    s = named(p + x)
+    t = named(s.tanh())
+    return named(t * y)
+
+
+def expected_grad(state: ReplayState, node: Value) -> str:
+    """The grad cell of a box at this state: blank until the node's first contribution,
+    "+ …" while contributions are missing."""
+    if node not in state.grads:
+        return "grad"
+    suffix = " + …" if node in state.partial else ""
+    return f"grad {format_number(state.grads[node])}{suffix}"
+
+
+SHOWN_FRAME = """() => {
+    const shown = [...document.querySelectorAll("figure[data-step]")]
+        .filter((f) => f.checkVisibility());
+    return shown.map((f) => ({
+        step: Number(f.dataset.step),
+        caption: f.querySelector("figcaption").textContent,
+        boxes: [...f.querySelectorAll("g.node")].map((g) => ({
+            texts: [...g.querySelectorAll("text")].map((t) => t.textContent),
+            marked: [...g.querySelectorAll("polygon, ellipse, path")].some(
+                (shape) => (shape.getAttribute("stroke") || "").toLowerCase() === "%s"),
+        })),
+    }));
+}""" % HIGHLIGHT_COLOUR.lower()
+
+
+def check_shows(visit: Visit, replay: BackwardReplay, step: int) -> None:
+    """The page shows step `step` and only it, with every box's gradient at that step."""
+    page = visit.page
+    shown = page.evaluate(SHOWN_FRAME)
+    assert [frame["step"] for frame in shown] == [step], f"visible frames {shown!r}, want {step}"
+    frame = shown[0]
+    state = replay.state(step)
+    assert frame["caption"] == replay.caption(step)
+    assert page.text_content("#counter") == f"step {step} of {len(replay)}"
+    assert page.input_value("#slider") == str(step)
+    boxes = {box["texts"][0]: box for box in frame["boxes"] if box["texts"] and box["texts"][0]}
+    for node in topological_order(replay.root):
+        box = boxes[node.label]
+        assert box["texts"][1:] == [f"data {format_number(node.data)}", expected_grad(state, node)], (
+            f"step {step}, {node.label}")
+        assert box["marked"] == (node is state.current), f"step {step}, {node.label} marked"
+    at_start, at_end = step == 0, step == len(replay)
+    for button, disabled in (("first", at_start), ("previous", at_start), ("next", at_end), ("last", at_end)):
+        assert page.is_disabled(f"#{button}") == disabled, f"step {step}: #{button}"
+
+
+def walk_every_control(visit: Visit, replay: BackwardReplay) -> None:
+    """Every button, the slider and the keys, through every step and back, checking each."""
+    page, last = visit.page, len(replay)
+    check_shows(visit, replay, 0)
+    for step in range(1, last + 1):
+        page.click("#next")
+        check_shows(visit, replay, step)
+    for step in range(last - 1, -1, -1):
+        page.click("#previous")
+        check_shows(visit, replay, step)
+    page.click("#last")
+    check_shows(visit, replay, last)
+    page.click("#first")
+    check_shows(visit, replay, 0)
+    # The slider, from the keyboard: one step per key, Home and End to the ends.
+    page.focus("#slider")
+    for step in range(1, last + 1):
+        page.keyboard.press("ArrowRight")
+        check_shows(visit, replay, step)
+    page.keyboard.press("Home")
+    check_shows(visit, replay, 0)
+    page.keyboard.press("End")
+    check_shows(visit, replay, last)
+    # The slider dragged to each step: its value changes, then it fires "input".
+    for step in reversed(range(last + 1)):
+        page.eval_on_selector(
+            "#slider", "(s, v) => { s.value = v; s.dispatchEvent(new Event('input')); }", step)
+        check_shows(visit, replay, step)
+    # The arrow keys anywhere else on the page.
+    page.evaluate("document.activeElement.blur()")
+    for step in range(1, last + 1):
+        page.keyboard.press("ArrowRight")
+        check_shows(visit, replay, step)
+    page.keyboard.press("ArrowLeft")
+    check_shows(visit, replay, last - 1)
+
+
+# --- the tests -----------------------------------------------------------------------------
+
+
+def test_every_control_walks_every_step_showing_the_right_gradients(visit):
+    root = labelled_graph()
+    replay = BackwardReplay(root)
+    assert len(replay) == 4 and any(state.partial for state in replay.states())
+    opened = visit(replay.to_html(show_local_grads=True))
+    walk_every_control(opened, replay)
+    assert opened.errors == [] and opened.dialogs == []
+    # The last step shows what backward() computes.
+    root.backward()
+    final = replay.state(len(replay))
+    assert all(final.grads[node] == node.grad for node in topological_order(root))
+
+
+def test_the_page_makes_no_network_request(visit):
+    opened = visit(BackwardReplay(labelled_graph()).to_html())
+    opened.page.click("#last")
+    opened.page.wait_for_load_state("networkidle")
+    assert opened.requests == [opened.url]
+
+
+HOSTILE_LABELS = [
+    '<img src=x onerror="window.__pwned = 1; alert(1)">',
+    '"><script>window.__pwned = 2; alert(2)</script>',
+    "</figcaption></figure><script>window.__pwned = 3</script>",
+]
+
+
+def test_hostile_labels_show_as_text_and_run_nothing(visit):
+    x = Value(1.5, HOSTILE_LABELS[0])
+    y = Value(-2.0, HOSTILE_LABELS[1])
+    root = x * y + x
+    root.label = HOSTILE_LABELS[2]  # in the page's title, heading and every caption
+    replay = BackwardReplay(root)
+    opened = visit(replay.to_html())
+    page = opened.page
+    for _ in range(len(replay)):
+        page.click("#next")
+    texts = page.evaluate(
+        "() => [...document.querySelectorAll('figure:not([hidden]) text')].map((t) => t.textContent)")
+    for label in HOSTILE_LABELS:
+        assert label in texts  # drawn as the text it is
+    assert HOSTILE_LABELS[2] in page.text_content("h1")
+    assert HOSTILE_LABELS[2] in page.title()
+    assert HOSTILE_LABELS[2] in page.text_content("figure:not([hidden]) figcaption")
+    assert page.evaluate("window.__pwned") is None
+    assert opened.dialogs == [] and opened.errors == []
+    assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    assert page.evaluate("document.scripts.length") == 1  # the page's own
+    assert opened.requests == [opened.url]  # not even the img's src
+
+
+def test_the_walk_fails_on_a_page_whose_next_button_does_nothing(visit):
+    """The check itself: with the next button's handler gone, walking the page must fail."""
+    replay = BackwardReplay(labelled_graph())
+    opened = visit(replay.to_html())
+    opened.page.evaluate(
+        "() => { const b = document.getElementById('next'); b.replaceWith(b.cloneNode(true)); }")
+    with pytest.raises(AssertionError, match="visible frames"):
+        walk_every_control(opened, replay)

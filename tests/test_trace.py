@@ -1,0 +1,453 @@
+"""autograd.trace: the traced code against the engine, guards, refusals, and the source."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import traceback
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, define_op, engine, grad, no_grad, ops, topological_order
+from autograd.engine import weighted_sum
+from autograd.testing import Expression, Step, expressions
+from autograd.trace import ConcretizationError, GuardFailure, TraceError, trace
+
+
+def engine_result(f, xs):
+    """The engine's output and input gradients for f at xs."""
+    inputs = [Value(x) for x in xs]
+    out = f(*inputs)
+    out.backward()
+    return out.data, tuple(v.grad for v in inputs)
+
+
+def same(a: float, b: float) -> bool:
+    """Equal, both nan, or equal to float rounding."""
+    return a == b or (a != a and b != b) or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def assert_matches_engine(traced, f, xs):
+    out, grads = traced(*xs)
+    expected_out, expected_grads = engine_result(f, xs)
+    assert same(out, expected_out), (out, expected_out)
+    assert len(grads) == len(expected_grads)
+    for g, e in zip(grads, expected_grads):
+        assert same(g, e), (grads, expected_grads)
+
+
+# --- random programs ------------------------------------------------------------------------
+
+
+def live(expr: Expression) -> Expression:
+    """`expr` without the steps that its output does not depend on. The traced code leaves
+    them out, so it does not raise where only they would (log of a negative)."""
+    n = len(expr.inputs)
+    needed = {n + len(expr.steps) - 1}
+    for k in range(len(expr.steps) - 1, -1, -1):
+        if n + k in needed:
+            needed.update(expr.steps[k].operands)
+    index = {i: i for i in range(n)}
+    steps = []
+    for k, step in enumerate(expr.steps):
+        if n + k in needed:
+            index[n + k] = n + len(steps)
+            steps.append(Step(step.op, tuple(index[i] for i in step.operands), step.constant))
+    return Expression(expr.inputs, tuple(steps))
+
+
+@settings(max_examples=200)
+@given(expr=expressions(), data=st.data())
+def test_traced_programs_match_the_engine_at_new_inputs(expr, data):
+    traced = trace(expr, *expr.inputs)
+    assert_matches_engine(traced, expr, expr.inputs)
+    xs = [data.draw(st.floats(-3.0, 3.0), label=f"x{i}") for i in range(len(expr.inputs))]
+    try:
+        expected = engine_result(live(expr), xs)
+    except (ArithmeticError, ValueError):  # outside an op's domain: the traced code raises too
+        with pytest.raises((ArithmeticError, ValueError)):
+            traced(*xs)
+        return
+    out, grads = traced(*xs)
+    assert same(out, expected[0]), (out, expected[0])
+    assert all(same(g, e) for g, e in zip(grads, expected[1])), (grads, expected[1])
+    assert traced.traces == 1  # no control flow in these programs: never traced again
+
+
+# --- every op -------------------------------------------------------------------------------
+
+UNARY_ON = {  # where to apply each one-operand op so that both points are in its domain
+    "acosh": lambda a: a + 1.0,
+    "abs": lambda a: a - 0.5,
+    "sign": lambda a: a - 0.5,
+    "floor": lambda a: a * 10.0,
+    "ceil": lambda a: a * 10.0,
+    "trunc": lambda a: a * 10.0 - 4.0,
+    "relu": lambda a: a - 0.5,
+}
+
+
+def _unary(name):
+    shift = UNARY_ON.get(name, lambda a: a)
+    return [lambda a, b: getattr(shift(a), name)(), lambda a, b: getattr(shift(a * b), name)()]
+
+
+OP_GRAPHS = {
+    "+": [lambda a, b: a + b, lambda a, b: a + 2, lambda a, b: 2 + a, lambda a, b: a + a],
+    "-": [lambda a, b: a - b, lambda a, b: a - 2, lambda a, b: 2 - a],
+    "*": [lambda a, b: a * b, lambda a, b: a * 3, lambda a, b: a * a],
+    "neg": [lambda a, b: -(a * b)],
+    "/": [lambda a, b: a / b, lambda a, b: a / 3, lambda a, b: 3 / a],
+    "**": [lambda a, b: a**b, lambda a, b: a**3, lambda a, b: a**0.5, lambda a, b: 3**a],
+    "%": [lambda a, b: a % b, lambda a, b: a % 0.25, lambda a, b: 2 % a],
+    "//": [lambda a, b: (a * 5) // b, lambda a, b: (a * 5) // 2, lambda a, b: 2 // a],
+    "leaky_relu": [lambda a, b: (a - 0.5).leaky_relu(0.1)],
+    "elu": [lambda a, b: (a - 0.5).elu(0.7)],
+    "round": [lambda a, b: (a * 10).round(), lambda a, b: (a * b).round(1)],
+    "clamp": [lambda a, b: a.clamp(0.4, 0.6), lambda a, b: a.clamp(max=0.5), lambda a, b: b.clamp(min=0.5)],
+    "maximum": [lambda a, b: a.maximum(b), lambda a, b: a.maximum(0.5)],
+    "minimum": [lambda a, b: a.minimum(b), lambda a, b: (a * b).minimum(0.25)],
+    "w·x+b": [
+        lambda a, b: weighted_sum([a, b], [b, a], a),
+        lambda a, b: weighted_sum([a, b], [2.0, -3.0], b),
+        lambda a, b: weighted_sum([a, b], [a, b], Value(0.0)),  # l2 of (a, b)
+    ],
+}
+for _name in ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos",
+              "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+              "erf", "relu", "sigmoid", "softplus", "silu", "gelu", "abs", "sign", "floor",
+              "ceil", "trunc"):
+    OP_GRAPHS[_name] = _unary(_name)
+
+TRACED_AT = (0.3, 0.8)
+REPLAYED_AT = [(0.55, 0.35), (0.3, 0.8), (0.9, 0.95)]  # kinks go the other way between some
+
+
+def test_every_op_of_the_registry_has_a_graph_here():
+    assert set(OP_GRAPHS) == {name for name, op in ops.REGISTRY.items() if not op.user_defined}
+
+
+@pytest.mark.parametrize("name", sorted(OP_GRAPHS))
+def test_every_op_traces_like_the_engine(name):
+    for f in OP_GRAPHS[name]:
+        assert f(*map(Value, TRACED_AT)).op == name
+        traced = trace(f, *TRACED_AT)
+        for xs in REPLAYED_AT:
+            assert_matches_engine(traced, f, xs)
+        assert traced.traces == 1
+
+
+def test_a_user_defined_op_of_any_arity_is_traced():
+    sinc = define_op("trace_sinc", lambda x: math.sin(x) / x, lambda x, out: ((math.cos(x) - out) / x,))
+    fma = define_op("trace fma", lambda x, y, z: x * y + z, lambda x, y, z, out: (y, x, 1.0))
+
+    def f(a, b):
+        return fma(sinc(a), b, a * b) + sinc(b * 2)
+
+    traced = trace(f, 0.7, 1.3)
+    assert "op_trace_sinc(" in traced.source and "op_trace_fma(" in traced.source
+    for xs in [(0.7, 1.3), (-2.0, 0.4), (3.0, -1.5)]:
+        assert_matches_engine(traced, f, xs)
+
+
+def test_nan_and_inf_propagate_as_in_the_engine():
+    def f(x, y):
+        return (x * y).relu() + (x * 0.0).relu() * y
+
+    traced = trace(f, 1.0, 2.0)
+    for xs in [(math.inf, 2.0), (math.nan, 1.0), (-math.inf, 0.0), (1.0, math.inf), (0.0, -math.inf)]:
+        assert_matches_engine(traced, f, xs)
+
+
+# --- guards ---------------------------------------------------------------------------------
+
+
+def branchy(x):
+    return x.log() * 2 if x > 0 else (-x).log() * 3
+
+
+def test_a_branch_that_flips_traces_again_and_each_path_is_kept():
+    traced = trace(branchy, 2.0)
+    assert traced.guards == ["x > 0.0 was True when traced"]
+    assert_matches_engine(traced, branchy, [5.0])
+    assert traced.traces == 1
+    assert_matches_engine(traced, branchy, [-5.0])  # log(-5) would raise without the guard
+    assert traced.traces == 2 and traced.variants == 2
+    assert traced.guards == ["x > 0.0 was False when traced"]
+    assert_matches_engine(traced, branchy, [4.0])  # back to the first path: no new trace
+    assert_matches_engine(traced, branchy, [-0.5])
+    assert traced.traces == 2
+
+
+def test_raise_mode_says_which_guard_fails():
+    traced = trace(branchy, 2.0, on_guard_failure="raise")
+    assert_matches_engine(traced, branchy, [0.25])
+    with pytest.raises(GuardFailure, match=r"guard 0, x > 0.0 was True when traced"):
+        traced(-1.0)
+    assert traced.traces == 1
+
+
+@pytest.mark.parametrize(
+    "f, xs, other",
+    [
+        (lambda a, b: max(a, b) * 2, (1.0, 2.0), (3.0, 1.0)),
+        (lambda a, b, c: sorted([a, b, c])[0] * a, (1.0, 2.0, 3.0), (3.0, 2.0, 1.0)),
+        (lambda a: a * 2 if a.data > 0 else a * 3, (1.0,), (-1.0,)),
+        (lambda a: a * 2 if 0.5 < a.data <= 2 else a * 3, (1.0,), (3.0,)),
+        (lambda a, b: a * b if (a * b).data == 6.0 else a, (2.0, 3.0), (1.0, 1.0)),
+        (lambda a, b: a * b if bool((a - b).data) else a, (2.0, 3.0), (1.0, 1.0)),
+    ],
+)
+def test_comparisons_of_values_and_of_their_data_are_guarded(f, xs, other):
+    traced = trace(f, *xs, on_guard_failure="raise")
+    assert traced.guards
+    assert_matches_engine(traced, f, xs)
+    with pytest.raises(GuardFailure):
+        traced(*other)
+    retracing = trace(f, *xs)
+    assert_matches_engine(retracing, f, other)
+    assert retracing.traces == 2
+
+
+def test_comparisons_of_constants_need_no_guard():
+    def f(x):
+        c = Value(2.0) * 3
+        return x * c if c > 5 else x
+
+    traced = trace(f, 1.0)
+    assert traced.guards == [] and "GuardFailed" not in traced.source
+
+
+def test_the_oldest_variant_is_dropped_past_max_variants():
+    f = lambda x: x * 2 if x > 0 else x * 3  # noqa: E731
+    traced = trace(f, 1.0, max_variants=1)
+    traced(-1.0)
+    traced(1.0)
+    assert traced.traces == 3 and traced.variants == 1
+
+
+# --- what tracing refuses -------------------------------------------------------------------
+
+
+def test_a_captured_value_is_refused_and_its_number_is_allowed():
+    w = Value(2.0, label="w")
+    with pytest.raises(TraceError, match="'w'.*captured from outside"):
+        trace(lambda x: x * w, 1.0)
+    traced = trace(lambda x: x * w.data + Value(w.data), 1.0)
+    assert traced(3.0) == (8.0, (2.0,))
+
+
+@pytest.mark.parametrize(
+    "f, error, message",
+    [
+        (lambda x: x * float(x), ConcretizationError, r"float\(\) of the Value 'x'"),
+        (lambda x: x * math.exp(x.data), ConcretizationError, "computing with .data"),
+        (lambda x: x * (x.data * 2), ConcretizationError, "computing with .data"),
+        (lambda x: x * x.data, TypeError, "can be compared, not computed with"),
+        (lambda x: {x.data: 1} and x, ConcretizationError, "computing with .data"),
+        (lambda x: (x * x).backward() or x, ConcretizationError, r"backward\(\) of"),
+        (lambda x: grad(x * x, [x])[0] * x, ConcretizationError, "local_grads of"),
+        (lambda x: x * (x * 2).local_grads[0], ConcretizationError, "local_grads of"),
+    ],
+)
+def test_numbers_of_traced_values_do_not_escape(f, error, message):
+    with pytest.raises(error, match=message):
+        trace(f, 1.5)
+
+
+def test_no_grad_and_setting_data_inside_are_refused():
+    def under_no_grad(x):
+        with no_grad():
+            y = x * 2
+        return x * y
+
+    def sets_data(x):
+        y = x * 2
+        y.data = 5.0
+        return y
+
+    with pytest.raises(TraceError, match=r"no_grad\(\) inside a traced function"):
+        trace(under_no_grad, 1.0)
+    with pytest.raises(TraceError, match="setting .data inside"):
+        trace(sets_data, 1.0)
+    assert engine._tracer is None and engine._recording  # left as they were
+
+
+def test_what_is_not_traceable_at_all():
+    with pytest.raises(TypeError, match="must return a Value"):
+        trace(lambda x: 3.0, 1.0)
+    with pytest.raises(TypeError, match="not a leaf"):
+        trace(lambda x: x, Value(1.0) * 2)
+    with pytest.raises(TraceError, match="inside no_grad"):
+        with no_grad():
+            trace(lambda x: x * 2, 1.0)
+    with pytest.raises(TraceError, match="inside a traced function"):
+        trace(lambda x: trace(lambda y: y * 2, 1.0)(2.0) and x, 1.0)
+    with pytest.raises(TraceError, match="'mystery'.*not in ops.REGISTRY"):
+        trace(lambda x: engine._node("mystery", 0.0, x * 2, 0.0), 1.0)
+
+
+def test_value_inputs_are_the_values_f_receives_and_keep_their_numbers():
+    w = Value(0.5, label="w")
+    b = Value(-1.0, label="b")
+
+    def f(*_):
+        return (w * 3 + b).tanh() if w > 0 else (b - w).exp()
+
+    traced = trace(f, w, b)
+    assert traced.labels == ("w", "b")
+    assert "# inputs: v0 = w, v1 = b" in traced.source
+    out, grads = traced(-0.25, 2.0)  # traces again, w and b holding these numbers
+    assert traced.traces == 2 and (w.data, b.data) == (0.5, -1.0)
+    w.data, b.data = -0.25, 2.0
+    expected = f()
+    expected.backward()
+    assert (out, grads) == (expected.data, (w.grad, b.grad))
+
+
+def test_aux_values_are_returned_beside_the_output():
+    traced = trace(lambda x, y: (x * y, [x + y, (x * y).exp()]), 1.0, 2.0, has_aux=True)
+    out, grads, aux = traced(3.0, 4.0)
+    assert out == 12.0 and grads == (4.0, 3.0) and aux == (7.0, math.exp(12.0))
+
+
+# --- the code -------------------------------------------------------------------------------
+
+
+def counts(f, xs):
+    """(nodes that depend on the inputs, their contributions to parents that do)."""
+    inputs = [Value(x) for x in xs]
+    depends = {}
+    nodes = contributions = 0
+    for node in topological_order(f(*inputs)):
+        if not node.parents:
+            depends[node] = any(node is x for x in inputs)
+            continue
+        depends[node] = any(depends[p] for p in node.parents)
+        if depends[node]:
+            nodes += 1
+            contributions += sum(depends[p] for p in node.parents)
+    return nodes, contributions
+
+
+def network(*p):
+    x = [0.5, -1.0]
+    h = [weighted_sum(p[0:2], x, p[2]).relu(), (p[3] * x[0] + p[4] * x[1] + p[5]).tanh()]
+    z = weighted_sum(p[6:8], h, p[8])
+    z.label = "z"
+    return (z - 1) ** 2 + (z / 2).sigmoid() - 3 / (h[1] + 2)
+
+
+@pytest.mark.parametrize("f, xs", [(network, [0.1 * k - 0.4 for k in range(9)]), (branchy, [2.0])])
+def test_source_is_python_with_a_line_per_node_and_per_contribution(f, xs):
+    source = trace(f, *xs).source
+    tree = ast.parse(source)
+    assert [type(node).__name__ for node in tree.body] == ["FunctionDef"]
+    lines = source.splitlines()
+    forward = lines[lines.index("    # forward: one line per node") + 1 : next(
+        i for i, line in enumerate(lines) if line.startswith("    # backward")
+    )]
+    forward = [line for line in forward if not line.lstrip().startswith("if ")]  # guards
+    backward = [line for line in lines if re.match(r"    g\d+ [-+]?= ", line) and " = 1.0" not in line]
+    nodes, contributions = counts(f, xs)
+    assert len(forward) == nodes
+    assert len(backward) == contributions
+    assert all(re.search(r"\S  # \S", line) for line in forward + backward)
+    if f is network:
+        assert "# z = " in source  # a label names its node in the comments
+
+
+def test_the_code_reads_as_the_chain_rule():
+    traced = trace(lambda x, y: (x * y).relu() + x.exp() * 2, 1.0, 2.0)
+    source = traced.source
+    for line in [
+        "v2 = v0 * v1  # x * y",
+        "v3 = v2 if v2 > 0.0 or v2 != v2 else 0.0  # relu(x * y)",
+        "v4, d4 = op_exp(v0)  # exp(x)",
+        "v5 = v4 * 2.0  # exp(x) * 2.0",
+        "g2 = g3 * (v2 > 0.0 or v2 != v2)  # x * y <- relu(x * y)",
+        "g0 = g2 * v1  # x <- x * y",
+        "g0 += g4 * d4  # x <- exp(x)",
+    ]:
+        assert line in source, (line, source)
+
+
+def test_a_replay_error_points_at_the_generated_line():
+    traced = trace(lambda x: (x - 1).log(), 3.0)
+    with pytest.raises(ValueError, match="log") as info:
+        traced(0.5)
+    frames = traceback.extract_tb(info.value.__traceback__)
+    assert any("op_log(" in (frame.line or "") for frame in frames)
+
+
+def test_a_wide_weighted_sum_is_split_into_lines_the_compiler_takes():
+    n = 3000
+
+    def f(*p):
+        return weighted_sum(p, p, Value(0.0))
+
+    xs = [0.001 * k for k in range(n)]
+    traced = trace(f, *xs)
+    out, grads = traced(*xs)
+    assert same(out, sum(x * x for x in xs)) and grads[7] == 2 * xs[7]
+
+
+def test_the_compiled_code_is_reused_from_cache_dir(tmp_path, monkeypatch):
+    import autograd.trace as trace_module
+
+    first = trace(network, *[0.1] * 9, cache_dir=str(tmp_path))
+    assert len(list(tmp_path.iterdir())) == 1
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(trace_module, "compile", no_compile, raising=False)
+    second = trace(network, *[0.1] * 9, cache_dir=str(tmp_path))
+    assert second(*[0.2] * 9) == first(*[0.2] * 9)
+
+
+# --- memory: a replay builds no Value --------------------------------------------------------
+
+
+def test_a_replayed_step_builds_no_value(monkeypatch):
+    from nn import MLP
+    from nn.losses import hinge
+
+    model = MLP(2, [8, 8, 1], rng=0)
+    xs = [(0.5, -1.0), (1.5, 0.25), (-0.5, 0.75)]
+    ys = [1, -1, 1]
+    params = model.parameters()
+    traced = trace(lambda *_: hinge([model(x) for x in xs], ys), *params)
+    numbers = [p.data for p in params]
+
+    built = []
+    real_new, real_init = engine._new, Value.__init__
+
+    def counting_new(cls):
+        built.append(cls)
+        return real_new(cls)
+
+    def counting_init(self, *args, **kwargs):
+        built.append(type(self))
+        real_init(self, *args, **kwargs)
+
+    # Every Value the engine makes goes through one of these two (nodes, leaves).
+    monkeypatch.setattr(engine, "_new", counting_new)
+    monkeypatch.setattr(Value, "__init__", counting_init)
+    out, grads = traced(*numbers)
+    assert built == []
+    assert type(out) is float and all(type(g) is float for g in grads)
+    hinge([model(x) for x in xs], ys)  # the control: the dynamic path is counted
+    assert len(built) > 100
+
+
+@pytest.mark.parametrize("module", ["autograd.trace", "nn.traced"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
