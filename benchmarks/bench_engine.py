@@ -139,7 +139,7 @@ def _seconds(s: float) -> str:
 
 def _demo_loop(interpreter: str, engine: str, steps: int, rounds: int, data: str) -> dict:
     """Time the whole `demo_loop.py` process; the last round from the steps' own clock."""
-    command = [interpreter, str(HERE / "demo_loop.py"), engine, str(steps), data, str(rounds)]
+    command = [interpreter, str(HERE / "demo_loop.py"), engine, str(steps), data, str(rounds), "--times"]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=_env())
     seconds = time.perf_counter() - start
