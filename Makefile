@@ -1,10 +1,17 @@
-# The front door: `make test`, `make demo`, `make bench`. Each sets itself up.
+# The front door: `make test`, `make test-pypy`, `make demo`, `make bench`. Each sets itself up.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+# PyPy has a virtual environment of its own, with only what `pytest tests` and the
+# benchmark need (micrograd, pure Python): the notebooks' Jupyter stack stays on CPython.
+# --prefer-binary: the newest Pillow (for matplotlib) has no PyPy 3.9 wheel, an older one does.
+PYPY       ?= pypy3
+PYPY_VENV  := .venv-pypy
+PYPY_BIN   := $(PYPY_VENV)/bin
+PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test lint demo bench dot chromium clean
+.PHONY: test test-pypy lint demo bench dot pypy chromium clean
 
 # Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
 # the linter, the formatter's check and the type checker, so that CI runs them too.
@@ -17,18 +24,25 @@ lint: $(READY)
 	$(BIN)/ruff format --check autograd nn
 	$(BIN)/mypy
 
+test-pypy: $(PYPY_READY) dot
+	$(PYPY_BIN)/python -m pytest tests
+
 # `make demo DATASET=spiral` (or moons) trains another of the demo's tasks.
 DATASET ?= students
 
 demo: $(READY) dot
 	$(BIN)/python -m nn.demo --dataset $(DATASET)
 
-bench: $(READY) dot
+# The demo loop is timed on CPython and on PyPy (whose venv has micrograd already).
+bench: $(READY) $(PYPY_READY) dot
 	$(BIN)/python -m pip install --quiet --quiet -e '.[bench]'
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --pypy $(PYPY_BIN)/python
 
 dot:
 	@scripts/ensure-dot.sh
+
+pypy:
+	@scripts/ensure-pypy.sh $(PYPY)
 
 chromium:
 	@scripts/ensure-chromium.sh
@@ -43,5 +57,11 @@ $(READY): pyproject.toml
 	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
 	@touch $@
 
+$(PYPY_READY): pyproject.toml | pypy
+	@test -x $(PYPY_BIN)/python || $(PYPY) -m venv $(PYPY_VENV) || \
+	  { echo "Could not create $(PYPY_VENV) with '$(PYPY)'" >&2; exit 1; }
+	$(PYPY_BIN)/python -m pip install --quiet --quiet --prefer-binary -e '.[test,bench]'
+	@touch $@
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(PYPY_VENV) out .pytest_cache .hypothesis

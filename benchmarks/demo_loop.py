@@ -4,10 +4,15 @@ The same code drives both engines, so both record the same graph: a 2-16-16-1 Re
 built from `Value` ops only (micrograd's `sum(w*x, b)` neuron), 100 two-moons points,
 SVM max-margin loss plus 1e-4 L2, plain SGD with micrograd's learning-rate schedule.
 
-    python benchmarks/demo_loop.py {ours,micrograd} STEPS DATA.json
+    python benchmarks/demo_loop.py {ours,micrograd} STEPS DATA.json [ROUNDS] [--times]
 
-prints each step's loss and accuracy, one line each, so that a caller can time the
-whole process and compare the two engines' losses. The process imports only the engine
+prints each step's number, loss and accuracy, one line each, so that a caller can time the
+whole process and compare the two engines' losses; with --times, each line ends with the
+step's end time (seconds on the process's own clock), to time any stretch of steps.
+ROUNDS (default 1) trains that many times over, each round from the same initial weights:
+every round then does exactly the same work, which lets a JIT (PyPy's) warm up on the demo
+itself without the rounds after the first leaving micrograd's 100-step learning-rate
+schedule. The process imports only the engine
 it runs (the data come as JSON from `write_data`): whatever else it imported would
 enlarge the heap that the garbage collector scans.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+import time
 
 
 class Neuron:
@@ -90,20 +96,23 @@ def read_data(path: str):
     return data["xs"], data["ys"]
 
 
-def main(engine: str, steps: int, data_path: str) -> None:
+def main(engine: str, steps: int, data_path: str, rounds: int = 1, times: bool = False) -> None:
     value_class = value_class_of(engine)
     xs, ys = read_data(data_path)
-    model = MLP(value_class, 2, [16, 16, 1], random.Random(1337))
-    for k in range(steps):
-        total_loss, accuracy = loss(value_class, model, xs, ys)
-        for p in model.parameters():
-            p.grad = 0.0
-        total_loss.backward()
-        learning_rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        print(k, repr(total_loss.data), accuracy, flush=True)
+    for _ in range(rounds):
+        model = MLP(value_class, 2, [16, 16, 1], random.Random(1337))
+        for k in range(steps):
+            total_loss, accuracy = loss(value_class, model, xs, ys)
+            for p in model.parameters():
+                p.grad = 0.0
+            total_loss.backward()
+            learning_rate = 1.0 - 0.9 * k / 100
+            for p in model.parameters():
+                p.data -= learning_rate * p.grad
+            end = (time.perf_counter(),) if times else ()
+            print(k, repr(total_loss.data), accuracy, *end, flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+    args = [arg for arg in sys.argv[1:] if arg != "--times"]
+    main(args[0], int(args[1]), args[2], *map(int, args[3:4]), times="--times" in sys.argv)

@@ -2,10 +2,13 @@
 
 Speed and memory targets are shown here, never asserted in tests: timings depend on the
 machine. The README's table is copied from this report, with its machine and date.
+
+    python benchmarks/run.py [--pypy PATH]   # PATH: a PyPy with micrograd, for the demo loop
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import importlib
 import os
@@ -31,12 +34,16 @@ def machine() -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pypy", help="a PyPy interpreter with micrograd: the demo loop runs on it too")
+    args = parser.parse_args()
     sys.path[:0] = [str(HERE), str(HERE.parent)]  # the benchmarks, and this checkout's code
     today = datetime.date.today().isoformat()
     parts = [f"## Benchmarks\n\nMeasured on {today}: {machine()}."]
     for name in SECTIONS:
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        parts.append(importlib.import_module(name).run())
+        module = importlib.import_module(name)
+        parts.append(module.run(pypy=args.pypy) if name == "bench_engine" else module.run())
     report = "\n\n".join(parts) + "\n"
     (HERE / "results.md").write_text(report)
     print(report)
