@@ -35,7 +35,7 @@ import operator
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, Callable, Union
 
 from autograd import ops
@@ -365,9 +365,7 @@ class Value:
         return _unary(ops.CEIL, self)
 
     def round(self, decimals: int = 0) -> Value:
-        if isinstance(decimals, bool) or not isinstance(decimals, int):
-            raise TypeError(f"round: decimals must be an int, got {decimals!r}")
-        return _unary(ops.ROUND, self, decimals)
+        return _unary(ops.ROUND, self, to_int(decimals, "round: decimals"))
 
     def trunc(self) -> Value:
         return _unary(ops.TRUNC, self)
@@ -953,6 +951,30 @@ def to_float(x: object, where: str) -> float:
         return float(x)
     except OverflowError:
         raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+
+
+def is_int(x: object) -> TypeGuard[Integral]:
+    """Whether `x` is an integer (a numpy integer counts), not a bool."""
+    return type(x) is int or (isinstance(x, Integral) and not isinstance(x, bool))
+
+
+def to_int(x: object, where: str, minimum: int | None = None) -> int:
+    """`x` as an int (sizes, counts, seeds): TypeError unless it is one, ValueError when
+    below `minimum`; both name `where` and `x`.
+
+    >>> to_int(3, "MLP: nin", minimum=1)
+    3
+    >>> to_int(0, "MLP: nin", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: MLP: nin: expected an int >= 1, got 0
+    """
+    if not is_int(x):
+        raise TypeError(f"{where}: expected an int, got {x!r} ({type(x).__name__})")
+    n = int(x)
+    if minimum is not None and n < minimum:
+        raise ValueError(f"{where}: expected an int >= {minimum}, got {n!r}")
+    return n
 
 
 def _constant(c: object, op: str) -> float:

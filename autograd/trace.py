@@ -118,7 +118,7 @@ from numbers import Real
 from typing import Any
 
 from autograd import engine, ops
-from autograd.engine import Value, to_float
+from autograd.engine import Value, to_float, to_int
 
 __all__ = ["ConcretizationError", "GuardFailure", "TraceError", "Traced", "trace"]
 
@@ -1096,10 +1096,7 @@ def trace(
         raise ValueError(
             f"trace: on_guard_failure must be 'retrace' or 'raise', got {on_guard_failure!r}"
         )
-    if isinstance(max_variants, bool) or not isinstance(max_variants, int):
-        raise TypeError(f"trace: max_variants must be an int, got {max_variants!r}")
-    if max_variants < 1:
-        raise ValueError(f"trace: max_variants must be >= 1, got {max_variants!r}")
+    max_variants = to_int(max_variants, "trace: max_variants", minimum=1)
     if engine._tracer is not None:
         raise TraceError("trace: tracing inside a traced function is not supported")
     if not engine._recording:

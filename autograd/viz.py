@@ -23,7 +23,7 @@ from typing import Callable, Union
 
 import graphviz
 
-from autograd.engine import Value, topological_order
+from autograd.engine import Value, to_int, topological_order
 from autograd.formatting import escape_graphviz_html, format_number
 
 GroupPath = tuple[str, ...]  # a node's group, outermost first: ("layer 1", "neuron 2")
@@ -139,10 +139,7 @@ def draw(
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if max_nodes is not None:
-        if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
-            raise TypeError(f"draw: max_nodes must be an int or None, got {max_nodes!r}")
-        if max_nodes < 1:
-            raise ValueError(f"draw: max_nodes must be positive, got {max_nodes!r}")
+        max_nodes = to_int(max_nodes, "draw: max_nodes", minimum=1)
     if state is not None and not isinstance(state, GradState):
         raise TypeError(
             f"draw: state must be a GradState or None, got {state!r} ({type(state).__name__})"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import random
-from numbers import Real
 
+from autograd.engine import to_float, to_int
 from nn.rng import RngLike, as_rng
 
 Point = tuple[float, float]
@@ -47,10 +47,8 @@ def make_moons(
     >>> len(xs), sum(ys)
     (100, 50)
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"make_moons: n must be a positive int, got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0.0 <= noise < math.inf:
-        raise ValueError(f"make_moons: noise must be a finite number >= 0, got {noise!r}")
+    n = to_int(n, "make_moons: n", minimum=1)
+    noise = _checked_noise("make_moons", noise)
     rng = as_rng(rng, "make_moons")
     n_upper = n // 2
     points = [(math.cos(a), math.sin(a), 0) for a in _angles(n_upper)]
@@ -84,9 +82,9 @@ def spiral(
     >>> len(xs), xs[0], [ys.count(j) for j in range(3)]
     (150, [0.0, 0.0], [50, 50, 50])
     """
-    _check_count("spiral", "n_per_class", n_per_class)
-    _check_count("spiral", "classes", classes)
-    _check_noise("spiral", noise)
+    to_int(n_per_class, "spiral: n_per_class", minimum=1)
+    to_int(classes, "spiral: classes", minimum=1)
+    noise = _checked_noise("spiral", noise)
     rng = as_rng(seed, "spiral")
     xs: Points = []
     ys: list[int] = []
@@ -114,8 +112,8 @@ def xor(n: int = 200, noise: float = 0.3, seed: RngLike = 0) -> tuple[Points, li
     >>> sum(ys)
     4
     """
-    _check_count("xor", "n", n)
-    _check_noise("xor", noise)
+    to_int(n, "xor: n", minimum=1)
+    noise = _checked_noise("xor", noise)
     rng = as_rng(seed, "xor")
     corners = ((1.0, 1.0, 0), (-1.0, 1.0, 1), (-1.0, -1.0, 0), (1.0, -1.0, 1))
     points = [corners[i % 4] for i in range(n)]
@@ -138,12 +136,9 @@ def circles(
     >>> sorted({round(math.hypot(x, y), 12) for x, y in xs}), sum(ys)
     ([0.5, 1.0], 50)
     """
-    _check_count("circles", "n", n)
-    _check_noise("circles", noise)
-    if isinstance(factor, bool) or not isinstance(factor, Real):
-        raise TypeError(
-            f"circles: factor must be a number, got {factor!r} ({type(factor).__name__})"
-        )
+    to_int(n, "circles: n", minimum=1)
+    noise = _checked_noise("circles", noise)
+    factor = to_float(factor, "circles: factor")
     if not 0.0 < factor < 1.0:  # also catches nan
         raise ValueError(f"circles: factor must be between 0 and 1 (exclusive), got {factor!r}")
     n_outer = n // 2
@@ -156,20 +151,12 @@ def circles(
 # --- shared helpers ----------------------------------------------------------------------
 
 
-def _check_count(where: str, what: str, n: object) -> None:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{where}: {what} must be an int, got {n!r} ({type(n).__name__})")
-    if n < 1:
-        raise ValueError(f"{where}: {what} must be at least 1, got {n!r}")
-
-
-def _check_noise(where: str, noise: float) -> None:
-    # Typed as the public functions declare it (mypy cannot order a float and a
-    # numbers.Real); the checks are for callers that pass something else.
-    if isinstance(noise, bool) or not isinstance(noise, Real):
-        raise TypeError(f"{where}: noise must be a number, got {noise!r} ({type(noise).__name__})")
-    if not 0.0 <= noise < math.inf:  # also catches nan
+def _checked_noise(where: str, noise: object) -> float:
+    """`noise` as a float: TypeError unless a number, ValueError unless finite and >= 0."""
+    value = to_float(noise, f"{where}: noise")
+    if not 0.0 <= value < math.inf:  # also catches nan
         raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
+    return value
 
 
 def _linspace(start: float, stop: float, count: int) -> list[float]:

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from numbers import Integral, Real
+from numbers import Real
 from typing import TYPE_CHECKING, Union
 
 from autograd import Value
-from autograd.engine import weighted_sum
+from autograd.engine import Scalar, is_int, is_number, weighted_sum
 
 if TYPE_CHECKING:
     from typing import TypeGuard  # in typing from Python 3.10; the tests also run on 3.9
 
-Scalar = Union[Value, int, float]
 Predictions = Union[Scalar, Sequence[Scalar]]
 Logits = Sequence[Scalar]  # one sample's score per class
 
@@ -221,7 +220,7 @@ def cross_entropy(logits: Logits | Sequence[Logits], target: int | Sequence[int]
 def _cross_entropy_one(logits: object, target: object, where: str) -> Value:
     """One sample's -log softmax(z)[y]; `where` (" of sample 3") goes into error messages."""
     shifted, _, total = _shifted_exps("cross_entropy", logits)
-    if isinstance(target, bool) or not isinstance(target, Integral):
+    if not is_int(target):
         raise TypeError(
             f"cross_entropy: target{where} must be an int class index, "
             f"got {target!r} ({type(target).__name__})"
@@ -320,7 +319,7 @@ def _is_batch(logits: object) -> bool:
 
 def _is_scalar(v: object) -> TypeGuard[Scalar]:
     """A Value or a real number that is not a bool (to the checker, numpy's count as floats)."""
-    return isinstance(v, Value) or (isinstance(v, Real) and not isinstance(v, bool))
+    return isinstance(v, Value) or is_number(v)
 
 
 def _check_in_unit_interval(loss: str, what: str, i: int, v: Scalar) -> None:

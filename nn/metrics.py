@@ -15,15 +15,15 @@ read, so no graph is recorded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Integral, Real
+from numbers import Integral
 from typing import TYPE_CHECKING, Union
 
 from autograd import Value
+from autograd.engine import Scalar, is_number
 
 if TYPE_CHECKING:
     from typing import TypeGuard  # in typing from Python 3.10; the tests also run on 3.9
 
-Scalar = Union[Value, int, float]
 Output = Union[Scalar, Sequence[Scalar]]  # one number, or one number per class
 
 
@@ -97,7 +97,7 @@ def accuracy(
 
 def _target_class(output: Output, target: object, i: int) -> int:
     """The class a target names: its index (multi-class) or 0/1 (binary, from 0/1 or -1/+1)."""
-    if isinstance(target, bool) or not isinstance(target, Real):
+    if not is_number(target):
         raise TypeError(
             f"accuracy: target at index {i} must be a number, "
             f"got {target!r} ({type(target).__name__})"
@@ -123,7 +123,7 @@ def _target_class(output: Output, target: object, i: int) -> int:
 
 def _is_scalar(v: object) -> TypeGuard[Scalar]:
     """A Value or a real number that is not a bool (to the checker, numpy's count as floats)."""
-    return isinstance(v, Value) or (isinstance(v, Real) and not isinstance(v, bool))
+    return isinstance(v, Value) or is_number(v)
 
 
 def _number(v: Scalar) -> float:

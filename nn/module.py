@@ -22,10 +22,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value
-from autograd.engine import Scalar, to_float, weighted_sum, weighted_sums
+from autograd.engine import Scalar, to_float, to_int, weighted_sum, weighted_sums
 from nn import labels
 from nn.activations import ACTIVATIONS
-from nn.checks import to_int
 from nn.labels import Grouping, GroupPath
 from nn.rng import RngLike, as_rng
 from nn.state import checked_parameter_values

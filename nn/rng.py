@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Union
 
-from nn.checks import is_int
+from autograd.engine import is_int
 
 RngLike = Union[random.Random, int, None]
 

@@ -35,8 +35,8 @@ from typing import Any
 from tqdm import tqdm
 
 from autograd import Value
+from autograd.engine import to_int
 from autograd.trace import Traced, trace
-from nn.checks import to_int
 from nn.module import Module
 from nn.optim import Optimizer
 

@@ -8,7 +8,7 @@ from typing import Any
 from tqdm import tqdm  # the text bar, also in a notebook: no ipywidgets needed
 
 from autograd import Value
-from nn.checks import to_int
+from autograd.engine import to_int
 from nn.module import Module
 from nn.optim import Optimizer
 

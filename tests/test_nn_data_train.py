@@ -42,11 +42,17 @@ def test_make_moons_is_seeded_and_noisy():
 
 
 @pytest.mark.parametrize(
-    "n, noise, message",
-    [(0, 0.1, "n must be"), (2.5, 0.1, "n must be"), (10, -1.0, "noise"), (10, math.inf, "noise")],
+    "n, noise, error, message",
+    [
+        (0, 0.1, ValueError, "make_moons: n: expected an int >= 1, got 0"),
+        (2.5, 0.1, TypeError, "make_moons: n: expected an int, got 2.5"),
+        (10, -1.0, ValueError, "make_moons: noise"),
+        (10, math.inf, ValueError, "make_moons: noise"),
+        (10, "0.1", TypeError, "make_moons: noise: expected an int or a float"),
+    ],
 )
-def test_make_moons_bad_arguments(n, noise, message):
-    with pytest.raises(ValueError, match=message):
+def test_make_moons_bad_arguments(n, noise, error, message):
+    with pytest.raises(error, match=message):
         make_moons(n, noise)
 
 

@@ -4,7 +4,6 @@ import doctest
 
 import pytest
 
-import nn.checks
 import nn.labels
 from autograd import Value, topological_order
 from nn import ACTIVATIONS, MLP, Layer, Neuron
@@ -87,7 +86,7 @@ def test_each_activation_records_the_op_the_table_names():
             assert activation.apply(Value(0.3)).op == activation.op
 
 
-@pytest.mark.parametrize("module", [nn.labels, nn.checks])
+@pytest.mark.parametrize("module", [nn.labels])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

@@ -449,11 +449,11 @@ def test_draw_checks_its_arguments():
     x = Value(1.0)
     with pytest.raises(TypeError, match="draw: root must be a Value.*3.0"):
         draw(3.0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="max_nodes must be an int.*'3'"):
+    with pytest.raises(TypeError, match="max_nodes: expected an int.*'3'"):
         draw(x * 2, max_nodes="3")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="max_nodes must be an int.*2.5"):
+    with pytest.raises(TypeError, match="max_nodes: expected an int.*2.5"):
         draw(x * 2, max_nodes=2.5)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="max_nodes must be positive.*0"):
+    with pytest.raises(ValueError, match="max_nodes: expected an int >= 1, got 0"):
         draw(x * 2, max_nodes=0)
 
 
