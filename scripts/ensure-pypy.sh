@@ -20,20 +20,10 @@ if command -v "$pypy" >/dev/null 2>&1; then
 else
   problem="PyPy ('$pypy') is missing"
 fi
-if [ "$pypy" = pypy3 ] && command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    sudo=""
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo="sudo -n"
-  else
-    echo "$problem and apt-get needs root (no password-less sudo here): $how" >&2
-    exit 1
-  fi
-  echo "$problem: installing pypy3 and pypy3-venv with apt-get..."
-  export DEBIAN_FRONTEND=noninteractive
-  if $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq pypy3 pypy3-venv >/dev/null; then
-    usable && exit 0
-  fi
+# Only Debian's own pypy3 is installed; a PyPy named by path is the user's to provide.
+if [ "$pypy" = pypy3 ]; then
+  "$(dirname "$0")/apt-install.sh" "$problem" "$how" pypy3 pypy3-venv || exit 1
+  usable && exit 0
 fi
 echo "$problem and could not be installed here: $how" >&2
 exit 1
