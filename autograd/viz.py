@@ -239,7 +239,7 @@ def draw(
         root=root,
         names=names,
     )
-    builder = _Builder(style, placement)
+    builder = _Builder(style, placement, rankdir)
     if over_cap and placement:
         builder.add_folded(order)
     else:
@@ -247,8 +247,10 @@ def draw(
 
     graph = Graph(
         name="autograd",
-        # compound: an edge between two folded layers runs box to box (lhead, ltail)
+        # compound: an edge between two folded layers runs box to box (lhead, ltail).
+        # mclimit: few crossing-reduction passes, which keep the boxes' natural order.
         graph_attr={
+            "mclimit": "0.01",
             "rankdir": rankdir,
             "fontname": "Helvetica",
             "labelloc": "t",
@@ -513,9 +515,10 @@ class _Group:
 class _Builder:
     """Collects node statements per group (or none) and edges, then writes them out."""
 
-    def __init__(self, style: _Style, placement: dict[int, GroupPath]) -> None:
+    def __init__(self, style: _Style, placement: dict[int, GroupPath], rankdir: str) -> None:
         self.style = style
         self.placement = placement
+        self.rankdir = rankdir
         self.nodes: dict[GroupPath, list[tuple[str, dict[str, str]]]] = {(): []}
         self.edges: list[tuple[str, str, dict[str, str]]] = []
         self.ids: dict[int, str] = {}  # id(Value) -> the node that stands for it
@@ -545,8 +548,25 @@ class _Builder:
     def _add_operand_edges(self, index: int, node: Value, op_name: str) -> None:
         """One edge per operand occurrence, so `x * x` shows both."""
         highlighted = self.style.is_highlighted(node)
-        for slot, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+        path = self.placement.get(id(node))
+        # An op in a group that also takes leaves of its own group (a neuron's parameters):
+        # operands from elsewhere come from two ranks back, so that the parameters sit
+        # right of the layer before, and the layers run left to right, not as a staircase.
+        own_leaves = path is not None and any(
+            not p.parents and self.placement.get(id(p)) == path for p in node.parents
+        )
+        slots = list(enumerate(zip(node.parents, node.local_grads)))
+        if own_leaves:
+            # The group's own operands first, so that the op's edges in order (`ordering`)
+            # keep them together, w0 above w1 above b: declared reversed where dot orders
+            # a rank bottom to top (LR).
+            own = [slot for slot in slots if self.placement.get(id(slot[1][0])) == path]
+            others = [slot for slot in slots if self.placement.get(id(slot[1][0])) != path]
+            slots = (own[::-1] if self.rankdir == "LR" else own) + others[::-1]
+        for slot, (parent, local) in slots:
             attrs: dict[str, str] = {"id": f"edge-{index}-{slot}"}
+            if own_leaves and self.placement.get(id(parent)) != path:
+                attrs["minlen"] = "2"
             if self.style.show_local_grads:
                 attrs.update(label=format_number(local), fontsize="9", fontcolor="#555555")
             if highlighted:
@@ -556,19 +576,6 @@ class _Builder:
     def add_all(self, order: list[Value]) -> None:
         for index, node in enumerate(order):
             self._add_value(index, node, self.placement.get(id(node), ()))
-        # A neuron's parameters in the order its ops use them: w0, w1, …, b.
-        seen: set[int] = set()
-        for node in order:
-            path = self.placement.get(id(node))
-            for parent in node.parents:
-                if (
-                    path is not None
-                    and not parent.parents
-                    and id(parent) not in seen
-                    and self.placement.get(id(parent)) == path
-                ):
-                    seen.add(id(parent))
-                    self.ordered.setdefault(path, []).append(self.ids[id(parent)])
         self._order_inputs(order)
 
     def _order_inputs(self, order: list[Value]) -> None:
@@ -672,10 +679,10 @@ class _Builder:
             self.edges.append((tail, head, attrs))
 
     def emit(self, graph: Graph, rankdir: str) -> None:
-        """Write the ungrouped nodes, then each group's box with its nodes (boxes nested by
-        their paths), then all edges."""
-        for name, attrs in self.nodes[()]:
-            graph.node(name, **attrs)
+        """Write each group's box with its nodes (boxes nested by their paths, in natural
+        order), then the ungrouped nodes, then all edges. With few crossing-reduction
+        passes (mclimit) dot keeps much of the order it first meets nodes in: boxes first
+        keeps N0 above N1 above N10."""
         # Every prefix of every path is a box: ("layer 1", "neuron 2") lies in ("layer 1",).
         paths = {path[:depth] for path in self.nodes for depth in range(1, len(path) + 1)}
         clusters: dict[GroupPath, graphviz.Digraph] = {}
@@ -704,7 +711,7 @@ class _Builder:
                 row.attr(rank="same")
                 for name in names:
                     row.node(name)
-            if rankdir == "LR":  # flat edges run bottom to top there
+            if rankdir == "LR" and path:  # flat edges run bottom to top in a box there
                 names = names[::-1]
             for tail, head in zip(names, names[1:]):
                 target.edge(tail, head, style="invis")
@@ -713,6 +720,8 @@ class _Builder:
         for path in sorted(paths, key=lambda p: (-len(p), _natural_path_order(p))):
             enclosing = graph if len(path) == 1 else clusters[path[:-1]]
             enclosing.subgraph(clusters[path])
+        for name, attrs in self.nodes[()]:
+            graph.node(name, **attrs)
         # Edges leave a group's box on its downstream side and enter on its upstream side.
         downstream, upstream = ("e", "w") if rankdir == "LR" else ("s", "n")
         for tail, head, attrs in self.edges:

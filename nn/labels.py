@@ -98,6 +98,20 @@ def grouping_of(parameters: Mapping[Value, GroupPath]) -> Grouping:
 # --- the grouping rule ---------------------------------------------------------------------
 
 
+class Placement(dict):
+    """A grouping's answer: node -> group path, and in `names` the names of a neuron's
+    intermediate nodes, which a drawing shows where a node has no label of its own: `z`
+    (the weighted sum w·x+b) and `a` (its activation), per neuron."""
+
+    def __init__(self, placed: Mapping[Value, GroupPath], names: Mapping[Value, str]) -> None:
+        super().__init__(placed)
+        self.names = dict(names)
+
+
+PRE_ACTIVATION = "z"
+ACTIVATION = "a"
+
+
 def place_in_neurons(
     order: Sequence[Value], parameters: Mapping[Value, GroupPath]
 ) -> dict[Value, GroupPath]:
@@ -122,7 +136,26 @@ def place_in_neurons(
             path = _neuron_of_op(node, operands, parameters, placed)
         if path is not None:
             placed[node] = path
-    return placed
+    return Placement(placed, _neuron_names(order, placed))
+
+
+def _neuron_names(order: Sequence[Value], placed: Mapping[Value, GroupPath]) -> dict[Value, str]:
+    """Each neuron's output named `a` when it is an activation (and its operand `z`), else
+    `z`: the last node placed in the neuron, in topological order."""
+    last: dict[GroupPath, Value] = {}
+    for node in order:
+        path = placed.get(node)
+        if path is not None and node.parents:
+            last[path] = node
+    names: dict[Value, str] = {}
+    for path, output in last.items():
+        operand = output.parents[0]
+        if output.op in ACTIVATION_OPS and len(output.parents) == 1 and placed.get(operand) == path:
+            names[output] = ACTIVATION
+            names[operand] = PRE_ACTIVATION
+        else:
+            names[output] = PRE_ACTIVATION
+    return names
 
 
 def _neuron_of_op(
