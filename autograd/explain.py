@@ -219,7 +219,7 @@ def local_formula(node: Value, slot: int) -> str:
     >>> local_formula(t, 0)
     'tanh: 1 − o² = 1 − 0.7071² = 0.5'
     >>> local_formula(Value(3.0) * 2, 0), local_formula(2 - Value(3.0), 0)
-    ('x × 2: 2', '2 − x: −1')
+    ('x × 2: 2', '2 − x: -1')
     """
     op = op_of(node)
     local = format_number(node.local_grads[slot])
@@ -233,9 +233,15 @@ def local_formula(node: Value, slot: int) -> str:
     numeric = template.format(**numbers)
     parts = [symbolic]
     for part in (numeric, local):
-        if part != parts[-1] and part.replace("−", "-") != parts[-1].replace("−", "-"):
+        if _plain(part) != _plain(parts[-1]):
             parts.append(part)
+        else:  # `y = (-2) = -2` says -2 once, as the derivative reads: `y = -2`
+            parts[-1] = part
     return f"{head}: {' = '.join(parts)}"
+
+
+def _plain(text: str) -> str:
+    return text.replace("−", "-").replace("(", "").replace(")", "")
 
 
 def _formula_slot(node: Value, slot: int) -> int:

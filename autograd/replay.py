@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -119,8 +120,13 @@ class BackwardReplay:
             self._room_cache = room
         return room
 
+    def _scale(self) -> float:
+        """The largest finite |grad| of the whole pass: every step's colours mean the same."""
+        grads = self.state(len(self)).grads.values()
+        return max((abs(g) for g in grads if math.isfinite(g)), default=0.0)
+
     def _draw(self, state: ReplayState, captioned: bool = True, **options) -> Graph:
-        state = replace(state, room=self._room())
+        state = replace(state, room=self._room(), scale=self._scale())
         return draw(
             self.root, state=state, title=self.caption(state.step) if captioned else "", **options
         )
@@ -163,7 +169,9 @@ class BackwardReplay:
         order = topological_order(self.root)
         index = {node: k for k, node in enumerate(order)}
         final = self.state(len(self))
-        layout = replace(final, partial=frozenset(), current=None, room=self._room())
+        layout = replace(
+            final, partial=frozenset(), current=None, room=self._room(), scale=self._scale()
+        )
         svg = inline_svg(
             draw(self.root, state=layout, **options).pipe(format="svg", encoding="utf-8")
         )

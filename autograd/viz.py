@@ -82,8 +82,9 @@ class GradState:
     whose sum still misses contributions, drawn as "3 + …". `current`: a node to mark, with
     the edges into its op. `values`: when given, the data to show instead of each node's
     `.data` ("data ?" for a node missing from it: a forward pass not there yet). `room`:
-    characters to reserve for each node's data and grad texts, so that every state of a
-    replay is laid out alike. `autograd.replay.ReplayState` is one, for each step.
+    characters to reserve for each node's data and grad texts, and `scale` the |grad|
+    of the fullest colour (else the largest known), so that every state of a replay is
+    laid out and coloured alike. `autograd.replay.ReplayState` is one, for each step.
     """
 
     grads: Mapping[Value, float]
@@ -91,6 +92,7 @@ class GradState:
     current: Value | None = None
     values: Mapping[Value, float] | None = None
     room: Mapping[Value, tuple[int, int]] = field(default_factory=dict)
+    scale: float | None = None  # with color_by_grad: the |grad| of the fullest colour
 
     def is_final(self, node: Value) -> bool:
         """Whether `node`'s gradient is known and complete."""
@@ -268,7 +270,8 @@ def draw(
         graph.attr(label=_html("<BR/>".join(escape_graphviz_html(line) for line in caption)))
     builder.emit(graph, rankdir=rankdir)
     if style.colours is not None:
-        graph.node("legend", label=_html(style.colours.legend()), shape="plain")
+        folded = bool(builder.folded_groups)
+        graph.node("legend", label=_html(style.colours.legend(folded)), shape="plain")
     return graph
 
 
@@ -314,6 +317,8 @@ class _GradColours:
 
     @classmethod
     def of(cls, order: list[Value], state: GradState | None) -> _GradColours:
+        if state is not None and state.scale is not None:
+            return cls(state.scale)
         grads = state.grads.values() if state is not None else (node.grad for node in order)
         finite = [abs(g) for g in grads if math.isfinite(g)]
         return cls(max(finite, default=0.0))
@@ -328,15 +333,18 @@ class _GradColours:
         steps = len(GRAD_PALETTE) - 1
         return GRAD_PALETTE[min(steps, round(steps * abs(grad) / self.largest))]
 
-    def legend(self) -> str:
+    def legend(self, folded: bool = False) -> str:
         steps = len(GRAD_PALETTE) - 1
         cells = "".join(
             f'<TD BGCOLOR="{colour}">{format_number(self.largest * i / steps)}</TD>'
             for i, colour in enumerate(GRAD_PALETTE)
         )
+        caption = "fill: nearest |grad|"
+        if folded:  # what a folded box's colour means: what its parameters learn
+            caption += " (a folded box: the largest |grad| of its parameters)"
         return (
             '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
-            f"<TR><TD>fill: nearest |grad|</TD>{cells}"
+            f"<TR><TD>{caption}</TD>{cells}"
             f'<TD BGCOLOR="{NAN_COLOUR}">nan</TD></TR></TABLE>'
         )
 
