@@ -432,5 +432,7 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Home") show(0);
   if (event.key === "End") show(last());
 });
-show(0);
+// A link may open a given step: page.html#backward=3 or #forward=2.
+const asked = /^#(forward|backward)=(\\d+)$/.exec(location.hash);
+if (asked) { choose(asked[1]); show(Number(asked[2])); } else { show(0); }
 """
