@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograd import Value  # noqa: E402
-from autograd.replay import BackwardReplay  # noqa: E402
-from autograd.viz import draw  # noqa: E402
-from nn import draw_network, fit  # noqa: E402
-from nn.demo import TASKS, plot_boundary  # noqa: E402
+from autograd import Value
+from autograd.replay import BackwardReplay
+from autograd.viz import draw
+from nn import draw_network, fit
+from nn.demo import TASKS, plot_boundary
 
 
 def lecture_neuron() -> Value:
