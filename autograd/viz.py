@@ -570,11 +570,11 @@ class _Builder:
             # a rank bottom to top (LR).
             own = [slot for slot in slots if self.placement.get(id(slot[1][0])) == path]
             others = [slot for slot in slots if self.placement.get(id(slot[1][0])) != path]
-            slots = (own[::-1] if self.rankdir == "LR" else own) + others[::-1]
+            slots = own + others[::-1]
         for slot, (parent, local) in slots:
             attrs: dict[str, str] = {"id": f"edge-{index}-{slot}"}
-            if own_leaves and self.placement.get(id(parent)) != path:
-                attrs["minlen"] = "2"
+            if own_leaves and self.placement.get(id(parent)) == path and not parent.parents:
+                attrs["minlen"] = "0"
             if self.style.show_local_grads:
                 attrs.update(label=format_number(local), fontsize="9", fontcolor="#555555")
             if highlighted:
@@ -584,6 +584,19 @@ class _Builder:
     def add_all(self, order: list[Value]) -> None:
         for index, node in enumerate(order):
             self._add_value(index, node, self.placement.get(id(node), ()))
+        # A neuron's parameters in the order its ops take them: w0, w1, …, b.
+        seen: set[int] = set()
+        for node in order:
+            path = self.placement.get(id(node))
+            for parent in node.parents:
+                if (
+                    path is not None
+                    and not parent.parents
+                    and id(parent) not in seen
+                    and self.placement.get(id(parent)) == path
+                ):
+                    seen.add(id(parent))
+                    self.ordered.setdefault(path, []).append(self.ids[id(parent)])
         self._order_inputs(order)
 
     def _order_inputs(self, order: list[Value]) -> None:

@@ -140,21 +140,24 @@ def place_in_neurons(
 
 
 def _neuron_names(order: Sequence[Value], placed: Mapping[Value, GroupPath]) -> dict[Value, str]:
-    """Each neuron's output named `a` when it is an activation (and its operand `z`), else
-    `z`: the last node placed in the neuron, in topological order."""
+    """Each activation in a neuron named `a` and its operand `z`; a neuron's fused `w·x+b`
+    is `z` too, and so is the output of a neuron without activation (its last node). One
+    neuron may compute several samples: each sample's z and a are named."""
+    names: dict[Value, str] = {}
     last: dict[GroupPath, Value] = {}
     for node in order:
         path = placed.get(node)
-        if path is not None and node.parents:
-            last[path] = node
-    names: dict[Value, str] = {}
-    for path, output in last.items():
-        operand = output.parents[0]
-        if output.op in ACTIVATION_OPS and len(output.parents) == 1 and placed.get(operand) == path:
-            names[output] = ACTIVATION
+        if path is None or not node.parents:
+            continue
+        last[path] = node
+        operand = node.parents[0]
+        if node.op in ACTIVATION_OPS and len(node.parents) == 1 and placed.get(operand) == path:
+            names[node] = ACTIVATION
             names[operand] = PRE_ACTIVATION
-        else:
-            names[output] = PRE_ACTIVATION
+        elif node.op == ops.WEIGHTED_SUM.name:
+            names[node] = PRE_ACTIVATION
+    for output in last.values():
+        names.setdefault(output, PRE_ACTIVATION)
     return names
 
 
