@@ -558,16 +558,15 @@ class _Builder:
         highlighted = self.style.is_highlighted(node)
         path = self.placement.get(id(node))
         # An op in a group that also takes leaves of its own group (a neuron's parameters):
-        # operands from elsewhere come from two ranks back, so that the parameters sit
-        # right of the layer before, and the layers run left to right, not as a staircase.
+        # those sit in the op's own rank (minlen 0), under it, so that no edge from the
+        # layer before has to cross the layer's box: layers run left to right, no staircase.
         own_leaves = path is not None and any(
             not p.parents and self.placement.get(id(p)) == path for p in node.parents
         )
         slots = list(enumerate(zip(node.parents, node.local_grads)))
         if own_leaves:
             # The group's own operands first, so that the op's edges in order (`ordering`)
-            # keep them together, w0 above w1 above b: declared reversed where dot orders
-            # a rank bottom to top (LR).
+            # keep the parameters together; their order itself is kept by `ordered`.
             own = [slot for slot in slots if self.placement.get(id(slot[1][0])) == path]
             others = [slot for slot in slots if self.placement.get(id(slot[1][0])) != path]
             slots = own + others[::-1]
