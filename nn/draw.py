@@ -135,6 +135,32 @@ def draw_network(
     return graph
 
 
+def network_frame(
+    model: MLP | Layer | Neuron, x: Sequence[float] | None = None, show: str = "weights"
+) -> dict[str, list]:
+    """What `draw_network(model, x, show)` shows, as a frame for `graph_view.js`'s
+    `updateNetwork(svg, frame)`: `values` (one list per column: the inputs, then each
+    layer; empty without `x`) and `edges` (`[l, j, i, colour, width]` per weight), so that
+    a page draws the network once and updates it in place as it trains."""
+    layers = _layers(model)
+    if show not in SHOWS:
+        raise ValueError(f"network_frame: show must be 'weights' or 'grads', got {show!r}")
+    nin = len(layers[0][0].w)
+    values = [] if x is None else _forward(layers, x, nin)
+    magnitudes = [abs(_shown(w, show)) for neurons in layers for n in neurons for w in n.w]
+    largest = max((m for m in magnitudes if math.isfinite(m)), default=0.0)
+    edges = [
+        [k, j, i, _colour(_shown(w, show)), round(_pen(_shown(w, show), largest), 2)]
+        for k, neurons in enumerate(layers)
+        for j, neuron in enumerate(neurons)
+        for i, w in enumerate(neuron.w)
+    ]
+    return {
+        "values": [[format_number(v) for v in column] for column in values],
+        "edges": edges,
+    }
+
+
 def _layers(model: object) -> list[list[Neuron]]:
     if isinstance(model, MLP):
         return [layer.neurons for layer in model.layers]

@@ -9,6 +9,7 @@ extra). The page is rendered with Graphviz's dot, so without dot they skip too.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -355,3 +356,59 @@ def test_the_forward_pass_shows_values_appearing_in_order(visit):
             want = f"data {format_number(node.data)}" if node in known else "data ?"
             assert boxes[node.label][1] == want, f"forward step {step}, {node.label}"
             assert boxes[node.label][2] == "grad ?"
+
+
+# --- graph_view.js's updateNetwork: the network picture updated in place --------------------
+
+
+def test_update_network_rewrites_values_and_weights_in_place(visit):
+    """A page draws the network once; after a training step, updateNetwork with the
+    step's frame shows what a new drawing would: the same values and edge styles."""
+    import re as regex
+
+    from autograd.viz import graph_view_script, inline_svg
+    from nn import MLP, draw_network
+    from nn.draw import network_frame
+    from nn.losses import mse
+    from nn.optim import SGD
+
+    model = MLP(2, [3, 2], activation="tanh", rng=3)
+    x = [0.5, -1.0]
+    svg = inline_svg(draw_network(model, x=x).pipe(format="svg", encoding="utf-8"))
+    before = network_frame(model, x=x)
+    loss = mse(model(x), [1.0, -1.0])
+    loss.backward()
+    SGD(model.parameters(), lr=0.5).step()
+    frame = network_frame(model, x=x)
+    assert frame["values"][1:] != before["values"][1:]  # the step changed what is shown
+    page_html = (
+        f"<!DOCTYPE html><html><body><div id='net'>{svg}</div>"
+        f"<script type='module'>{graph_view_script()}\n"
+        f"window.done = (updateNetwork(document.querySelector('#net svg'), "
+        f"{json.dumps(frame)}), true);</script></body></html>"
+    )
+    opened = visit(page_html)
+    opened.page.wait_for_function("window.done === true")
+    shown = opened.page.evaluate("""() => {
+        const out = {};
+        for (const g of document.querySelectorAll("g.node[id^='neuron-']")) {
+            const texts = [...g.querySelectorAll("text")];
+            out[g.id] = texts[texts.length - 1].textContent;
+        }
+        for (const g of document.querySelectorAll("g.edge[id^='weight-']")) {
+            const p = g.querySelector("path");
+            out[g.id] = [p.getAttribute("stroke"), Number(p.getAttribute("stroke-width"))];
+        }
+        return out;
+    }""")
+    redrawn = draw_network(model, x=x).pipe(format="svg", encoding="utf-8").replace("&#45;", "-")
+    for k, layer in enumerate(model.layers):
+        for j in range(len(layer.neurons)):
+            assert shown[f"neuron-{k}-{j}"] == frame["values"][k + 1][j]
+            assert f">{frame['values'][k + 1][j]}</text>" in redrawn
+    for k, j, i, colour, width in frame["edges"]:
+        block = regex.search(rf'<g id="weight-{k}-{j}-{i}" class="edge">.*?<path[^>]*>', redrawn, regex.S)[0]
+        stroke = regex.search(r' stroke="([^"]+)"', block)[1]
+        assert shown[f"weight-{k}-{j}-{i}"][0] == stroke
+        assert abs(shown[f"weight-{k}-{j}-{i}"][1] - width) < 0.01
+    assert opened.errors == []

@@ -127,3 +127,42 @@ export function updateGraph(svg, frame) {
     if ("current" in frame) markCurrent(svg, k, frame.current === k);
   }
 }
+
+// --- the network picture (nn.draw_network) ----------------------------------------------
+// ids: input-<i>, neuron-<l>-<j>, weight-<l>-<j>-<i> (see nn/draw.py). A frame, as
+// nn.draw.network_frame(model, x, show) makes it (every field optional):
+//   values: [[column 0: the inputs], [layer 0's neurons], ...]  numbers or strings, null: "?"
+//           (the circles show a value only when the network was drawn with an x)
+//   edges:  [[l, j, i, colour, width], ...]  each weight's edge: its stroke and width (pt)
+
+export function updateNetwork(svg, frame) {
+  (frame.values || []).forEach((column, c) => {
+    column.forEach((value, j) => {
+      const id = c === 0 ? `input-${j}` : `neuron-${c - 1}-${j}`;
+      const node = byId(svg, id);
+      if (!node) return;
+      const texts = node.querySelectorAll("text");
+      const last = texts[texts.length - 1];
+      if (last && texts.length > (c === 0 ? 1 : 2)) last.textContent = formatNumber(value);
+    });
+  });
+  for (const [l, j, i, colour, width] of frame.edges || []) {
+    const edge = byId(svg, `weight-${l}-${j}-${i}`);
+    if (!edge) continue;
+    for (const path of edge.querySelectorAll("path")) {
+      const [stroke, opacity] = splitColour(colour);
+      path.setAttribute("stroke", stroke);
+      if (opacity === null) path.removeAttribute("stroke-opacity");
+      else path.setAttribute("stroke-opacity", opacity);
+      path.setAttribute("stroke-width", String(width));
+    }
+  }
+}
+
+// Graphviz writes "#2166acb0" as stroke="#2166ac" stroke-opacity="0.690196".
+function splitColour(colour) {
+  if (/^#[0-9a-fA-F]{8}$/.test(colour)) {
+    return [colour.slice(0, 7), String(parseInt(colour.slice(7), 16) / 255)];
+  }
+  return [colour, null];
+}
