@@ -4,8 +4,15 @@ The picture has a box per `Value` (label | data | grad), a small oval per op, an
 per operand occurrence, so `x * x` shows two edges into its `*`. Options add the local
 derivative on each edge, a fill colour by |grad| with a legend, boxes around groups of
 nodes (a neuron inside its layer: the grouping comes from the caller, e.g. `nn`), and a
-size cap that folds each group into one summary box. Every text goes through
-`escape_graphviz_html`, so any label renders.
+size cap that folds each group into one summary box (two folded layers joined by one
+edge that says how many it stands for). Every text goes through `escape_graphviz_html`,
+so any label renders.
+
+Every box, cell, op and edge has a stable SVG id from its node's index k in
+`topological_order(root)` (`node-<k>`, `node-<k>-data`, `node-<k>-grad`, `op-<k>`,
+`edge-<k>-<i>`), so that a page draws once and updates the numbers in place with
+`autograd/static/graph_view.js` (`graph_frame` makes its frames; `inline_svg` cleans the
+SVG for a page).
 
 The returned `Graph` is a `graphviz.Digraph`: it shows inline in Jupyter and renders with
 `graph.render("out/graph", format="svg")` (or "png", "pdf"). Without Graphviz's `dot` program
