@@ -4,8 +4,8 @@ mode one pass per output, and each pass walks the graph's edges once.
     >>> from autograd.cost import cost
     >>> print(cost(lambda x, y: [x * y, x + y, x.sin()], 1.0, 2.0))
     f: 2 inputs -> 3 outputs, a graph of 5 edges
-      forward mode (jacfwd): 2 passes, one per input:  10 edge steps
-      reverse mode (jacrev): 3 passes, one per output:  5 edge steps
+      forward mode (jacfwd): 2 passes (one per input), 10 edge steps
+      reverse mode (jacrev): 3 passes (one per output), 5 edge steps
       the same Jacobian both ways; fewer passes: forward mode
 
 So a loss (many inputs, one output) wants reverse mode, backpropagation: one pass instead
@@ -57,10 +57,10 @@ class Cost:
         return [
             f"f: {self.inputs} input{_s(self.inputs)} -> {self.outputs} output{_s(self.outputs)}, "
             f"a graph of {self.edges} edge{_s(self.edges)}",
-            f"  forward mode (jacfwd): {f.forward} pass{_es(f.forward)}, one per input:  "
-            f"{f.forward_edges:>2} edge steps",
-            f"  reverse mode (jacrev): {r.reverse} pass{_es(r.reverse)}, one per output: "
-            f"{r.reverse_edges:>2} edge steps",
+            f"  forward mode (jacfwd): {f.forward} pass{_es(f.forward)} (one per input), "
+            f"{f.forward_edges} edge steps",
+            f"  reverse mode (jacrev): {r.reverse} pass{_es(r.reverse)} (one per output), "
+            f"{r.reverse_edges} edge steps",
             f"  {verdict}; fewer passes: {self.cheaper}",
         ]
 
