@@ -51,6 +51,9 @@ class ForwardStep:
 
 def graph_order(outputs: Iterable[Value]) -> list[Value]:
     """Every node that any of `outputs` depends on, once, each after all of its parents."""
+    outputs = list(outputs)
+    if len(outputs) == 1:
+        return topological_order(outputs[0])
     order: list[Value] = []
     placed: set[Value] = set()
     for output in outputs:
