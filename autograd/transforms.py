@@ -135,7 +135,11 @@ def _recording() -> Iterator[None]:
 
 
 def _numbers(xs: object, what: str, where: str) -> list[float]:
-    """A sequence of numbers, as floats; a TypeError naming `where` otherwise."""
+    """A sequence of numbers, as floats; a TypeError naming `where` otherwise. A numpy
+    array (anything with `tolist`) is read as its list."""
+    tolist = getattr(xs, "tolist", None)
+    if callable(tolist) and not isinstance(xs, Value):
+        xs = tolist()
     if is_number(xs) or isinstance(xs, Value):
         raise TypeError(
             f"{where}: {what} must be a sequence of numbers (a tuple or a list), got {xs!r}; "
@@ -331,7 +335,7 @@ def hessian(f: Function) -> Callable[..., Matrix]:
 
     def hessian_forward_over_reverse(*primals: float) -> Matrix:
         call = _call(f, _numbers(primals, "primals", "hessian"), "hessian")
-        gradient = _gradient_graph(_scalar(call, "hessian"), call.inputs)
+        gradient = _gradient_graph(_scalar(call, "hessian"), call.inputs, "hessian")
         order = graph_order(gradient)
         columns = []
         for x in call.inputs:
@@ -357,11 +361,14 @@ def hvp(f: Function, primals: Sequence[float], v: Sequence[float]) -> list[float
             "one per primal"
         )
     call = _call(f, points, "hvp")
-    gradient = _gradient_graph(_scalar(call, "hvp"), call.inputs)
+    gradient = _gradient_graph(_scalar(call, "hvp"), call.inputs, "hvp")
     found = _forward_pass(graph_order(gradient), dict(zip(call.inputs, direction)))
     return [found.get(g, 0.0) for g in gradient]
 
 
-def _gradient_graph(output: Value, inputs: list[Value]) -> list[Value]:
+def _gradient_graph(output: Value, inputs: list[Value], where: str) -> list[Value]:
     """∇f as Values built from engine ops, differentiable once more."""
-    return _reverse_pass(output, inputs, create_graph=True)
+    try:
+        return _reverse_pass(output, inputs, create_graph=True)
+    except NotImplementedError as error:  # a user op without a differentiable form
+        raise NotImplementedError(f"{where}: {error}") from None

@@ -285,6 +285,26 @@ def test_errors_name_the_transform(call, error, message):
     assert str(info.value).startswith(message), str(info.value)
 
 
+def test_a_user_op_has_forward_mode_and_a_hessian_needs_its_differentiable_form():
+    from autograd import define_op
+
+    cube = define_op("cube_fwd_test", lambda x: x**3, lambda x, out: (3 * x**2,))
+    assert jvp(lambda x: cube(x), (2.0,), (1.0,)) == (8.0, 12.0)  # forward mode for free
+    assert jacfwd(lambda x: cube(x))(2.0) == jacrev(lambda x: cube(x))(2.0) == [[12.0]]
+    with pytest.raises(NotImplementedError, match="^hessian: grad.create_graph=True.: the op"):
+        hessian(lambda x: cube(x))(2.0)
+    with pytest.raises(NotImplementedError, match="^hvp: "):
+        hvp(lambda x: cube(x), (2.0,), (1.0,))
+
+
+def test_primals_may_be_a_numpy_array():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    f = lambda x, y: x * y  # noqa: E731
+    assert jvp(f, np.array([2.0, 3.0]), np.array([1.0, 0.0])) == (6.0, 3.0)
+    assert hvp(f, np.array([2.0, 3.0]), np.array([1.0, 1.0])) == [1.0, 1.0]
+    assert jacobian(f, np.array([2.0, 3.0]), mode="forward") == [[3.0, 2.0]]
+
+
 def test_forward_helpers_check_their_arguments():
     x = Value(1.0)
     with pytest.raises(TypeError, match="tangents: seeds must be a mapping"):
