@@ -106,7 +106,7 @@ def push_tangents(
 def tangents(outputs: Iterable[Value], seeds: Mapping[Value, float]) -> dict[Value, float]:
     """∂node/∂seed for every node of the graph of `outputs`: 0.0 where a node does not
     depend on the seeded nodes. `seeds` maps nodes (usually inputs) to their tangents."""
-    seeds = _checked_seeds(seeds, "tangents")
+    seeds = checked_seeds(seeds, "tangents")
     order = graph_order(_checked_outputs(outputs, "tangents"))
     found = push_tangents(order, seeds)
     return {node: found.get(node, 0.0) for node in order}
@@ -115,7 +115,7 @@ def tangents(outputs: Iterable[Value], seeds: Mapping[Value, float]) -> dict[Val
 def forward_steps(root: Value, seeds: Mapping[Value, float]) -> list[ForwardStep]:
     """The forward sweep of `root`'s graph from `seeds`, one `ForwardStep` per node that
     depends on a seed, parents first: the forward twin of `engine.backward_steps`."""
-    seeds = _checked_seeds(seeds, "forward_steps")
+    seeds = checked_seeds(seeds, "forward_steps")
     steps: list[ForwardStep] = []
     push_tangents(graph_order(_checked_outputs([root], "forward_steps")), seeds, steps)
     return steps
@@ -129,7 +129,8 @@ def _checked_outputs(outputs: Iterable[Value], where: str) -> list[Value]:
     return outputs
 
 
-def _checked_seeds(seeds: Mapping[Value, float], where: str) -> dict[Value, float]:
+def checked_seeds(seeds: Mapping[Value, float], where: str) -> dict[Value, float]:
+    """`seeds` as a dict of Value -> float; a TypeError naming `where` otherwise."""
     if not isinstance(seeds, Mapping):
         raise TypeError(
             f"{where}: seeds must be a mapping {{node: tangent}}, got {seeds!r} "

@@ -27,7 +27,7 @@ from typing import Union
 
 from autograd.engine import Value
 from autograd.formatting import derivative, escape_html, format_number, node_name, one_line
-from autograd.forward import ForwardStep, _checked_seeds, forward_steps, graph_order
+from autograd.forward import ForwardStep, checked_seeds, forward_steps, graph_order
 from autograd.replay import BackwardReplay
 from autograd.viz import GradState, Graph, draw
 
@@ -58,7 +58,7 @@ class ForwardReplay:
         self.root = root
         self.wrt = seed if isinstance(seed, Value) else None  # names ∂node/∂wrt
         self.seeds = (
-            {seed: 1.0} if isinstance(seed, Value) else _checked_seeds(seed, "ForwardReplay")
+            {seed: 1.0} if isinstance(seed, Value) else checked_seeds(seed, "ForwardReplay")
         )
         self.steps: list[ForwardStep] = forward_steps(root, self.seeds)
         # Known before the first step: the seeds, and every node no seed reaches (0).
@@ -241,7 +241,9 @@ class ForwardAndBackward:
 
 
 def _svg(graph: Graph) -> str:
-    """Graphviz's SVG cut to its `<svg>` element, without namespace URLs or comments."""
+    """Graphviz's SVG cut to its `<svg>` element, without namespace URLs or comments (as
+    `autograd.replay` inlines its frames; a copy, so that this page needs none of its
+    internals)."""
     import re
 
     svg = graph.pipe(format="svg", encoding="utf-8")
