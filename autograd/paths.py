@@ -22,6 +22,7 @@ and the paths from x drawn bold.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from autograd.engine import Value, to_int, topological_order
 from autograd.formatting import derivative, escape_graphviz_html, format_number, node_name, one_line
@@ -158,20 +159,34 @@ def sum_over_paths(root: Value, wrt: Value, max_paths: int = 1000) -> SumOverPat
             "to see them all)"
         )
     # Depth first from the root back to wrt, through the operands that wrt reaches, in
-    # operand order (the root's first operand's paths first); no recursion.
+    # operand order (the root's first operand's paths first); no recursion. A partial path
+    # is a linked list, (node, ∂next/∂node, the rest towards the root), so that a step
+    # costs the same on a path of any length.
     paths: list[Path] = []
     if total:
-        stack: list[tuple[Value, tuple[Value, ...], tuple[float, ...]]] = [(root, (root,), ())]
+        stack: list[tuple[Value, Any]] = [(root, (root, None, None))]
         while stack:
-            node, nodes, factors = stack.pop()
+            node, link = stack.pop()
             if node is wrt:
-                paths.append(Path(nodes[::-1], factors[::-1]))
+                paths.append(_unlinked(link))
                 continue
             edges = list(zip(node.parents, node.local_grads))
             for parent, local in reversed(edges):
                 if parent in count:
-                    stack.append((parent, (*nodes, parent), (*factors, local)))
+                    stack.append((parent, (parent, local, link)))
     return SumOverPaths(root, wrt, tuple(paths))
+
+
+def _unlinked(link: Any) -> Path:
+    """A path from its linked list, wrt first: the nodes, and each edge's derivative."""
+    nodes: list[Value] = []
+    factors: list[float] = []
+    while link is not None:
+        node, factor, link = link
+        nodes.append(node)
+        if link is not None:
+            factors.append(factor)
+    return Path(tuple(nodes), tuple(factors))
 
 
 def _name(node: Value) -> str:

@@ -322,3 +322,29 @@ def test_jvp_of_every_basis_direction_is_a_column_of_jacrev(expr):
     for j in range(len(expr.inputs)):
         e = [1.0 if i == j else 0.0 for i in range(len(expr.inputs))]
         assert close(jvp(expr, expr.inputs, e)[1], J[0][j], rtol=1e-9, atol=1e-12)
+
+
+def test_deep_chains_need_no_recursion():
+    import sys
+
+    from autograd.paths import sum_over_paths
+
+    def chain(x, y):
+        for _ in range(20_000):
+            x = x * 1.0001 + y * 1e-4
+        return x
+
+    x, y = Value(1.0), Value(1.0)
+    out = chain(x, y)
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(120)  # proves nothing below recurses
+    try:
+        (_, tangent) = jvp(chain, (1.0, 1.0), (1.0, 0.0))
+        H = hessian(chain)(1.0, 1.0)
+        (path,) = sum_over_paths(out, x).paths  # one path, through every step
+    finally:
+        sys.setrecursionlimit(old_limit)
+    assert tangent == pytest.approx(1.0001**20_000, rel=1e-9)
+    assert H == [[0.0, 0.0], [0.0, 0.0]]  # linear in x and y
+    assert len(path.nodes) == 40_001 and path.nodes[0] is x and path.nodes[-1] is out
+    assert path.product == pytest.approx(tangent, rel=1e-12)
