@@ -107,6 +107,7 @@ def draw(
     max_nodes: int | None = None,
     state: GradState | None = None,
     title: str = "",
+    tangents: Mapping[Value, float] | None = None,
 ) -> Graph:
     """The computation graph that produced `root`, as a Graphviz digraph.
 
@@ -128,6 +129,8 @@ def draw(
       `.grad`, with its partial sums and its current node marked: one step of a backward
       pass (`autograd.replay` draws each step so).
     - `title`: a caption above the graph.
+    - `tangents`: forward mode's ∂node/∂seed by node (`autograd.forward.tangents`): each
+      box gets a "tangent" line, blank for a node missing from the mapping.
 
     >>> x = Value(2.0, "x"); y = x * x; y.backward()
     >>> graph = draw(y)                       # graph.render("out/square", format="svg")
@@ -152,6 +155,7 @@ def draw(
         colours=_GradColours.of(order, state) if color_by_grad else None,
         highlight=None if state is None else state.current,
         show_local_grads=show_local_grads,
+        tangents=tangents,
     )
     builder = _Builder(style, placement)
     if over_cap and placement:
@@ -241,6 +245,7 @@ class _Style:
     colours: _GradColours | None
     highlight: Value | None
     show_local_grads: bool
+    tangents: Mapping[Value, float] | None = None  # forward mode's, by node, when drawn
 
     def fill(self, node: Value) -> str:
         if self.colours is None:
@@ -273,6 +278,9 @@ def _value_box(node: Value, style: _Style) -> str:
     cells = [f"<B>{escape_graphviz_html(node.label)}</B>"] if node.label else []
     cells.append(f"data {format_number(node.data)}")
     cells.append(escape_graphviz_html(style.grads.text(node)))
+    if style.tangents is not None:
+        tangent = style.tangents.get(node)
+        cells.append("tangent" if tangent is None else f"tangent {format_number(tangent)}")
     return _box(cells, style.fill(node), style.is_highlighted(node))
 
 
