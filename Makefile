@@ -38,9 +38,10 @@ DATASET ?= students
 demo: $(READY) dot
 	$(BIN)/python -m nn.demo --dataset $(DATASET)
 
-# The notebooks in JupyterLab, from the project's venv (the `notebooks` extra).
+# The notebooks in JupyterLab, from the project's venv (the `notebooks` extra), on
+# 127.0.0.1 with Jupyter's token. As root (a container), Jupyter wants --allow-root.
 lab: $(VENV)/.notebooks dot
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 $(VENV)/.notebooks: $(READY)
 	$(BIN)/python -m pip install --quiet --quiet -e '.[notebooks]'

@@ -249,3 +249,33 @@ def test_both_installed_into_one_folder_import_autograd_warns_naming_both(tmp_pa
     assert result.returncode != 0
     assert "backprop-lens" in result.stderr and "HIPS autograd" in result.stderr
     assert run_python(code, [ROOT], cwd=tmp_path).returncode == 0  # ours alone: no warning
+
+
+# --- one Python minimum ---------------------------------------------------------------------
+
+
+def test_the_python_minimum_is_stated_once_and_followed():
+    try:
+        import tomllib
+    except ImportError:
+        tomllib = pytest.importorskip("tomli", reason="neither tomllib (3.11+) nor tomli is installed")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    minimum = pyproject["project"]["requires-python"]
+    assert minimum.startswith(">=")
+    version = tuple(int(part) for part in minimum[2:].split("."))
+    # The classifiers start at that version.
+    listed = [
+        tuple(int(part) for part in c.rsplit(" ", 1)[1].split("."))
+        for c in pyproject["project"]["classifiers"]
+        if c.startswith("Programming Language :: Python :: 3.")
+    ]
+    assert min(listed) == version
+    # ruff takes its target from requires-python; the Makefile reads it; mypy targets no
+    # older Python than the package's (mypy 2's oldest is 3.10).
+    assert "target-version" not in pyproject["tool"]["ruff"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "requires-python" in makefile and "(3, 10)" not in makefile and "3.10 or newer" not in makefile
+    mypy_target = tuple(int(part) for part in pyproject["tool"]["mypy"]["python_version"].split("."))
+    assert mypy_target == max(version, (3, 10))
+    # and this interpreter is one the package claims
+    assert sys.version_info[:2] >= version
