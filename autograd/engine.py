@@ -77,9 +77,9 @@ class Value:
     _da: Any
     _db: Any
 
-    def __init__(self, data: Number, label: str = "", *micrograd: Any, **keywords: Any) -> None:
-        if micrograd or keywords or type(label) is not str:
-            Value._refuse_micrograd_constructor(data, label, micrograd, keywords)
+    def __init__(self, data: Number, label: str = "", *micrograd: Any) -> None:
+        if micrograd or type(label) is not str:
+            Value._refuse_micrograd_constructor(data, label, micrograd)
         self._data = to_float(data, "Value")
         self.grad = 0.0
         self._tag, self._a, self._da, self._b, self._db = _LEAF
@@ -465,7 +465,7 @@ class Value:
             raise AttributeError(
                 f"Value.requires_grad is read-only and always True, got {flag!r}: for a "
                 "number without a gradient use a plain float or v.detach(); to record nothing, "
-                "with no_grad(): (docs/api.md, PyTorch's habits)"
+                "with no_grad(): (docs/api.md, section Habits from PyTorch and micrograd)"
             )
 
     def requires_grad_(self, flag: bool = True) -> Value:
@@ -474,16 +474,12 @@ class Value:
         return self
 
     @staticmethod
-    def _refuse_micrograd_constructor(data: Any, label: Any, more: tuple, keywords: dict) -> None:
-        """`Value(data, label="")` got more: micrograd's `Value(data, (a, b), '*')` (how its
-        lecture adds an op by hand), or a keyword it does not take. Returns for a plain
-        wrong label, which the label's own check reports."""
-        unknown = sorted(set(keywords) - {"_children", "_op"})
-        if unknown:
-            raise TypeError(f"Value() got an unexpected keyword argument {unknown[0]!r}")
-        if more or keywords or isinstance(label, (tuple, list, set)):
+    def _refuse_micrograd_constructor(data: Any, label: Any, more: tuple) -> None:
+        """`Value(data, label="")` got micrograd's `Value(data, (a, b), '*')`, how its
+        lecture adds an op by hand. Returns for a plain wrong label, which the label's own
+        check reports."""
+        if more or isinstance(label, (tuple, list, set)):
             given = [repr(data), repr(label), *map(repr, more)]
-            given += [f"{key}={value!r}" for key, value in keywords.items()]
             raise TypeError(
                 f"Value({', '.join(given)}): that is micrograd's constructor, Value(data, "
                 "_children, _op); here it is Value(data, label=''), and only an op makes a "
