@@ -84,4 +84,4 @@ $(PYPY_READY): pyproject.toml | pypy
 	@touch $@
 
 clean:
-	rm -rf $(VENV) $(PYPY_VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(PYPY_VENV) out .pytest_cache .hypothesis build *.egg-info

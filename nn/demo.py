@@ -209,7 +209,9 @@ def print_first_step(task: Task) -> None:
     loss = task.training_loss([model(x) for x in task.xs], task.ys)
     model.zero_grad()
     loss.backward()
-    print(f"\nstep 0: loss {loss.data:.6f}; every parameter's value and gradient:")
+    count = len(model.parameters())
+    which = "every parameter's" if count <= TABLE_ROWS else f"the first {TABLE_ROWS} parameters'"
+    print(f"\nstep 0: loss {loss.data:.6f}; {which} value and gradient:")
     print(parameter_table(model) + "\n")
     model.zero_grad()
 

@@ -205,7 +205,8 @@ def test_the_demo_writes_each_dataset_into_its_own_folder(tmp_path, monkeypatch,
     printed = capsys.readouterr().out
     # What the README says it prints: the step-0 table (a big model's first 20 rows, then
     # how many more), the first and last loss, the accuracy, the files.
-    assert "every parameter's value and gradient" in printed
+    assert "every parameter's value and gradient" in printed  # the students: all 9
+    assert "the first 20 parameters' value and gradient" in printed  # the moons: 337
     assert "... and 317 more parameters" in printed
     assert "training accuracy after 0 steps" in printed
     assert f"wrote {os.path.join('out', 'moons', 'graph.svg')}" in printed
