@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make dist-check`: what a user gets from PyPI. Build the wheel and the sdist, check their
 # metadata with twine, install the wheel (no extras) into a fresh virtual environment, import
-# both packages from there and run the README's first example with it, outside the checkout.
+# both packages from there and run the README's first example with it, outside the checkout;
+# `python -m nn.demo` there must stop at once, naming the extra it needs.
 # Usage: scripts/dist-check.sh BUILD_PYTHON FRESH_PYTHON
 set -euo pipefail
 build_python=$1 fresh_python=$2
@@ -36,4 +37,12 @@ print(f"dist-check: import autograd, nn: from {os.path.dirname(os.path.dirname(a
 PY
 )
 (cd "$work/empty" && "$work/venv/bin/python" "$work/first_example.py")
-echo "dist-check: $(basename "$wheel") and the sdist build, pass twine check, install, and run the README's first example"
+# Without extras, the demo stops before any work and names the extra that it needs.
+if (cd "$work/empty" && "$work/venv/bin/python" -m nn.demo >"$work/demo.log" 2>&1); then
+  echo "dist-check: python -m nn.demo ran without matplotlib; expected it to name [demo]" >&2; exit 1
+fi
+grep -q "pip install 'backprop-lens\[demo\]'" "$work/demo.log" ||
+  { cat "$work/demo.log" >&2; echo "dist-check: nn.demo's error does not name the [demo] extra" >&2; exit 1; }
+test ! -e "$work/empty/out" || { echo "dist-check: nn.demo wrote out/ before failing" >&2; exit 1; }
+echo "dist-check: $(basename "$wheel") and the sdist build and pass twine check; the wheel installs,"
+echo "dist-check: runs the README's first example, and its demo asks for the [demo] extra"
