@@ -1,16 +1,17 @@
 """The losses written with ops (no branch on a number) against an earlier revision's, in one run.
 
-    python benchmarks/bench_losses.py [REV] [--rounds 7]
+    python benchmarks/bench_losses.py REV [--rounds 7] [--repeat 5]
 
-REV (default `HEAD~1`) names the revision whose `nn/losses.py` is the "before"; both
-versions run on this checkout's engine and model, so only the loss functions differ. One
-measurement = the forward and backward pass of micrograd's moons demo network (2-16-16-1
-ReLU MLP, 100 two-moons points; 2-16-16-2 for the two-logit cross-entropy) under each
-loss: `bce` (sigmoid output), `bce_with_logits` (linear output), `cross_entropy`. Also
-timed: the loss alone (its forward and backward on 100 leaf predictions, the model left
-out), and a traced step (`nn.traced.TracedLoss`) replaying the whole graph. Before and
-after take turns within each round, so that a machine whose speed drifts treats both
-alike; the figures are the medians over the rounds, and after / before their ratio.
+REV names the revision whose `nn/losses.py` is the "before" (6eeabbf: the last one that
+branched on numbers); both versions run on this checkout's engine and model, so only the
+loss functions differ. One measurement = the forward and backward pass of micrograd's
+moons demo network (2-16-16-1 ReLU MLP, 100 two-moons points; 2-16-16-2 for the two-logit
+cross-entropy) under each loss: `bce` (sigmoid output), `bce_with_logits` (linear
+output), `cross_entropy`. Also timed: the loss alone (its forward and backward on 100
+leaf predictions, the model left out), and a traced step (`nn.traced.TracedLoss`)
+replaying the whole graph. Before and after take turns within each round, so that a
+machine whose speed drifts treats both alike; the figures are the medians over the
+rounds, and after / before their ratio.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def losses_at(revision: str) -> ModuleType:
     return module
 
 
-def seconds(work: Callable[[], object], repeat: int) -> float:
+def seconds(work: Callable[[], float], repeat: int) -> float:
     """The best of `repeat` timings of `work()`."""
     best = float("inf")
     for _ in range(repeat):
@@ -64,7 +65,7 @@ def seconds(work: Callable[[], object], repeat: int) -> float:
     return best
 
 
-def cases(module: ModuleType) -> dict[str, Callable[[], object]]:
+def cases(module: ModuleType) -> dict[str, Callable[[], float]]:
     """name -> one forward and backward pass, built on `module`'s loss functions."""
     xs, labels = make_moons(POINTS, noise=0.1, rng=1)
     one_output = {
@@ -75,8 +76,8 @@ def cases(module: ModuleType) -> dict[str, Callable[[], object]]:
     probabilities = [i / (POINTS + 1) for i in range(1, POINTS + 1)]
     logits = [(i - POINTS / 2) / 5 for i in range(POINTS)]
 
-    def model_step(model: MLP, loss: Callable) -> Callable[[], object]:
-        def step() -> object:
+    def model_step(model: MLP, loss: Callable) -> Callable[[], float]:
+        def step() -> float:
             model.zero_grad()
             value = loss([model(x) for x in xs], labels)
             value.backward()
@@ -84,15 +85,15 @@ def cases(module: ModuleType) -> dict[str, Callable[[], object]]:
 
         return step
 
-    def loss_only(loss: Callable, numbers: list, targets: list) -> Callable[[], object]:
-        def step() -> object:
+    def loss_only(loss: Callable, numbers: list, targets: list) -> Callable[[], float]:
+        def step() -> float:
             value = loss([Value(n) for n in numbers], targets)
             value.backward()
             return value.data
 
         return step
 
-    def ce_only() -> object:
+    def ce_only() -> float:
         value = module.cross_entropy([[Value(z), Value(-z)] for z in logits], labels)
         value.backward()
         return value.data
@@ -119,7 +120,7 @@ def cases(module: ModuleType) -> dict[str, Callable[[], object]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("revision", nargs="?", default="HEAD~1")
+    parser.add_argument("revision", help="the revision whose nn/losses.py is timed as before")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=5, help="timings per round (best kept)")
     args = parser.parse_args()
