@@ -98,10 +98,10 @@ def bce_with_logits(logits: Predictions, y_true: Predictions) -> Value:
     """Mean binary cross-entropy of sigmoid(z), computed from the logits z stably.
 
     The value is max(z, 0) - z*y + log(1 + exp(-|z|)), finite for any finite z: exp never
-    overflows. It is written with ops (`maximum`, `abs`, `exp`, `log1p`), not a branch on
-    the sign of z, so a traced loss has no guards (a label is checked in Python, as data:
-    a guard only if it is a traced input); the gradient is sigmoid(z) - y everywhere,
-    including at z = 0, where `maximum` gives each side half and `abs` gives 0.
+    overflows. The side of 0 that z is on is found by ops (`sign`), not by a branch on its
+    number, so a traced loss has no guards (a label is checked in Python, as data: a guard
+    only if it is itself a traced input). The gradient is sigmoid(z) - y everywhere, and
+    the second derivative sigmoid'(z), at z = 0 too.
 
     >>> round(bce_with_logits(Value(0.0), 1).data, 6)   # log 2
     0.693147
@@ -109,11 +109,16 @@ def bce_with_logits(logits: Predictions, y_true: Predictions) -> Value:
     terms = []
     for i, (z, y) in enumerate(_pairs("bce_with_logits", logits, y_true)):
         _check_in_unit_interval("bce_with_logits", "label", i, y)
-        # max(z, 0) - z*y is the larger of z*(1 - y) (z >= 0) and -z*y (z <= 0), for y in
-        # [0, 1]. So z's derivative gets one term from the side that wins, (1 - y) or -y,
-        # and one from the log1p, -sigmoid(-z) or sigmoid(z): added in either order, a tiny
-        # sigmoid is never cancelled against 1, as it would be after a separate +1 or -1.
-        terms.append((z * (1 - y)).maximum(z * -y) + (-z.abs()).exp().log1p())
+        # `nonnegative` is 1 where z >= 0, else 0 (sign(z) + 1 is 0, 1 or 2), detached: a
+        # constant to the chain rule. So max(z, 0) - z*y = z * (nonnegative - y) and -|z| =
+        # z * (1 - 2 * nonnegative) are each one node whose derivative for z is that of the
+        # branch on z's sign they replace: (1 - y) or -y, and -1 or 1. z's gradient adds
+        # just these two terms, so a sigmoid of 1e-18 is not lost beside 1. At z = 0 both
+        # take the side z >= 0 (`maximum` and `abs` would give 1/2 and 0 there: the right
+        # gradient, but a second derivative of 0 instead of sigmoid'(0) = 1/4).
+        nonnegative = (z.sign() + 1).sign().detach()
+        minus_abs_z = z * (1 - 2 * nonnegative)
+        terms.append(z * (nonnegative - y) + minus_abs_z.exp().log1p())
     return _mean(terms)
 
 

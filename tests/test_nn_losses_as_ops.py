@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from autograd import Value
+from autograd import Value, grad
 from autograd.trace import trace
 from nn import MLP
 from nn.losses import bce, bce_with_logits, cross_entropy, log_softmax, softmax
@@ -119,6 +119,18 @@ def test_bce_with_logits_gradient_is_sigmoid_minus_label_without_cancelling(z, y
     else:
         expected = 0.5 - y  # maximum's tie gives each side half
     assert logit.grad == pytest.approx(expected, rel=3e-16, abs=0.0)
+
+
+@pytest.mark.parametrize("z", [-40.0, -2.5, -0.0, 0.0, 1e-300, 0.7, 40.0])
+@pytest.mark.parametrize("y", [0.0, 1.0, 0.25])
+def test_bce_with_logits_second_derivative_is_sigmoids_even_at_zero(z, y):
+    # Kinks written as maximum or abs would give the right gradient at 0 and a second
+    # derivative of 0 there: a Hessian of 0 for a logistic regression started at w = 0.
+    logit = Value(z)
+    (first,) = grad(bce_with_logits(logit, y), [logit], create_graph=True)
+    (second,) = grad(first, [logit])
+    tail = math.exp(-abs(z)) / (1 + math.exp(-abs(z)))  # sigmoid(-|z|)
+    assert second.data == pytest.approx(tail * (1 - tail), rel=1e-15, abs=0.0)
 
 
 def test_nan_gives_nan_through_every_loss_of_logits():
@@ -257,4 +269,45 @@ def test_softmax_log_softmax_and_cross_entropy_match_pytorch(logits):
         assert ours.data == pytest.approx(theirs.item(), rel=1e-13, abs=1e-300, nan_ok=True)
         assert [v.grad for v in values] == pytest.approx(
             zt.grad.tolist(), rel=1e-12, abs=1e-15, nan_ok=True
+        )
+
+
+def test_second_derivatives_match_pytorch():
+    torch = torch_or_skip()
+    F = torch.nn.functional
+
+    def theirs(loss_of, numbers):  # the Hessian, row by row, flattened
+        xs = torch.tensor(numbers, dtype=torch.float64, requires_grad=True)
+        (first,) = torch.autograd.grad(loss_of(xs), xs, create_graph=True)
+        rows = [
+            torch.autograd.grad(first[k], xs, retain_graph=True)[0] for k in range(len(numbers))
+        ]
+        return [d for row in rows for d in row.tolist()]
+
+    def ours(loss_of, numbers):
+        xs = [Value(x) for x in numbers]
+        firsts = grad(loss_of(xs), xs, create_graph=True)
+        return [d.data for first in firsts for d in grad(first, xs)]
+
+    labels = torch.tensor([1.0, 0.0, 0.25, 1.0], dtype=torch.float64)
+    zs = [0.0, -2.5, 0.7, 30.0]
+    assert ours(lambda v: bce_with_logits(v, labels.tolist()), zs) == pytest.approx(
+        theirs(lambda t: F.binary_cross_entropy_with_logits(t, labels), zs), rel=1e-12, abs=1e-15
+    )
+    # bce: PyTorch's double backward is off by up to 2e-10 (its 1e-12 guard in the
+    # denominator); the exact Hessian is diagonal, (y/p^2 + (1-y)/(1-p)^2) / n.
+    ps, ys = [0.3, 0.5, 0.9, 0.01], labels.tolist()
+    exact = [0.0] * 16
+    for k, (p, y) in enumerate(zip(ps, ys)):
+        exact[5 * k] = (y / p**2 + (1 - y) / (1 - p) ** 2) / 4
+    assert ours(lambda v: bce(v, ys), ps) == pytest.approx(exact, rel=1e-14)
+    assert theirs(lambda t: F.binary_cross_entropy(t, labels), ps) == pytest.approx(exact, rel=1e-9)
+    for logits in ([2.0, 1.0, 0.1], [2.0, 2.0, 1.0], [1000.0, 0.0, -1000.0]):
+        hessian = theirs(lambda t: F.cross_entropy(t[None], torch.tensor([1])), logits)
+        assert ours(lambda v: cross_entropy(v, 1), logits) == pytest.approx(
+            hessian, rel=1e-12, abs=1e-15
+        )
+        hessian = theirs(lambda t: F.log_softmax(t, dim=0)[0] + 2 * F.softmax(t, dim=0)[2], logits)
+        assert ours(lambda v: log_softmax(v)[0] + 2 * softmax(v)[2], logits) == pytest.approx(
+            hessian, rel=1e-12, abs=1e-15
         )
