@@ -109,16 +109,17 @@ def bce_with_logits(logits: Predictions, y_true: Predictions) -> Value:
     terms = []
     for i, (z, y) in enumerate(_pairs("bce_with_logits", logits, y_true)):
         _check_in_unit_interval("bce_with_logits", "label", i, y)
-        # `nonnegative` is 1 where z >= 0, else 0 (sign(z) + 1 is 0, 1 or 2), detached: a
-        # constant to the chain rule. So max(z, 0) - z*y = z * (nonnegative - y) and -|z| =
-        # z * (1 - 2 * nonnegative) are each one node whose derivative for z is that of the
+        # `positive` is 1 where z > 0, else 0 (nan stays nan), and a constant to the chain
+        # rule (sign's derivative is 0). So max(z, 0) - z*y = z * (positive - y) and -|z| =
+        # z * (1 - 2 * positive) are each one node whose derivative for z is that of the
         # branch on z's sign they replace: (1 - y) or -y, and -1 or 1. z's gradient adds
         # just these two terms, so a sigmoid of 1e-18 is not lost beside 1. At z = 0 both
-        # take the side z >= 0 (`maximum` and `abs` would give 1/2 and 0 there: the right
-        # gradient, but a second derivative of 0 instead of sigmoid'(0) = 1/4).
-        nonnegative = (z.sign() + 1).sign().detach()
-        minus_abs_z = z * (1 - 2 * nonnegative)
-        terms.append(z * (nonnegative - y) + minus_abs_z.exp().log1p())
+        # take the side z <= 0, so that the gradient is 1/2 - y and the second derivative
+        # sigmoid'(0) = 1/4 (`maximum` and `abs` would give the gradient, but 0 for the
+        # second derivative: their derivatives there are 1/2 and 0).
+        positive = z.sign().relu()
+        minus_abs_z = z * (1 - 2 * positive)
+        terms.append(z * (positive - y) + minus_abs_z.exp().log1p())
     return _mean(terms)
 
 
