@@ -1,5 +1,9 @@
-# The front door: `make test`, `make test-pypy`, `make demo`, `make bench`. Each sets itself up.
+# The front door: `make test`, `make test-pypy`, `make demo`, `make lab`, `make bench`,
+# `make dist-check`. Each sets itself up.
 PYTHON ?= python3
+# The oldest Python the package supports, read from pyproject.toml's requires-python, the one
+# place it is stated.
+PYTHON_MIN := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' pyproject.toml)
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
@@ -11,7 +15,7 @@ PYPY_VENV  := .venv-pypy
 PYPY_BIN   := $(PYPY_VENV)/bin
 PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test test-pypy lint demo bench dot pypy chromium clean pictures
+.PHONY: test test-pypy lint demo lab dist-check bench dot pypy chromium clean pictures
 
 # Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
 # the linter, the formatter's check and the type checker, so that CI runs them too.
@@ -22,12 +26,13 @@ test: $(READY) dot chromium
 lint: $(READY)
 	$(BIN)/ruff check autograd nn
 	$(BIN)/ruff format --check autograd nn
-	$(BIN)/mypy
+	@if [ -x $(BIN)/mypy ]; then $(BIN)/mypy; else echo "mypy 2 runs on Python 3.10 and newer: no type check with this venv's Python"; fi
 
 test-pypy: $(PYPY_READY) dot
 	$(PYPY_BIN)/python -m pytest tests
 
-# `make demo DATASET=spiral` (or moons) trains another of the demo's tasks.
+# `make demo DATASET=spiral` (or moons) trains another of the demo's tasks; each writes
+# its pictures into out/$(DATASET)/.
 DATASET ?= students
 
 demo: $(READY) dot
@@ -36,6 +41,21 @@ demo: $(READY) dot
 # The README's pictures (a graph, a network, the replay, the boundary), redrawn into docs/img.
 pictures: $(READY) dot chromium
 	$(BIN)/python scripts/pictures.py --out docs/img
+
+# The notebooks in JupyterLab, from the project's venv (the `notebooks` extra), on
+# 127.0.0.1 with Jupyter's token. As root (a container), Jupyter wants --allow-root.
+lab: $(VENV)/.notebooks dot
+	$(BIN)/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+$(VENV)/.notebooks: $(READY)
+	$(BIN)/python -m pip install --quiet --quiet -e '.[notebooks]'
+	@touch $@
+
+# A wheel and an sdist build and pass twine's check; the wheel, installed alone into a fresh
+# venv, imports and runs the README's first example.
+dist-check: $(READY)
+	$(BIN)/python -m pip install --quiet --quiet -e '.[dist]'
+	scripts/dist-check.sh $(BIN)/python $(PYTHON)
 
 # The demo loop is timed on CPython and on PyPy (whose venv has micrograd already).
 bench: $(READY) $(PYPY_READY) dot
@@ -54,8 +74,8 @@ chromium:
 # The venv is rebuilt whenever the project's dependencies change. (--quiet twice: pip
 # would otherwise warn about package indexes this machine lists but does not have.)
 $(READY): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
-	  { echo "Python 3.10 or newer is needed as '$(PYTHON)' (make PYTHON=python3.11 ...)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(PYTHON_MIN)".split("."))))' || \
+	  { echo "Python $(PYTHON_MIN) or newer is needed as '$(PYTHON)' (make PYTHON=python3.11 ...)" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { echo "Could not create $(VENV): on Debian, 'apt-get install python3-venv'" >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
@@ -68,4 +88,4 @@ $(PYPY_READY): pyproject.toml | pypy
 	@touch $@
 
 clean:
-	rm -rf $(VENV) $(PYPY_VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(PYPY_VENV) out .pytest_cache .hypothesis build *.egg-info

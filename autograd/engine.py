@@ -77,7 +77,9 @@ class Value:
     _da: Any
     _db: Any
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, label: str = "", *micrograd: Any) -> None:
+        if micrograd or type(label) is not str:
+            Value._refuse_micrograd_constructor(data, label, micrograd)
         self._data = to_float(data, "Value")
         self.grad = 0.0
         self._tag, self._a, self._da, self._b, self._db = _LEAF
@@ -436,14 +438,69 @@ class Value:
         for parent, local in zip(self.parents, self.local_grads):
             parent.grad += local * g
 
+    # --- habits from PyTorch and micrograd's lecture ----------------------------------------
+    # PyTorch's names where they mean something here, and micrograd's constructor pointed
+    # to define_op, so that a newcomer's first lines work or say what to write instead.
+
+    def item(self) -> float:
+        """The number, as PyTorch's `tensor.item()`: `v.data`, a float."""
+        return float(self)
+
+    @property
+    def is_leaf(self) -> bool:
+        """No parents: an input, a parameter, a constant, or a result made in `no_grad()`
+        (as PyTorch's `is_leaf`). A leaf's grad accumulates across `backward()` calls."""
+        return self._a is None
+
+    @property
+    def requires_grad(self) -> bool:
+        """Always True, read-only: every `Value` takes part in `backward()` (a leaf collects
+        its gradient, a recorded node passes it on). A number that should get no gradient
+        is a plain float (an op folds it in as a constant), or `v.detach()`."""
+        return True
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if flag is not True:
+            raise AttributeError(
+                f"Value.requires_grad is read-only and always True, got {flag!r}: for a "
+                "number without a gradient use a plain float or v.detach(); to record nothing, "
+                "with no_grad(): (docs/api.md, section Habits from PyTorch and micrograd)"
+            )
+
+    def requires_grad_(self, flag: bool = True) -> Value:
+        """PyTorch's in-place switch: True is already so (returns the value); False raises."""
+        self.requires_grad = flag
+        return self
+
+    @staticmethod
+    def _refuse_micrograd_constructor(data: Any, label: Any, more: tuple) -> None:
+        """`Value(data, label="")` got micrograd's `Value(data, (a, b), '*')`, how its
+        lecture adds an op by hand. Returns for a plain wrong label, which the label's own
+        check reports."""
+        if more or isinstance(label, (tuple, list, set)):
+            given = [repr(data), repr(label), *map(repr, more)]
+            raise TypeError(
+                f"Value({', '.join(given)}): that is micrograd's constructor, Value(data, "
+                "_children, _op); here it is Value(data, label=''), and only an op makes a "
+                "node with parents: use the operators and methods (a * b records '*'), or "
+                "make your own op with autograd.define_op(name, forward, derivatives) "
+                "(docs/api.md, section define_op)"
+            )
+
+    # backward(retain_graph=...) is accepted for PyTorch's code and means nothing more here:
+    # backward() never frees the graph (each node keeps its local derivatives), so it can
+    # always be called again, whatever retain_graph says; leaf grads then accumulate.
+
     # --- the chain rule -------------------------------------------------------------------
 
-    def backward(self, gradient: Number = 1.0) -> None:
+    def backward(self, gradient: Number = 1.0, retain_graph: bool | None = None) -> None:
         """Set every reachable node's `grad` to d(self)/d(node), scaled by `gradient`.
 
         `gradient` seeds the root, as in PyTorch: d(self)/d(self) = 1 by default. The grads
         of intermediate nodes are reset first; leaf grads accumulate across calls, as in
-        PyTorch, until `zero_grad()` or `grad = 0.0` clears them.
+        PyTorch, until `zero_grad()` or `grad = 0.0` clears them. `retain_graph`: see
+        the habits from PyTorch above (the graph is always kept).
         """
         if _tracer is not None:
             _tracer.refuse(self, "backward()")

@@ -200,6 +200,7 @@ def draw(
     max_nodes: int | None = None,
     state: GradState | None = None,
     title: str = "",
+    tangents: Mapping[Value, float] | None = None,
 ) -> Graph:
     """The computation graph that produced `root`, as a Graphviz digraph.
 
@@ -221,6 +222,8 @@ def draw(
       `.grad`, with its partial sums and its current node marked: one step of a backward
       pass (`autograd.replay` draws each step so).
     - `title`: a caption above the graph.
+    - `tangents`: forward mode's ∂node/∂seed by node (`autograd.forward.tangents`): each
+      box gets a "tangent" line, blank for a node missing from the mapping.
 
     >>> x = Value(2.0, "x"); y = x * x; y.backward()
     >>> graph = draw(y)                       # graph.render("out/square", format="svg")
@@ -247,6 +250,7 @@ def draw(
         show_local_grads=show_local_grads,
         root=root,
         names=names,
+        tangents=tangents,
     )
     builder = _Builder(style, placement, rankdir)
     if over_cap and placement:
@@ -364,6 +368,7 @@ class _Style:
     show_local_grads: bool
     root: Value
     names: Mapping[Value, str]  # names the grouping gives unlabelled nodes (nn: z, a)
+    tangents: Mapping[Value, float] | None = None  # forward mode's, by node, when drawn
 
     def fill(self, node: Value) -> str:
         if self.colours is None:
@@ -444,6 +449,10 @@ def _value_box(k: int, node: Value, style: _Style) -> str:
     grad_tip = escape_graphviz_html(style.grad_symbol(node))
     grad_text = escape_graphviz_html(style.grads.text(node))
     cells.append((_cell_attrs(k, "grad", grad_room, grad_tip), grad_text))
+    if style.tangents is not None:  # forward mode's, when drawn: node-<k>-tangent
+        tangent = style.tangents.get(node)
+        text = "tangent" if tangent is None else f"tangent {format_number(tangent)}"
+        cells.append((_cell_attrs(k, "tangent", 0, f"tangent of {name}"), text))
     framed = style.grads.state is not None  # a replay's: the current box is marked
     return _box(cells, style.fill(node), style.is_highlighted(node), framed=framed)
 

@@ -16,6 +16,19 @@ xor, circles), `nn.metrics` (accuracy, predicted_class), `nn.train` (fit), `nn.s
 `nn.demo` (`python -m nn.demo`).
 """
 
+# `autograd` must be this project's engine. HIPS autograd (PyPI's `autograd`) has the same
+# import name; where it wins, say so here instead of failing deep inside nn.
+import autograd as _found
+
+if not hasattr(_found, "define_op"):
+    raise ImportError(
+        f"nn needs backprop-lens's autograd (Value, grad, ...), but 'import autograd' found "
+        f"{getattr(_found, '__file__', None) or _found!r}, which is not it: most likely HIPS "
+        "autograd (PyPI's 'autograd'), whose import name is the same. The two cannot share "
+        "one environment: pip uninstall autograd (HIPS), or use a separate virtual "
+        "environment for each."
+    )
+
 from nn import data, labels, losses, metrics, optim
 from nn.activations import ACTIVATIONS
 from nn.draw import draw_network

@@ -2,8 +2,9 @@
 
 Default, 002's student network: 2 inputs (hours studied, hours slept), 2 ReLU hidden
 neurons, a sigmoid output, binary cross-entropy, Adam (lr 0.05), full batch. It prints every
-parameter's value and gradient at the first step, shows the loss in a progress bar, and
-writes into `--out` (default `out/`):
+parameter's value and gradient at the first step (a bigger model's first 20, and how many
+more), shows the loss in a progress bar, prints the loss and the training accuracy, and
+writes into `--out` (default `out/<dataset>/`, so that each dataset keeps its own pictures):
 
 - `graph.svg`: the first student's loss graph at the first step, with values and gradients;
 - `loss.png`: the loss curve;
@@ -18,8 +19,10 @@ arm), a 2-16-16-3 ReLU MLP whose three linear outputs are the logits of softmax,
 cross-entropy, Adam (lr 0.05), 100 steps, to about 99% training accuracy. The boundary
 picture then shows three regions, each class where its logit is the largest.
 
-    python -m nn.demo --dataset moons --steps 100 --out out
-    python -m nn.demo --dataset spiral --out out/spiral
+    python -m nn.demo --dataset moons --steps 100      # into out/moons/
+    python -m nn.demo --dataset spiral --out pictures  # into pictures/
+
+The plots need matplotlib: `pip install 'backprop-lens[demo]'`.
 """
 
 from __future__ import annotations
@@ -130,12 +133,14 @@ TASKS = {"students": (student_task, 21), "moons": (moons_task, 1), "spiral": (sp
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
+    _pyplot()  # before any work: without matplotlib, say which extra installs it
     make_task, default_seed = TASKS[args.dataset]
     task = make_task(args.steps, default_seed if args.seed is None else args.seed)
-    os.makedirs(args.out, exist_ok=True)
+    out = os.path.join("out", task.name) if args.out is None else args.out
+    os.makedirs(out, exist_ok=True)
     print(f"{task.name}: {len(task.xs)} samples, model {task.model!r}")
 
-    graph_path = os.path.join(args.out, "graph.svg")
+    graph_path = os.path.join(out, "graph.svg")
     write_sample_graph(task, graph_path)
 
     print_first_step(task)
@@ -161,11 +166,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"loss: {history[0]:.6f} at step 0, {history[-1]:.6f} at step {len(history) - 1}")
     print(f"training accuracy after {task.steps} steps: {accuracy(task):.1%}")
 
-    plot_loss(history, task, os.path.join(args.out, "loss.png"))
-    plot_boundary(task, os.path.join(args.out, "boundary.png"))
+    plot_loss(history, task, os.path.join(out, "loss.png"))
+    plot_boundary(task, os.path.join(out, "boundary.png"))
     print(
-        f"wrote {graph_path}, "
-        f"{os.path.join(args.out, 'loss.png')}, {os.path.join(args.out, 'boundary.png')}"
+        f"wrote {graph_path}, {os.path.join(out, 'loss.png')}, {os.path.join(out, 'boundary.png')}"
     )
 
 
@@ -183,7 +187,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="training steps (default: 300 for students, 100 for moons and spiral)",
     )
-    parser.add_argument("--out", default="out", help="directory for the pictures (default: out)")
+    parser.add_argument(
+        "--out", default=None, help="directory for the pictures (default: out/<dataset>)"
+    )
     parser.add_argument(
         "--seed",
         type=int,
@@ -203,7 +209,9 @@ def print_first_step(task: Task) -> None:
     loss = task.training_loss([model(x) for x in task.xs], task.ys)
     model.zero_grad()
     loss.backward()
-    print(f"\nstep 0: loss {loss.data:.6f}; every parameter's value and gradient:")
+    count = len(model.parameters())
+    which = "every parameter's" if count <= TABLE_ROWS else f"the first {TABLE_ROWS} parameters'"
+    print(f"\nstep 0: loss {loss.data:.6f}; {which} value and gradient:")
     print(parameter_table(model) + "\n")
     model.zero_grad()
 
@@ -380,7 +388,7 @@ def _pyplot():
     except ImportError:
         raise ImportError(
             "nn.demo draws its plots with matplotlib, which is not installed: "
-            "pip install matplotlib (or the project's dev extra: pip install -e '.[dev]')"
+            "pip install 'backprop-lens[demo]' (in a checkout: pip install -e '.[demo]')"
         ) from None
 
     matplotlib.use("Agg")  # files only: no display needed

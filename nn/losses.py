@@ -20,7 +20,7 @@ from numbers import Real
 from typing import TYPE_CHECKING, Union
 
 from autograd import Value
-from autograd.engine import Scalar, is_int, is_number, weighted_sum
+from autograd.engine import Scalar, define_op, is_int, is_number, weighted_sum
 
 if TYPE_CHECKING:
     from typing import TypeGuard  # in typing from Python 3.10; the tests also run on 3.9
@@ -29,9 +29,40 @@ Predictions = Union[Scalar, Sequence[Scalar]]
 Logits = Sequence[Scalar]  # one sample's score per class
 
 # PyTorch's BCELoss clamps each log at -100, so that a prediction of exactly 0 or 1 gives a
-# finite loss. Below this probability log(p) < -100, so the clamped value is a constant.
+# finite loss. Below this probability log(p) < -100; log(_SMALLEST_UNCLAMPED) is -100.0 exactly,
+# so log(clamp(p, min=_SMALLEST_UNCLAMPED)) is PyTorch's max(log p, -100), with no gradient
+# below the floor (clamp's derivative is 0 there): an op, not a branch on the number.
 LOG_FLOOR = -100.0
 _SMALLEST_UNCLAMPED = math.exp(LOG_FLOOR)
+
+
+class _NotAProbability(ValueError):
+    """Raised by the `complement` op below for a number outside [0, 1]; `bce` adds the index."""
+
+    def __init__(self, number: float) -> None:
+        super().__init__(
+            f"bce: {number!r} is outside [0, 1]: predictions and labels must be probabilities"
+        )
+        self.number = number
+
+
+def _complement_forward(p: float) -> float:
+    if not 0.0 <= p <= 1.0:  # also catches nan
+        raise _NotAProbability(p)
+    return 1.0 - p
+
+
+# complement(p) = 1 - p of a probability p, refusing any other number: a node like `1 - p`
+# (derivative -1) whose forward rule also checks the range, as PyTorch's BCE kernel does. So
+# the check travels with the graph: a traced loss (`autograd.trace`) replays it on every call,
+# where comparing p.data in Python would record a guard per sample. A user op (`define_op`):
+# the engine's table stays the engine's.
+_complement = define_op(
+    "complement",
+    _complement_forward,
+    lambda p, out: (-1.0,),
+    differentiable=lambda p, node: (-1.0,),
+)
 
 
 def bce(y_pred: Predictions, y_true: Predictions) -> Value:
@@ -42,23 +73,35 @@ def bce(y_pred: Predictions, y_true: Predictions) -> Value:
     hand-written backward gives a huge finite number there instead). Predictions outside
     [0, 1] raise ValueError: pass logits to `bce_with_logits`.
 
+    Each sample's graph is made of ops only (`complement`, `clamp`, `log`, `*`, `+`), with
+    no branch on a number, so a traced loss has no guards: `complement(p)` is 1 - p, an op
+    that also refuses a p outside [0, 1] (so does a traced loss, on every call). A label
+    given as a number is checked in Python, as data; one given as a Value goes through
+    `complement` too.
+
     >>> round(bce(Value(0.0), 1).data, 6)
     100.0
     """
     terms = []
     for i, (p, y) in enumerate(_pairs("bce", y_pred, y_true)):
-        _check_in_unit_interval("bce", "prediction", i, p)
-        _check_in_unit_interval("bce", "label", i, y)
-        terms.append(-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)))
+        not_p = _checked_complement(p, "prediction", i)
+        if isinstance(y, Value):
+            not_y: Scalar = _checked_complement(y, "label", i)
+        else:
+            _check_in_unit_interval("bce", "label", i, y)
+            not_y = 1 - y
+        terms.append(-(y * _clamped_log(p) + not_y * _clamped_log(not_p)))
     return _mean(terms)
 
 
 def bce_with_logits(logits: Predictions, y_true: Predictions) -> Value:
     """Mean binary cross-entropy of sigmoid(z), computed from the logits z stably.
 
-    The value is max(z, 0) - z*y + log(1 + exp(-|z|)), finite for any finite z. It is
-    written as one of two equal forms chosen by the sign of z, so that exp never overflows
-    and the gradient is exactly sigmoid(z) - y everywhere, including at z = 0.
+    The value is max(z, 0) - z*y + log(1 + exp(-|z|)), finite for any finite z: exp never
+    overflows. The side of 0 that z is on is found by ops (`sign`), not by a branch on its
+    number, so a traced loss has no guards (a label is checked in Python, as data: a guard
+    only if it is itself a traced input). The gradient is sigmoid(z) - y everywhere, and
+    the second derivative sigmoid'(z), at z = 0 too.
 
     >>> round(bce_with_logits(Value(0.0), 1).data, 6)   # log 2
     0.693147
@@ -66,10 +109,17 @@ def bce_with_logits(logits: Predictions, y_true: Predictions) -> Value:
     terms = []
     for i, (z, y) in enumerate(_pairs("bce_with_logits", logits, y_true)):
         _check_in_unit_interval("bce_with_logits", "label", i, y)
-        if z.data >= 0.0:
-            terms.append(z * (1 - y) + (1 + (-z).exp()).log())
-        else:
-            terms.append((1 + z.exp()).log() - z * y)
+        # `positive` is 1 where z > 0, else 0 (nan stays nan), and a constant to the chain
+        # rule (sign's derivative is 0). So max(z, 0) - z*y = z * (positive - y) and -|z| =
+        # z * (1 - 2 * positive) are each one node whose derivative for z is that of the
+        # branch on z's sign they replace: (1 - y) or -y, and -1 or 1. z's gradient adds
+        # just these two terms, so a sigmoid of 1e-18 is not lost beside 1. At z = 0 both
+        # take the side z <= 0, so that the gradient is 1/2 - y and the second derivative
+        # sigmoid'(0) = 1/4 (`maximum` and `abs` would give the gradient, but 0 for the
+        # second derivative: their derivatives there are 1/2 and 0).
+        positive = z.sign().relu()
+        minus_abs_z = z * (1 - 2 * positive)
+        terms.append(z * (positive - y) + minus_abs_z.exp().log1p())
     return _mean(terms)
 
 
@@ -119,9 +169,10 @@ def l2(parameters: Sequence[Value]) -> Value:
 #
 # All three subtract the largest logit m before exp: exp(z - m) <= 1 never overflows, and
 # the results do not change, since softmax(z - m) = softmax(z) and log-sum-exp(z) = m +
-# log-sum-exp(z - m). m is `max(z).detach()`: a constant to the chain rule (a constant shift
-# adds nothing to the gradient), yet a node, so that a trace (`autograd.trace`) replays it
-# with each call's logits, its choice of the largest guarded.
+# log-sum-exp(z - m). m is the `maximum` op over the logits, detached: a constant to the
+# chain rule (a constant shift adds nothing to the gradient: PyTorch's too carries none), yet
+# nodes, so that a trace (`autograd.trace`) replays m with each call's logits, with no guard
+# (comparing the logits in Python, as `max()` does, would be one per logit).
 
 
 def softmax(logits: Logits) -> list[Value]:
@@ -251,7 +302,10 @@ def _shifted_exps(where: str, logits: object) -> tuple[list[Value], list[Value],
     # Every logit is checked before any becomes a Value: a bad one is what gets reported.
     scalars = [_checked_scalar(where, "logit", k, z) for k, z in enumerate(logits)]
     zs = [z if isinstance(z, Value) else Value(z) for z in scalars]
-    m = max(zs).detach()  # compared as Values: a trace guards the choice, and replays m
+    m = zs[0]
+    for z in zs[1:]:
+        m = m.maximum(z)  # an op, not a comparison: nan wins, as in PyTorch
+    m = m.detach()
     shifted = [z - m for z in zs]
     exps = [s.exp() for s in shifted]
     total = exps[0]
@@ -328,10 +382,17 @@ def _check_in_unit_interval(loss: str, what: str, i: int, v: Scalar) -> None:
         raise ValueError(f"{loss}: {what} {number!r} at index {i} is outside [0, 1]")
 
 
+def _checked_complement(v: Value, what: str, i: int) -> Value:
+    """1 - v as the checking op; its refusal gets `what` and the index, as in `bce`'s errors."""
+    try:
+        return _complement(v)
+    except _NotAProbability as error:
+        raise ValueError(f"bce: {what} {error.number!r} at index {i} is outside [0, 1]") from None
+
+
 def _clamped_log(p: Value) -> Value:
-    if p.data >= _SMALLEST_UNCLAMPED:
-        return p.log()
-    return Value(LOG_FLOOR)  # a constant: no gradient flows through a clamped log
+    """max(log p, -100), PyTorch's clamped log, with no gradient where clamped."""
+    return p.clamp(min=_SMALLEST_UNCLAMPED).log()
 
 
 def _mean(terms: list[Value]) -> Value:

@@ -8,8 +8,9 @@ Conventions that other parts of the project rely on:
   The per-forward nodes get no label (a label costs an allocation per node).
 - `parameters()` lists layer by layer, neuron by neuron, each neuron's weights then its bias.
 - Initialization as in micrograd: weights uniform in [-1, 1), biases 0, drawn in
-  `parameters()` order from `rng` (a `random.Random`, an int seed, or None for an unseeded
-  generator). The same seed gives the same weights.
+  `parameters()` order from `rng` (a `random.Random`, an int seed, or None for Python's
+  global generator, so that `random.seed(1337)` reproduces a run, as in micrograd). The
+  same seed gives the same weights.
 - A neuron records its weighted sum z = w·x + b as ONE engine node (`weighted_sum`, op
   "w·x+b"): the `z` of the usual diagrams, and fast. `expanded=True` records it as micrograd
   does instead, one `*` node per product and one `+` node per sum (`b + w0*x0 + w1*x1 ...`),
@@ -95,9 +96,9 @@ class Neuron(Module):
     """One neuron: activation(w·x + b).
 
     `activation`: "relu", "tanh", "sigmoid" or "linear". `rng`: a `random.Random`, an int
-    seed or None. `expanded=True` records micrograd's graph (a node per product and sum)
-    instead of one weighted-sum node. `name` prefixes the parameter labels (`N.w0`, `N.b`);
-    a `Layer` names its neurons `L{i}.N{j}`.
+    seed or None (Python's global generator). `expanded=True` records micrograd's graph (a
+    node per product and sum) instead of one weighted-sum node. `name` prefixes the
+    parameter labels (`N.w0`, `N.b`); a `Layer` names its neurons `L{i}.N{j}`.
 
     >>> n = Neuron(2, activation="relu", rng=0)
     >>> n.w[0].data, n.w[1].data, n.b.data = 0.5, -0.5, 1.0

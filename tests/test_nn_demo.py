@@ -29,6 +29,7 @@ def test_demo_table_lists_every_parameter_of_the_student_network(tmp_path, capsy
         assert f"\n{label} " in printed
 
 
+@pytest.mark.requires_dot  # it writes graph.svg
 def test_spiral_demo_trains_three_classes_and_draws_a_sample_with_its_logits(tmp_path, capsys):
     demo.main(["--dataset", "spiral", "--steps", "2", "--out", str(tmp_path)])
     printed = capsys.readouterr().out

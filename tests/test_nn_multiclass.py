@@ -157,7 +157,10 @@ def test_the_target_logits_node_has_two_consumers_in_the_graph():
     log_total, shifted_target = loss.parents
     assert (loss.op, log_total.op, shifted_target.op) == ("-", "log", "-")
     target, m = shifted_target.parents
-    assert target is z[0] and (m.op, m.parents) == ("detach", (z[1],))  # the largest, detached
+    assert target is z[0] and (m.op, m.data) == ("detach", 2.0)  # the largest, detached
+    (largest,) = m.parents  # maximum(maximum(z0, z1), z2): ops, not a comparison in Python
+    assert largest.op == "maximum" and largest.parents[1] is z[2]
+    assert largest.parents[0].op == "maximum" and largest.parents[0].parents == (z[0], z[1])
     loss.backward()
     p0 = softmax(z)[0].data
     assert shifted_target.grad == pytest.approx(p0 - 1.0, rel=1e-14)
