@@ -15,7 +15,7 @@ PYPY_VENV  := .venv-pypy
 PYPY_BIN   := $(PYPY_VENV)/bin
 PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test test-pypy lint demo lab dist-check bench dot pypy chromium clean
+.PHONY: test test-pypy lint demo lab dist-check bench dot pypy chromium clean pictures
 
 # Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
 # the linter, the formatter's check and the type checker, so that CI runs them too.
@@ -37,6 +37,10 @@ DATASET ?= students
 
 demo: $(READY) dot
 	$(BIN)/python -m nn.demo --dataset $(DATASET)
+
+# The README's pictures (a graph, a network, the replay, the boundary), redrawn into docs/img.
+pictures: $(READY) dot chromium
+	$(BIN)/python scripts/pictures.py --out docs/img
 
 # The notebooks in JupyterLab, from the project's venv (the `notebooks` extra), on
 # 127.0.0.1 with Jupyter's token. As root (a container), Jupyter wants --allow-root.

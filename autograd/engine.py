@@ -736,6 +736,7 @@ def define_op(
     forward: Callable[..., float],
     derivatives: Callable[..., Sequence[float]],
     differentiable: Differentiable | None = None,
+    formula: str | Sequence[str] | None = None,
 ) -> Callable[..., Value]:
     """Define a new primitive op from float functions; returns the function that applies it.
 
@@ -744,6 +745,9 @@ def define_op(
     - `differentiable(*parents, node) -> sequence`: optional, the same derivatives built
       from Values with the engine's ops, for `grad(..., create_graph=True)`; without it a
       second derivative through this op raises NotImplementedError.
+    - `formula`: optional, the local derivatives as text for the replay and explanations,
+      one per operand (a str for a one-operand op): `{x}`, `{y}` stand for the operands'
+      values and `{o}` for the output, e.g. `"cos({x})"`.
 
     The op's arity is read from `forward`'s signature. Its nodes are like any other: the
     name shows in drawings, explanations and replays, and `gradcheck` checks it. Operands
@@ -795,6 +799,14 @@ def define_op(
     # Not registered by name: each node keeps this Op itself, so defining another op of
     # the same name (a notebook cell run again) changes no node built before.
     op = Op(name, arity, numeric, differentiable, user_defined=True)
+    if formula is not None:
+        formulas = (formula,) if isinstance(formula, str) else tuple(formula)
+        if len(formulas) != arity or not all(isinstance(f, str) for f in formulas):
+            raise TypeError(
+                f"define_op: {name!r}'s formula must be {arity} str(s), one per operand, "
+                f"got {formula!r}"
+            )
+        op.formula = formulas
 
     def apply(*operands: Scalar) -> Value:
         if len(operands) != arity:

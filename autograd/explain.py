@@ -20,8 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograd.engine import BackwardStep, Value, backward_steps
-from autograd.formatting import derivative, escape_html, format_number, node_name, one_line
+from autograd import ops
+from autograd.engine import BackwardStep, Value, backward_steps, op_of
+from autograd.formatting import (
+    derivative,
+    escape_html,
+    format_constant,
+    format_number,
+    node_name,
+    one_line,
+    op_text,
+)
 
 
 def _name(node: Value) -> str:
@@ -188,6 +197,80 @@ def step_summary(root: Value, step: BackwardStep) -> str:
         for parent, local, contribution in step.contributions
     )
     return f"{derivative(root, step.node)} = {format_number(step.upstream)} is final; {sent}"
+
+
+def step_formulas(step: BackwardStep) -> list[str]:
+    """Why each operand gets what it gets: its local derivative as a formula, one line per
+    operand slot, `s gets 1·0.5, where tanh: 1 − o² = 1 − 0.7071² = 0.5`."""
+    return [
+        f"{_name(parent)} gets {_factor(step.upstream)}·{_factor(local)} = "
+        f"{format_number(contribution)}, where {local_formula(step.node, slot)}"
+        for slot, (parent, local, contribution) in enumerate(step.contributions)
+    ]
+
+
+def local_formula(node: Value, slot: int) -> str:
+    """The local derivative of `node` for its operand `slot`, as the op table writes it,
+    then with today's numbers, then its value: `tanh: 1 − o² = 1 − 0.7071² = 0.5`.
+
+    An op without a formula (a user op defined without one) reads `op: 0.5`.
+
+    >>> x = Value(0.8813735870195429, "x"); t = x.tanh()
+    >>> local_formula(t, 0)
+    'tanh: 1 − o² = 1 − 0.7071² = 0.5'
+    >>> local_formula(Value(3.0) * 2, 0), local_formula(2 - Value(3.0), 0)
+    ('x × 2: 2', '2 − x: -1')
+    """
+    op = op_of(node)
+    local = format_number(node.local_grads[slot])
+    head = op_text(node)
+    templates = op.formula
+    if templates is None:
+        return f"{head}: {local}"
+    names, numbers = _formula_values(node, slot)
+    template = templates[0] if len(templates) == 1 else templates[_formula_slot(node, slot)]
+    symbolic = template.format(**names)
+    numeric = template.format(**numbers)
+    parts = [symbolic]
+    for part in (numeric, local):
+        if _plain(part) != _plain(parts[-1]):
+            parts.append(part)
+        else:  # `y = (-2) = -2` says -2 once, as the derivative reads: `y = -2`
+            parts[-1] = part
+    return f"{head}: {' = '.join(parts)}"
+
+
+def _plain(text: str) -> str:
+    return text.replace("−", "-").replace("(", "").replace(")", "")
+
+
+def _formula_slot(node: Value, slot: int) -> int:
+    """Which operand's template applies: with a folded constant, `c - x` reads the
+    second operand's (the operand is on the right), every other op the first's."""
+    if len(node.parents) == 1 and node.op == ops.SUB.name and node.local_grads[0] < 0.0:
+        return 1
+    return slot
+
+
+def _formula_values(node: Value, slot: int) -> tuple[dict[str, str], dict[str, str]]:
+    """The names and the numbers a template's `{x}`, `{y}`, `{o}`, `{c}` stand for."""
+    names = {"x": "x", "y": "y", "o": "o", "c": "c"}
+    numbers = {"o": _factor(node.data)}
+    parents = node.parents
+    c = node.constant
+    constant = format_constant(c) if isinstance(c, (int, float)) else "c"
+    if len(parents) >= 2:
+        numbers.update(x=_factor(parents[0].data), y=_factor(parents[1].data))
+    elif parents:
+        numbers.update(x=_factor(parents[0].data), y=constant, c=constant)
+        if c is not None and isinstance(c, (int, float)):  # x * 2: the constant as written
+            names.update(y=constant, c=constant)
+            if _formula_slot(node, slot) == 1:  # 2 - x: the constant is on the left
+                names.update(x=constant, y="x")
+                numbers.update(x=constant, y=_factor(parents[0].data))
+    numbers.setdefault("c", constant)
+    numbers.setdefault("y", "y")
+    return names, numbers
 
 
 def html_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:

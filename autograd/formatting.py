@@ -129,6 +129,34 @@ def _expression(node: Value, operands: list[str]) -> str:
     return f"{op}({', '.join(operands + _constant_arguments(node))})"
 
 
+# How an op node reads with its folded constant, the operand written `x`: `2 − x`, `x × 2`.
+_OP_SYMBOLS = {ops.SUB.name: "−", ops.MUL.name: "×"}
+
+
+def op_text(node: Value) -> str:
+    """The text of a node's op in a drawing: the op, and its folded constant as written,
+    the operand named `x`: `+`, `2 − x`, `x × 2`, `x ** 2`, `clamp(x, 0, 1)`.
+
+    >>> x = Value(2.0, "x")
+    >>> op_text(x * x), op_text(2 - x), op_text(x ** 2), op_text(x.clamp(0, 1))
+    ('*', '2 − x', 'x ** 2', 'clamp(x, 0, 1)')
+    """
+    op = node.op
+    if op in _INFIX:
+        if len(node.parents) == 2:
+            return op
+        c = node.constant
+        symbol = _OP_SYMBOLS.get(op, op)
+        if op == ops.SUB.name and node.local_grads[0] < 0.0:
+            return f"{format_constant(c)} {symbol} x"
+        right = format_constant(c)
+        return f"x {symbol} {f'({right})' if c < 0.0 else right}"
+    arguments = _constant_arguments(node)
+    if not arguments:
+        return op
+    return f"{op}({', '.join(['x', *arguments])})"
+
+
 def _constant_arguments(node: Value) -> list[str]:
     """The folded constant of a named op, as its call would pass it: the slope of
     `leaky_relu(x, 0.01)`, the bounds of `clamp(x, 0, 1)` (`clamp(x, min=0)` with one)."""

@@ -50,9 +50,21 @@ class Op:
     `differentiable(*parents, node) -> (d_1, ..., d_arity)` as Values or numbers; None when
     the op has none (a user op defined without one): then a second derivative through it
     raises. `has_constant`: the op takes a folded constant argument, kept on the node.
+    `formula`: the local derivatives as text, one template per operand, for people (the
+    replay writes `tanh: 1 − o² = 1 − 0.7071² = 0.5`): `{x}`, `{y}` stand for the operands,
+    `{o}` for the output, `{c}` for the folded constant; None when the op has none. The
+    built-in ops' formulas are set at the end of this module, in `FORMULAS`.
     """
 
-    __slots__ = ("arity", "differentiable", "has_constant", "name", "numeric", "user_defined")
+    __slots__ = (
+        "arity",
+        "differentiable",
+        "formula",
+        "has_constant",
+        "name",
+        "numeric",
+        "user_defined",
+    )
 
     def __init__(
         self,
@@ -69,6 +81,7 @@ class Op:
         self.differentiable = differentiable
         self.has_constant = has_constant
         self.user_defined = user_defined
+        self.formula: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, arity={self.arity})"
@@ -635,3 +648,61 @@ def _diff_weighted_sum(*parents_and_node: Any) -> tuple[Any, ...]:
 
 
 WEIGHTED_SUM = _builtin("w·x+b", -1, _weighted_sum, _diff_weighted_sum, has_constant=True)
+
+
+# --- the local derivatives as text ----------------------------------------------------------
+# One template per operand, for people: `{x}` and `{y}` are the operands, `{o}` the output,
+# `{c}` the folded constant. With a folded constant (`x * 2`, `2 - x`) the constant takes
+# the place of the missing operand. Read by `autograd.explain.local_formula`.
+
+FORMULAS: dict[Op, tuple[str, ...]] = {
+    ADD: ("1", "1"),
+    SUB: ("1", "−1"),
+    NEG: ("−1",),
+    MUL: ("{y}", "{x}"),
+    DIV: ("1/{y}", "−{x}/{y}²"),
+    POW: ("{y}·{x}^({y} − 1)", "log({x})·{o}"),
+    MOD: ("1", "−floor({x}/{y})"),
+    FLOORDIV: ("0", "0"),
+    DETACH: ("0",),
+    EXP: ("{o}",),
+    EXP2: ("ln 2·{o}",),
+    EXPM1: ("exp({x})",),
+    LOG: ("1/{x}",),
+    LOG2: ("1/({x}·ln 2)",),
+    LOG10: ("1/({x}·ln 10)",),
+    LOG1P: ("1/(1 + {x})",),
+    SQRT: ("1/(2·{o})",),
+    SIN: ("cos({x})",),
+    COS: ("−sin({x})",),
+    TAN: ("1 + {o}²",),
+    ASIN: ("1/√(1 − {x}²)",),
+    ACOS: ("−1/√(1 − {x}²)",),
+    ATAN: ("1/(1 + {x}²)",),
+    SINH: ("cosh({x})",),
+    COSH: ("sinh({x})",),
+    TANH: ("1 − {o}²",),
+    ASINH: ("1/√({x}² + 1)",),
+    ACOSH: ("1/√({x}² − 1)",),
+    ATANH: ("1/(1 − {x}²)",),
+    ERF: ("2/√π·exp(−{x}²)",),
+    RELU: ("1 if {x} > 0 else 0",),
+    SIGMOID: ("{o}·(1 − {o})",),
+    LEAKY_RELU: ("1 if {x} > 0 else {c}",),
+    ELU: ("1 if {x} > 0 else {o} + {c}",),
+    SOFTPLUS: ("sigmoid({x})",),
+    SILU: ("sigmoid({x})·(1 + {x}·(1 − sigmoid({x})))",),
+    GELU: ("Φ({x}) + {x}·φ({x})",),
+    ABS: ("sign({x})",),
+    SIGN: ("0",),
+    FLOOR: ("0",),
+    CEIL: ("0",),
+    TRUNC: ("0",),
+    ROUND: ("0",),
+    CLAMP: ("1 between the bounds, else 0",),
+    MAXIMUM: ("1 if {x} > {y}, ½ at a tie, else 0", "1 if {y} > {x}, ½ at a tie, else 0"),
+    MINIMUM: ("1 if {x} < {y}, ½ at a tie, else 0", "1 if {y} < {x}, ½ at a tie, else 0"),
+    WEIGHTED_SUM: ("the other factor of each product; 1 for the bias",),
+}
+for _op, _formula in FORMULAS.items():
+    _op.formula = _formula

@@ -11,20 +11,33 @@ it sends upstream · local derivative to each of its operands. `state(k)` adds t
 contributions up, in the engine's order, for steps 1..k; `state(0)` knows only the seed
 ∂root/∂root = 1. `draw(k)` pictures it; `show()` walks through the steps in Jupyter;
 `to_html(path)` and `to_gif(path)` export the whole replay.
+
+Every frame has the same layout: each box reserves room for the widest number it will
+show, so that nodes never move between steps. The page draws the graph once and rewrites
+its numbers in place (`autograd/static/graph_view.js`), and has a forward pass too: the
+values appearing in the order they are computed.
 """
 
 from __future__ import annotations
 
 import io
-import re
+import json
+import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograd.engine import BackwardStep, Value, backward_steps
-from autograd.explain import step_summary
-from autograd.formatting import derivative, escape_html, node_name, one_line
-from autograd.viz import GradState, Graph, draw
+from autograd.engine import BackwardStep, Value, backward_steps, topological_order
+from autograd.explain import step_formulas, step_summary
+from autograd.formatting import (
+    derivative,
+    escape_html,
+    format_number,
+    node_name,
+    one_line,
+    op_text,
+)
+from autograd.viz import UNKNOWN, GradState, Graph, draw, graph_view_script, inline_svg
 
 
 @dataclass(frozen=True)
@@ -78,12 +91,42 @@ class BackwardReplay:
         summary = step_summary(self.root, self.steps[step - 1])
         return f"Step {step} of {len(self)}: {summary}"
 
+    def formulas(self, step: int) -> list[str]:
+        """Why step `step` sends what it sends: each operand's local derivative as its
+        formula with today's numbers, `s gets 1·0.5 = 0.5, where tanh: 1 − o² = …`."""
+        if step == 0:
+            return []
+        return step_formulas(self.steps[step - 1])
+
     def draw(self, step: int, **options) -> Graph:
-        """The graph after `step` steps: known grads shown, unknown blank, the step's node
-        marked. `options` go to `autograd.viz.draw` (rankdir, show_local_grads, …)."""
+        """The graph after `step` steps: known grads shown, unknown as "grad ?", the step's
+        node marked, laid out as every other step (each box reserves room for its widest
+        number). `options` go to `autograd.viz.draw` (rankdir, show_local_grads, …)."""
         return self._draw(self.state(step), **options)
 
+    def _room(self) -> dict[Value, tuple[int, int]]:
+        """Characters each box's data and grad texts need at most, over all steps."""
+        room = getattr(self, "_room_cache", None)
+        if room is None:
+            room = {}
+            for state in self.states():
+                for node, grad in state.grads.items():
+                    text = f"grad {format_number(grad)}" + (" + …" if node in state.partial else "")
+                    data = len(f"data {format_number(node.data)}")
+                    room[node] = (data, max(len(text), room.get(node, (0, 0))[1]))
+            for node in topological_order(self.root):
+                data = len(f"data {format_number(node.data)}")
+                room[node] = (max(data, len(f"data {UNKNOWN}")), room.get(node, (0, 0))[1])
+            self._room_cache = room
+        return room
+
+    def _scale(self) -> float:
+        """The largest finite |grad| of the whole pass: every step's colours mean the same."""
+        grads = self.state(len(self)).grads.values()
+        return max((abs(g) for g in grads if math.isfinite(g)), default=0.0)
+
     def _draw(self, state: ReplayState, captioned: bool = True, **options) -> Graph:
+        state = replace(state, room=self._room(), scale=self._scale())
         return draw(
             self.root, state=state, title=self.caption(state.step) if captioned else "", **options
         )
@@ -115,25 +158,56 @@ class BackwardReplay:
     # --- export -----------------------------------------------------------------------
 
     def to_html(self, path: str | Path | None = None, **options) -> str:
-        """One self-contained HTML page: every frame as inline SVG, no network. Buttons
-        for the first, previous, next and last step, a slider, and the keys ←, →, Home
-        and End move through the steps.
+        """One self-contained HTML page, no network: the graph drawn once, its numbers
+        rewritten in place at each step, so that nothing moves. The backward pass (each
+        step's local derivatives written as formulas with their numbers) and the forward
+        pass (values appearing in the order they are computed); buttons for the first,
+        previous, next and last step, a slider, and the keys ←, →, Home and End.
 
         Returns the page, and writes it to `path` when one is given.
         """
-        frames = []
+        order = topological_order(self.root)
+        index = {node: k for k, node in enumerate(order)}
+        final = self.state(len(self))
+        layout = replace(
+            final, partial=frozenset(), current=None, room=self._room(), scale=self._scale()
+        )
+        svg = inline_svg(
+            draw(self.root, state=layout, **options).pipe(format="svg", encoding="utf-8")
+        )
+        data = [format_number(node.data) for node in order]
+        backward = []
         for state in self.states():
-            # The caption goes above the picture as text, not into it.
-            graph = self._draw(state, captioned=False, **options)
-            svg = _inline_svg(graph.pipe(format="svg", encoding="utf-8"))
-            caption = escape_html(self.caption(state.step))
-            hidden = " hidden" if state.step else ""  # the first shows even without script
-            frames.append(
-                f'<figure data-step="{state.step}"{hidden}><figcaption>{caption}'
-                f"</figcaption>{svg}</figure>"
+            if state.step == 0:
+                changed = [index[self.root]]
+            else:
+                changed = sorted({index[p] for p, _, _ in self.steps[state.step - 1].contributions})
+            backward.append(
+                {
+                    "data": data,
+                    "grad": [
+                        format_number(state.grads[n]) if n in state.grads else None for n in order
+                    ],
+                    "partial": sorted(index[n] for n in state.partial),
+                    "changed": changed,
+                    "current": None if state.current is None else index[state.current],
+                    "caption": self.caption(state.step),
+                    "formulas": self.formulas(state.step),
+                }
             )
-        title = escape_html(f"Backward pass of {one_line(node_name(self.root))}")
-        page = _PAGE.format(title=title, last=len(self), frames="\n".join(frames))
+        forward = forward_frames(order)
+        title = f"Backward pass of {one_line(node_name(self.root))}"
+        script = _SCRIPT.replace("/*GRAPH_VIEW*/", graph_view_script()).replace(
+            "/*FRAMES*/", _script_json({"backward": backward, "forward": forward})
+        )
+        lines = max(len(self.formulas(step)) for step in range(len(self) + 1))
+        page = _PAGE.format(
+            title=escape_html(title),
+            last=len(self),
+            svg=svg,
+            script=script,
+            formula_lines=f"{lines * 1.5:g}",
+        )
         if path is not None:
             Path(path).write_text(page, encoding="utf-8")
         return page
@@ -189,19 +263,73 @@ class _RunningSums:
         return ReplayState(grads=dict(self.grads), partial=partial, current=current, step=step)
 
 
-def _inline_svg(svg: str) -> str:
-    """Graphviz's SVG document, cut to its `<svg>` element for inlining in HTML5.
+def forward_frames(order: list[Value]) -> list[dict[str, object]]:
+    """The forward pass as frames for the page: the leaves known at the start, then one op
+    node's value per step, in topological order (the order the engine computed them)."""
+    index = {node: k for k, node in enumerate(order)}
+    known = [format_number(n.data) if not n.parents else None for n in order]
+    computed = [n for n in order if n.parents]
+    frames: list[dict[str, object]] = []
+    blank_grads: list[str | None] = [None] * len(order)
+    start = "Start: the inputs and parameters (the leaves) have their values"
+    frames.append(
+        {
+            "data": list(known),
+            "grad": blank_grads,
+            "changed": [],
+            "current": None,
+            "caption": start,
+            "formulas": [],
+        }
+    )
+    for number, node in enumerate(computed, start=1):
+        k = index[node]
+        known[k] = format_number(node.data)
+        operands = ", ".join(
+            f"{one_line(node_name(p))} = {format_number(p.data)}" for p in node.parents
+        )
+        caption = (
+            f"Step {number} of {len(computed)}: {one_line(node_name(node))} = "
+            f"{format_number(node.data)}, by {op_text(node)} from {operands}"
+        )
+        frames.append(
+            {
+                "data": list(known),
+                "grad": blank_grads,
+                "changed": [],
+                "current": k,
+                "caption": caption,
+                "formulas": [],
+            }
+        )
+    return frames
 
-    The XML prolog, the DOCTYPE (a URL) and the namespace declarations (URLs too) are not
-    needed inside an HTML page, whose parser knows SVG; dropping them keeps the page free
-    of any address.
-    """
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg, count=0)
-    return re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+
+def _script_json(value: object) -> str:
+    """JSON to paste into a script: `<`, `>` and `&` escaped, so no text ends the script."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-_PAGE = """<!DOCTYPE html>
+# Button icons as SVG paths: they show whatever fonts the machine has.
+_ICONS = {
+    "first": "M3 2h2v12H3z M14 2v12L6 8z",
+    "previous": "M12 2v12L4 8z",
+    "next": "M4 2v12l8-6z",
+    "last": "M11 2h2v12h-2z M2 2v12l8-6z",
+}
+
+
+def _button(name: str, title: str) -> str:
+    return (
+        f'<button id="{name}" title="{title}" aria-label="{name} step">'
+        f'<svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">'
+        f'<path d="{_ICONS[name]}"/></svg></button>'
+    )
+
+
+_PAGE = (
+    """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -209,52 +337,102 @@ _PAGE = """<!DOCTYPE html>
 <style>
   body {{ font-family: sans-serif; margin: 1em; }}
   .controls {{ display: flex; gap: 0.5em; align-items: center; margin-bottom: 0.5em; }}
+  .controls button {{ min-width: 2.4em; min-height: 2em; }}
+  .controls svg.icon {{ fill: currentColor; display: block; margin: auto; }}
+  .passes button[aria-pressed="true"] {{ font-weight: bold; background: #dbe9f6; }}
   input[type=range] {{ width: 20em; }}
-  figcaption {{ font-family: monospace; margin: 0.5em 0; }}
-  svg {{ max-width: 100%; height: auto; }}
+  #caption {{ font-family: monospace; margin: 0.5em 0; }}
+  /* as many lines as the longest step has, so that the drawing below never moves */
+  #formulas {{ font-family: monospace; margin: 0 0 0.5em 0; min-height: {formula_lines}em; }}
+  #formulas li {{ line-height: 1.5em; }}
+  #graph svg {{ max-width: 100%; height: auto; }}
 </style>
 </head>
 <body>
 <h1>{title}</h1>
+<div class="controls passes">
+  <button id="forward" aria-pressed="false">Forward pass</button>
+  <button id="backward" aria-pressed="true">Backward pass</button>
+</div>
 <div class="controls">
-  <button id="first" title="first step (Home)" aria-label="first step">&#9198;</button>
-  <button id="previous" title="previous step (&#8592;)" aria-label="previous step">&#9664;</button>
+  """
+    + _button("first", "first step (Home)")
+    + _button("previous", "previous step (&#8592;)")
+    + """
   <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
-  <button id="next" title="next step (&#8594;)" aria-label="next step">&#9654;</button>
-  <button id="last" title="last step (End)" aria-label="last step">&#9197;</button>
+  """
+    + _button("next", "next step (&#8594;)")
+    + _button("last", "last step (End)")
+    + """
   <span id="counter" aria-live="polite"></span>
 </div>
-{frames}
-<script>
-  const last = {last};
-  const frames = document.querySelectorAll("figure[data-step]");
-  const slider = document.getElementById("slider");
-  const counter = document.getElementById("counter");
-  const buttons = {{}};
-  for (const id of ["first", "previous", "next", "last"]) buttons[id] = document.getElementById(id);
-  function current() {{ return Number(slider.value); }}
-  function show(step) {{
-    step = Math.max(0, Math.min(last, step));
-    frames.forEach((frame, i) => {{ frame.hidden = i !== step; }});
-    slider.value = step;
-    counter.textContent = "step " + step + " of " + last;
-    buttons.first.disabled = buttons.previous.disabled = step === 0;
-    buttons.next.disabled = buttons.last.disabled = step === last;
-  }}
-  slider.addEventListener("input", () => show(current()));
-  buttons.first.onclick = () => show(0);
-  buttons.previous.onclick = () => show(current() - 1);
-  buttons.next.onclick = () => show(current() + 1);
-  buttons.last.onclick = () => show(last);
-  document.addEventListener("keydown", (event) => {{
-    if (event.target === slider) return;  // the slider moves itself: one step per key
-    if (event.key === "ArrowLeft") show(current() - 1);
-    if (event.key === "ArrowRight") show(current() + 1);
-    if (event.key === "Home") show(0);
-    if (event.key === "End") show(last);
-  }});
-  show(0);
+<figure>
+<figcaption id="caption"></figcaption>
+<ul id="formulas"></ul>
+<div id="graph">{svg}</div>
+</figure>
+<script type="module">
+{script}
 </script>
 </body>
 </html>
+"""
+)
+
+# The page's own code, after graph_view.js (pasted in: a page opened from a file may
+# import nothing). Frames come as JSON; every text goes in with textContent.
+_SCRIPT = """/*GRAPH_VIEW*/
+const FRAMES = /*FRAMES*/;
+const svg = document.querySelector("#graph svg");
+const slider = document.getElementById("slider");
+const counter = document.getElementById("counter");
+const caption = document.getElementById("caption");
+const formulas = document.getElementById("formulas");
+const buttons = {};
+for (const id of ["first", "previous", "next", "last", "forward", "backward"]) {
+  buttons[id] = document.getElementById(id);
+}
+let pass = "backward";
+function frames() { return FRAMES[pass]; }
+function last() { return frames().length - 1; }
+function current() { return Number(slider.value); }
+function show(step) {
+  step = Math.max(0, Math.min(last(), step));
+  const frame = frames()[step];
+  updateGraph(svg, frame);
+  slider.max = last();
+  slider.value = step;
+  counter.textContent = "step " + step + " of " + last();
+  caption.textContent = frame.caption;
+  formulas.replaceChildren(...frame.formulas.map((line) => {
+    const item = document.createElement("li");
+    item.textContent = line;
+    return item;
+  }));
+  buttons.first.disabled = buttons.previous.disabled = step === 0;
+  buttons.next.disabled = buttons.last.disabled = step === last();
+}
+function choose(name) {
+  pass = name;
+  buttons.forward.setAttribute("aria-pressed", String(name === "forward"));
+  buttons.backward.setAttribute("aria-pressed", String(name === "backward"));
+  show(0);
+}
+slider.addEventListener("input", () => show(current()));
+buttons.first.onclick = () => show(0);
+buttons.previous.onclick = () => show(current() - 1);
+buttons.next.onclick = () => show(current() + 1);
+buttons.last.onclick = () => show(last());
+buttons.forward.onclick = () => choose("forward");
+buttons.backward.onclick = () => choose("backward");
+document.addEventListener("keydown", (event) => {
+  if (event.target === slider) return;  // the slider moves itself: one step per key
+  if (event.key === "ArrowLeft") show(current() - 1);
+  if (event.key === "ArrowRight") show(current() + 1);
+  if (event.key === "Home") show(0);
+  if (event.key === "End") show(last());
+});
+// A link may open a given step: page.html#backward=3 or #forward=2.
+const asked = /^#(forward|backward)=(\\d+)$/.exec(location.hash);
+if (asked) { choose(asked[1]); show(Number(asked[2])); } else { show(0); }
 """

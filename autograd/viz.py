@@ -4,8 +4,15 @@ The picture has a box per `Value` (label | data | grad), a small oval per op, an
 per operand occurrence, so `x * x` shows two edges into its `*`. Options add the local
 derivative on each edge, a fill colour by |grad| with a legend, boxes around groups of
 nodes (a neuron inside its layer: the grouping comes from the caller, e.g. `nn`), and a
-size cap that folds each group into one summary box. Every text goes through
-`escape_graphviz_html`, so any label renders.
+size cap that folds each group into one summary box (two folded layers joined by one
+edge that says how many it stands for). Every text goes through `escape_graphviz_html`,
+so any label renders.
+
+Every box, cell, op and edge has a stable SVG id from its node's index k in
+`topological_order(root)` (`node-<k>`, `node-<k>-data`, `node-<k>-grad`, `op-<k>`,
+`edge-<k>-<i>`), so that a page draws once and updates the numbers in place with
+`autograd/static/graph_view.js` (`graph_frame` makes its frames; `inline_svg` cleans the
+SVG for a page).
 
 The returned `Graph` is a `graphviz.Digraph`: it shows inline in Jupyter and renders with
 `graph.render("out/graph", format="svg")` (or "png", "pdf"). Without Graphviz's `dot` program
@@ -19,12 +26,20 @@ import math
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Union
 
 import graphviz
 
 from autograd.engine import Value, to_int, topological_order
-from autograd.formatting import escape_graphviz_html, format_number
+from autograd.formatting import (
+    derivative,
+    escape_graphviz_html,
+    format_number,
+    node_name,
+    one_line,
+    op_text,
+)
 
 GroupPath = tuple[str, ...]  # a node's group, outermost first: ("layer 1", "neuron 2")
 # Which group each node is drawn in: a mapping, or a function of the graph's nodes (in
@@ -43,25 +58,103 @@ INSTALL_HINT = (
 GRAD_PALETTE = ("#ffffff", "#fee6ce", "#fdae6b", "#fd8d3c", "#e6550d")
 NAN_COLOUR = "#d9d9d9"
 HIGHLIGHT_COLOUR = "#d62728"
+CELL_BORDER_COLOUR = "#444444"
+UNKNOWN = "?"  # the placeholder of a value or gradient not known yet (a replay's)
+
+
+# Stable SVG ids, for pages that update a drawing in place (autograd/static/graph_view.js):
+# k is the node's index in topological_order(root). Graphviz writes a cell's id on the
+# group around it as "a_" + id (an id on a table cell needs a link: its own node's anchor).
+def node_id(k: int) -> str:
+    """`node-<k>`: the box of the k-th node of `topological_order(root)`."""
+    return f"node-{k}"
+
+
+def op_id(k: int) -> str:
+    """`op-<k>`: the op that made the k-th node."""
+    return f"op-{k}"
+
+
+def cell_id(k: int, cell: str) -> str:
+    """`node-<k>-data`, `node-<k>-grad`, `node-<k>-label`: a cell of the k-th node's box."""
+    return f"node-{k}-{cell}"
 
 
 @dataclass(frozen=True)
 class GradState:
     """Gradients to draw instead of each node's `.grad`: one moment of a backward pass.
 
-    `draw(root, state=GradState(grads))` shows `grads[node]` in each box, and a blank grad
-    for a node missing from it (not reached yet). `partial`: nodes whose sum still misses
-    contributions, drawn as "3 + …". `current`: a node to mark, with the edges into its
-    op. `autograd.replay.ReplayState` is one, for each step of the backward pass.
+    `draw(root, state=GradState(grads))` shows `grads[node]` in each box, and the
+    placeholder "grad ?" for a node missing from it (not reached yet). `partial`: nodes
+    whose sum still misses contributions, drawn as "3 + …". `current`: a node to mark, with
+    the edges into its op. `values`: when given, the data to show instead of each node's
+    `.data` ("data ?" for a node missing from it: a forward pass not there yet). `room`:
+    characters to reserve for each node's data and grad texts, and `scale` the |grad|
+    of the fullest colour (else the largest known), so that every state of a replay is
+    laid out and coloured alike. `autograd.replay.ReplayState` is one, for each step.
     """
 
     grads: Mapping[Value, float]
     partial: Set[Value] = field(default_factory=frozenset)
     current: Value | None = None
+    values: Mapping[Value, float] | None = None
+    room: Mapping[Value, tuple[int, int]] = field(default_factory=dict)
+    scale: float | None = None  # with color_by_grad: the |grad| of the fullest colour
 
     def is_final(self, node: Value) -> bool:
         """Whether `node`'s gradient is known and complete."""
         return node in self.grads and node not in self.partial
+
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def graph_view_script() -> str:
+    """The front end's `graph_view.js` (an ES module): `updateGraph(svg, frame)` rewrites a
+    drawing's numbers in place by node index; the file's head documents the frame."""
+    return (STATIC / "graph_view.js").read_text(encoding="utf-8")
+
+
+def graph_frame(root: Value, state: GradState | None = None) -> dict:
+    """The numbers of `draw(root, state=state)` as a frame for `graph_view.js`'s
+    `updateGraph`: `data`, `grad` (None: unknown), `partial` and `current` by node index in
+    `topological_order(root)`. Formatted as the drawing formats them."""
+    order = topological_order(root)
+    index = {node: k for k, node in enumerate(order)}
+    reader = _GradReader(state)
+    grads = [reader.value(node) for node in order]
+    values = None if state is None else state.values
+    return {
+        "data": [
+            format_number(n.data) if values is None else _formatted(values.get(n)) for n in order
+        ],
+        "grad": [_formatted(g) for g in grads],
+        "partial": [] if state is None else sorted(index[n] for n in state.partial if n in index),
+        "current": None if state is None or state.current is None else index.get(state.current),
+    }
+
+
+def inline_svg(svg: str) -> str:
+    """Graphviz's SVG document as an `<svg>` element for an HTML page, ids kept clean.
+
+    The XML prolog, the DOCTYPE (a URL), the namespace declarations (URLs too) and the
+    comments go: an HTML parser knows SVG, and the page stays free of any address. Each
+    cell's link (Graphviz writes a table cell's id only on one) becomes a plain group
+    with the cell's id (`node-3-grad`) and its tooltip as a `<title>`.
+    """
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+    svg = re.sub(
+        r'<g id="a_([^"]*)"><a xlink:href="[^"]*" xlink:title="([^"]*)">',
+        r'<g id="\1"><title>\2</title>',
+        svg,
+    )
+    return svg.replace("</a>\n", "").replace("</a>", "")
+
+
+def _formatted(x: float | None) -> str | None:
+    return None if x is None else format_number(x)
 
 
 class GraphvizNotInstalled(graphviz.ExecutableNotFound):
@@ -149,15 +242,17 @@ def draw(
         )
     order = topological_order(root)
     over_cap = max_nodes is not None and len(order) > max_nodes
-    placement = _placement(groups, order)
+    placement, names = _placement(groups, order)
     style = _Style(
         grads=_GradReader(state),
         colours=_GradColours.of(order, state) if color_by_grad else None,
         highlight=None if state is None else state.current,
         show_local_grads=show_local_grads,
+        root=root,
+        names=names,
         tangents=tangents,
     )
-    builder = _Builder(style, placement)
+    builder = _Builder(style, placement, rankdir)
     if over_cap and placement:
         builder.add_folded(order)
     else:
@@ -165,7 +260,15 @@ def draw(
 
     graph = Graph(
         name="autograd",
-        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "labelloc": "t"},
+        # compound: an edge between two folded layers runs box to box (lhead, ltail).
+        # mclimit: few crossing-reduction passes, which keep the boxes' natural order.
+        graph_attr={
+            "mclimit": "0.01",
+            "rankdir": rankdir,
+            "fontname": "Helvetica",
+            "labelloc": "t",
+            "compound": "true",
+        },
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"arrowsize": "0.6", "fontname": "Helvetica"},
     )
@@ -178,7 +281,8 @@ def draw(
         graph.attr(label=_html("<BR/>".join(escape_graphviz_html(line) for line in caption)))
     builder.emit(graph, rankdir=rankdir)
     if style.colours is not None:
-        graph.node("legend", label=_html(style.colours.legend()), shape="plain")
+        folded = bool(builder.folded_groups)
+        graph.node("legend", label=_html(style.colours.legend(folded)), shape="plain")
     return graph
 
 
@@ -199,9 +303,21 @@ class _GradReader:
     def text(self, node: Value) -> str:
         grad = self.value(node)
         if grad is None:
-            return "grad"  # not known yet: the cell stays, empty
+            return f"grad {UNKNOWN}"  # not known yet: a visible placeholder
         suffix = " + …" if self.state is not None and node in self.state.partial else ""
         return f"grad {format_number(grad)}{suffix}"
+
+    def data_text(self, node: Value) -> str:
+        if self.state is None or self.state.values is None:
+            return f"data {format_number(node.data)}"
+        data = self.state.values.get(node)
+        return f"data {UNKNOWN}" if data is None else f"data {format_number(data)}"
+
+    def room(self, node: Value) -> tuple[int, int]:
+        """Characters reserved for the data and the grad text (0: as wide as the text)."""
+        if self.state is None:
+            return (0, 0)
+        return self.state.room.get(node, (0, 0))
 
 
 @dataclass(frozen=True)
@@ -212,6 +328,8 @@ class _GradColours:
 
     @classmethod
     def of(cls, order: list[Value], state: GradState | None) -> _GradColours:
+        if state is not None and state.scale is not None:
+            return cls(state.scale)
         grads = state.grads.values() if state is not None else (node.grad for node in order)
         finite = [abs(g) for g in grads if math.isfinite(g)]
         return cls(max(finite, default=0.0))
@@ -226,15 +344,18 @@ class _GradColours:
         steps = len(GRAD_PALETTE) - 1
         return GRAD_PALETTE[min(steps, round(steps * abs(grad) / self.largest))]
 
-    def legend(self) -> str:
+    def legend(self, folded: bool = False) -> str:
         steps = len(GRAD_PALETTE) - 1
         cells = "".join(
             f'<TD BGCOLOR="{colour}">{format_number(self.largest * i / steps)}</TD>'
             for i, colour in enumerate(GRAD_PALETTE)
         )
+        caption = "fill: nearest |grad|"
+        if folded:  # what a folded box's colour means: what its parameters learn
+            caption += " (a folded box: the largest |grad| of its parameters)"
         return (
             '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
-            f"<TR><TD>fill: nearest |grad|</TD>{cells}"
+            f"<TR><TD>{caption}</TD>{cells}"
             f'<TD BGCOLOR="{NAN_COLOUR}">nan</TD></TR></TABLE>'
         )
 
@@ -245,12 +366,26 @@ class _Style:
     colours: _GradColours | None
     highlight: Value | None
     show_local_grads: bool
+    root: Value
+    names: Mapping[Value, str]  # names the grouping gives unlabelled nodes (nn: z, a)
     tangents: Mapping[Value, float] | None = None  # forward mode's, by node, when drawn
 
     def fill(self, node: Value) -> str:
         if self.colours is None:
             return GRAD_PALETTE[0]
         return self.colours.fill(self.grads.value(node))
+
+    def label(self, node: Value) -> str:
+        return node.label or self.names.get(node, "")
+
+    def grad_symbol(self, node: Value) -> str:
+        """The gradient's meaning, for a tooltip: ∂L/∂x."""
+        return derivative(self.root, node)
+
+    def fill_for(self, grad: float | None) -> str:
+        if self.colours is None:
+            return GRAD_PALETTE[0]
+        return self.colours.fill(grad)
 
     def is_highlighted(self, node: Value) -> bool:
         return node is self.highlight
@@ -261,33 +396,73 @@ def _html(inner: str) -> str:
     return f"<{inner}>"
 
 
-def _box(cells: list[str], fill: str, highlighted: bool, stacked: bool = False) -> str:
-    """A table of cells side by side, or `stacked` one above the other."""
-    border = f' BORDER="3" COLOR="{HIGHLIGHT_COLOUR}"' if highlighted else ' BORDER="0"'
-    if stacked:
-        rows = "".join(f"<TR><TD>{cell}</TD></TR>" for cell in cells)
+def _box(
+    cells: list[tuple[str, str]],
+    fill: str,
+    highlighted: bool,
+    stacked: bool = False,
+    framed: bool = False,
+) -> str:
+    """A table of cells, each `(td attributes, text)`, side by side or `stacked` one above
+    the other. `framed`: an outer border even when not highlighted (white then), so that
+    marking a box never changes its size, nor the layout."""
+    if highlighted:
+        border = f' BORDER="3" COLOR="{HIGHLIGHT_COLOUR}"'
+    elif framed:
+        border = ' BORDER="3" COLOR="#ffffff"'
     else:
-        rows = "<TR>" + "".join(f"<TD>{cell}</TD>" for cell in cells) + "</TR>"
+        border = ' BORDER="0"'
+    tds = [f'<TD COLOR="{CELL_BORDER_COLOUR}"{attrs}>{text}</TD>' for attrs, text in cells]
+    rows = "".join(f"<TR>{td}</TR>" for td in tds) if stacked else "<TR>" + "".join(tds) + "</TR>"
     return _html(
         f'<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
         f"{rows}</TABLE>"
     )
 
 
-def _value_box(node: Value, style: _Style) -> str:
-    cells = [f"<B>{escape_graphviz_html(node.label)}</B>"] if node.label else []
-    cells.append(f"data {format_number(node.data)}")
-    cells.append(escape_graphviz_html(style.grads.text(node)))
-    if style.tangents is not None:
+# Points per character of an 11 pt sans-serif number, generously: a reserved cell is at
+# least as wide as any of the texts it will hold.
+_POINTS_PER_CHARACTER = 6.6
+
+
+def _cell_attrs(k: int, cell: str, chars: int, tooltip: str) -> str:
+    """A cell's id (with the link Graphviz needs to write it), tooltip and reserved width."""
+    attrs = f' ID="{cell_id(k, cell)}" HREF="#{node_id(k)}" TOOLTIP="{tooltip}"'
+    if chars:
+        attrs += f' WIDTH="{round(chars * _POINTS_PER_CHARACTER + 8)}" ALIGN="LEFT"'
+    return attrs
+
+
+def _value_box(k: int, node: Value, style: _Style) -> str:
+    name = escape_graphviz_html(one_line(node_name(node)))
+    data_room, grad_room = style.grads.room(node)
+    cells = []
+    if node.label:
+        label = escape_graphviz_html(node.label)
+        cells.append((_cell_attrs(k, "label", 0, name), f"<B>{label}</B>"))
+    elif node in style.names:  # a name the grouping gives (z, a): not the node's own label
+        label = escape_graphviz_html(style.names[node])
+        cells.append((_cell_attrs(k, "label", 0, label), f"<I>{label}</I>"))
+    cells.append(
+        (_cell_attrs(k, "data", data_room, f"data of {name}"), style.grads.data_text(node))
+    )
+    grad_tip = escape_graphviz_html(style.grad_symbol(node))
+    grad_text = escape_graphviz_html(style.grads.text(node))
+    cells.append((_cell_attrs(k, "grad", grad_room, grad_tip), grad_text))
+    if style.tangents is not None:  # forward mode's, when drawn: node-<k>-tangent
         tangent = style.tangents.get(node)
-        cells.append("tangent" if tangent is None else f"tangent {format_number(tangent)}")
-    return _box(cells, style.fill(node), style.is_highlighted(node))
+        text = "tangent" if tangent is None else f"tangent {format_number(tangent)}"
+        cells.append((_cell_attrs(k, "tangent", 0, f"tangent of {name}"), text))
+    framed = style.grads.state is not None  # a replay's: the current box is marked
+    return _box(cells, style.fill(node), style.is_highlighted(node), framed=framed)
 
 
-def _op_attrs(node: Value, style: _Style) -> dict[str, str]:
+def _op_attrs(k: int, node: Value, style: _Style) -> dict[str, str]:
+    text = op_text(node)  # with its folded constant: 2 − x, x ** 2, clamp(x, 0, 1)
     attrs = {
-        "label": _html(escape_graphviz_html(node.op)),
-        "shape": "circle" if len(node.op) <= 4 else "ellipse",
+        "id": op_id(k),
+        "label": _html(escape_graphviz_html(text)),
+        "shape": "circle" if len(text) <= 4 else "ellipse",
         "fontsize": "10",
         "margin": "0.02",
         "width": "0.3",
@@ -301,10 +476,13 @@ def _op_attrs(node: Value, style: _Style) -> dict[str, str]:
 # --- groups -------------------------------------------------------------------------------
 
 
-def _placement(groups: Groups | None, order: list[Value]) -> dict[int, GroupPath]:
-    """`id(node) -> group path` for every grouped node of the graph, checked."""
+def _placement(
+    groups: Groups | None, order: list[Value]
+) -> tuple[dict[int, GroupPath], dict[Value, str]]:
+    """`id(node) -> group path` for every grouped node of the graph, checked; and the
+    names the grouping gives nodes (a mapping with a `names` attribute: nn's z and a)."""
     if groups is None:
-        return {}
+        return {}, {}
     if isinstance(groups, Mapping):
         mapping = groups
     elif callable(groups):
@@ -324,7 +502,13 @@ def _placement(groups: Groups | None, order: list[Value]) -> dict[int, GroupPath
     for node, path in mapping.items():
         if id(node) in in_graph:  # a grouping may know more nodes than this graph has
             placement[id(node)] = _group_path(path)
-    return placement
+    given_names = getattr(mapping, "names", None)
+    names: dict[Value, str] = {}
+    if isinstance(given_names, Mapping):
+        for node, name in given_names.items():
+            if id(node) in in_graph and isinstance(name, str) and name:
+                names[node] = name
+    return placement, names
 
 
 def _group_path(path: object) -> GroupPath:
@@ -355,14 +539,19 @@ class _Group:
 class _Builder:
     """Collects node statements per group (or none) and edges, then writes them out."""
 
-    def __init__(self, style: _Style, placement: dict[int, GroupPath]) -> None:
+    def __init__(self, style: _Style, placement: dict[int, GroupPath], rankdir: str) -> None:
         self.style = style
         self.placement = placement
+        self.rankdir = rankdir
         self.nodes: dict[GroupPath, list[tuple[str, dict[str, str]]]] = {(): []}
         self.edges: list[tuple[str, str, dict[str, str]]] = []
         self.ids: dict[int, str] = {}  # id(Value) -> the node that stands for it
         self.folded_groups: list[_Group] = []
         self.boxes: set[str] = set()  # the nodes that stand for a folded group
+        self.box_path: dict[str, GroupPath] = {}  # folded box -> its group's path
+        # Nodes to keep in this order, one above the other, in their group's box: folded
+        # boxes (N0, N1, …, N10), a neuron's parameters (w0, w1, b), the inputs (x0, x1).
+        self.ordered: dict[GroupPath, list[str]] = {}
         self.value_count = 0
 
     def _add_node(self, group: GroupPath, name: str, attrs: dict[str, str]) -> None:
@@ -372,18 +561,35 @@ class _Builder:
         name = f"v{index}"
         self.ids[id(node)] = name
         self.value_count += 1
-        self._add_node(group, name, {"label": _value_box(node, self.style), "shape": "plain"})
+        label = _value_box(index, node, self.style)
+        self._add_node(group, name, {"id": node_id(index), "label": label, "shape": "plain"})
         if node.parents:
             op_name = f"o{index}"
-            self._add_node(group, op_name, _op_attrs(node, self.style))
-            self.edges.append((op_name, name, {}))
-            self._add_operand_edges(node, op_name)
+            self._add_node(group, op_name, _op_attrs(index, node, self.style))
+            self.edges.append((op_name, name, {"id": f"edge-{index}-out"}))
+            self._add_operand_edges(index, node, op_name)
 
-    def _add_operand_edges(self, node: Value, op_name: str) -> None:
+    def _add_operand_edges(self, index: int, node: Value, op_name: str) -> None:
         """One edge per operand occurrence, so `x * x` shows both."""
         highlighted = self.style.is_highlighted(node)
-        for parent, local in zip(node.parents, node.local_grads):
-            attrs: dict[str, str] = {}
+        path = self.placement.get(id(node))
+        # An op in a group that also takes leaves of its own group (a neuron's parameters):
+        # those sit in the op's own rank (minlen 0), under it, so that no edge from the
+        # layer before has to cross the layer's box: layers run left to right, no staircase.
+        own_leaves = path is not None and any(
+            not p.parents and self.placement.get(id(p)) == path for p in node.parents
+        )
+        slots = list(enumerate(zip(node.parents, node.local_grads)))
+        if own_leaves:
+            # The group's own operands first, so that the op's edges in order (`ordering`)
+            # keep the parameters together; their order itself is kept by `ordered`.
+            own = [slot for slot in slots if self.placement.get(id(slot[1][0])) == path]
+            others = [slot for slot in slots if self.placement.get(id(slot[1][0])) != path]
+            slots = own + others[::-1]
+        for slot, (parent, local) in slots:
+            attrs: dict[str, str] = {"id": f"edge-{index}-{slot}"}
+            if own_leaves and self.placement.get(id(parent)) == path and not parent.parents:
+                attrs["minlen"] = "0"
             if self.style.show_local_grads:
                 attrs.update(label=format_number(local), fontsize="9", fontcolor="#555555")
             if highlighted:
@@ -393,6 +599,34 @@ class _Builder:
     def add_all(self, order: list[Value]) -> None:
         for index, node in enumerate(order):
             self._add_value(index, node, self.placement.get(id(node), ()))
+        # A neuron's parameters in the order its ops take them: w0, w1, …, b.
+        seen: set[int] = set()
+        for node in order:
+            path = self.placement.get(id(node))
+            for parent in node.parents:
+                if (
+                    path is not None
+                    and not parent.parents
+                    and id(parent) not in seen
+                    and self.placement.get(id(parent)) == path
+                ):
+                    seen.add(id(parent))
+                    self.ordered.setdefault(path, []).append(self.ids[id(parent)])
+        self._order_inputs(order)
+
+    def _order_inputs(self, order: list[Value]) -> None:
+        """The inputs of the grouped part (x0, x1, …, x10: leaves in no group that feed a
+        grouped node) one above the other in natural order, before the first box."""
+        if not self.placement:
+            return
+        inputs = {}
+        for node in order:
+            if id(node) in self.placement:
+                for parent in node.parents:
+                    if not parent.parents and id(parent) not in self.placement:
+                        inputs[id(parent)] = parent
+        ranked = sorted(inputs.values(), key=lambda v: _natural_order(v.label))
+        self.ordered[()] = [self.ids[id(v)] for v in ranked]
 
     def add_folded(self, order: list[Value]) -> None:
         """Each group becomes one summary box, inside its enclosing group's box; everything
@@ -413,46 +647,78 @@ class _Builder:
             self.ids[id(node)] = box_of[path]
         # Sibling boxes in natural order (x2 before x10), as the clusters are.
         self.folded_groups = sorted(groups.values(), key=lambda g: _natural_path_order(g.path))
+        self.box_path = {box_of[g.path]: g.path for g in self.folded_groups}
+        self._order_inputs(order)
+        bundles: dict[tuple[object, object], list] = {}
         for group in self.folded_groups:
             self._add_group_box(group, box_of[group.path])
-            self._add_edges_into_group(group, box_of[group.path])
+            self.ordered.setdefault(group.path[:-1], []).append(box_of[group.path])
+            self._add_edges_into_group(group, box_of[group.path], bundles)
+        self._add_bundles(bundles)
 
     def _add_group_box(self, group: _Group, box: str) -> None:
         output = group.members[-1]
         leaves = [node for node in group.members if not node.parents]
         grads = [self.style.grads.value(p) for p in leaves]
         finite = [abs(g) for g in grads if g is not None and math.isfinite(g)]
-        largest = format_number(max(finite)) if finite else "?"
+        largest = max(finite) if finite else None
+        largest_text = "?" if largest is None else format_number(largest)
+        name = escape_graphviz_html(group.path[-1])
+        grad = escape_graphviz_html(self.style.grads.text(output))
         cells = [
-            f"<B>{escape_graphviz_html(group.path[-1])}</B> {escape_graphviz_html(output.op)}",
-            f"out {format_number(output.data)}",
-            escape_graphviz_html(self.style.grads.text(output)),
-            f"{len(leaves)} params",
-            f"max |grad| {largest}",
+            # A space between the name and the op: never "L0.N8relu".
+            ("", f"<B>{name}</B>  {escape_graphviz_html(op_text(output))}"),
+            ("", f"out {format_number(output.data)}, {grad}"),
+            ("", f"{len(leaves)} params, max |grad| {largest_text}"),
         ]
         highlighted = any(self.style.is_highlighted(node) for node in group.members)
+        # Filled by what the group's parameters learn, the largest |grad| among them, not
+        # by its output's gradient: a dead neuron (all its parameters' gradients 0) is
+        # drawn in the colour of zero, even when a large gradient reaches its output.
+        fill = self.style.fill_for(largest)
         # Stacked, so that the many edges of a dense layer meet the box at its sides.
-        label = _box(cells, self.style.fill(output), highlighted, stacked=True)
+        label = _box(cells, fill, highlighted, stacked=True)
         self.value_count += 1
         self._add_node(group.path[:-1], box, {"label": label, "shape": "plain"})
 
-    def _add_edges_into_group(self, group: _Group, box: str) -> None:
-        """One edge per outside operand (x2 when it enters twice), not one per occurrence."""
-        counts: dict[str, int] = {}
+    def _end(self, name: str) -> tuple[str, object]:
+        """Where a folded drawing's edge ends: a folded box inside an enclosing box ends
+        at that enclosing box (a layer), any other node at itself."""
+        path = self.box_path.get(name)
+        if path is not None and len(path) > 1:
+            return ("group", path[:-1])
+        return ("node", name)
+
+    def _add_edges_into_group(self, group: _Group, box: str, bundles: dict) -> None:
+        """Each operand occurrence from outside the group, gathered by the pair of ends it
+        joins: between two folded layers, one bundle for all their weights."""
         for node in group.members:
             for parent in node.parents:
                 if self.placement.get(id(parent)) != group.path:
                     source = self.ids[id(parent)]
-                    counts[source] = counts.get(source, 0) + 1
-        for source, count in counts.items():
-            attrs = {"label": f"×{count}", "fontsize": "9"} if count > 1 else {}
-            self.edges.append((source, box, attrs))
+                    key = (self._end(source), self._end(box))
+                    bundles.setdefault(key, []).append((source, box))
+
+    def _add_bundles(self, bundles: dict) -> None:
+        """One edge per pair of ends, labelled with how many it stands for (×256)."""
+        for (tail_end, head_end), pairs in bundles.items():
+            count = len(pairs)
+            tail, head = pairs[len(pairs) // 2]  # a middle pair: the edge meets mid-box
+            attrs: dict[str, str] = {}
+            if count > 1:
+                width = min(6.0, 1.0 + math.log10(count) * 1.5)
+                attrs.update(label=f"×{count}", fontsize="9", penwidth=f"{width:.2g}")
+            if tail_end[0] == "group":
+                attrs["ltail_path"] = tail_end[1]
+            if head_end[0] == "group":
+                attrs["lhead_path"] = head_end[1]
+            self.edges.append((tail, head, attrs))
 
     def emit(self, graph: Graph, rankdir: str) -> None:
-        """Write the ungrouped nodes, then each group's box with its nodes (boxes nested by
-        their paths), then all edges."""
-        for name, attrs in self.nodes[()]:
-            graph.node(name, **attrs)
+        """Write each group's box with its nodes (boxes nested by their paths, in natural
+        order), then the ungrouped nodes, then all edges. With few crossing-reduction
+        passes (mclimit) dot keeps much of the order it first meets nodes in: boxes first
+        keeps N0 above N1 above N10."""
         # Every prefix of every path is a box: ("layer 1", "neuron 2") lies in ("layer 1",).
         paths = {path[:depth] for path in self.nodes for depth in range(1, len(path) + 1)}
         clusters: dict[GroupPath, graphviz.Digraph] = {}
@@ -467,18 +733,45 @@ class _Builder:
             for name, attrs in self.nodes.get(path, []):
                 cluster.node(name, **attrs)
             clusters[path] = cluster
+        cluster_names = {
+            path: f"cluster_{index}"
+            for index, path in enumerate(sorted(paths, key=_natural_path_order))
+        }
+        # Nodes kept in order: one rank, chained by invisible edges (flat edges keep
+        # their order: top to bottom from left to right, or left to right from top down).
+        for path, names in self.ordered.items():
+            if len(names) < 2:
+                continue
+            target = clusters[path] if path else graph
+            with target.subgraph() as row:
+                row.attr(rank="same")
+                for name in names:
+                    row.node(name)
+            if rankdir == "LR" and path:  # flat edges run bottom to top in a box there
+                names = names[::-1]
+            for tail, head in zip(names, names[1:]):
+                target.edge(tail, head, style="invis")
         # A box is copied into its enclosing one when added, so the innermost go first;
         # siblings in natural order.
         for path in sorted(paths, key=lambda p: (-len(p), _natural_path_order(p))):
             enclosing = graph if len(path) == 1 else clusters[path[:-1]]
             enclosing.subgraph(clusters[path])
+        for name, attrs in self.nodes[()]:
+            graph.node(name, **attrs)
         # Edges leave a group's box on its downstream side and enter on its upstream side.
         downstream, upstream = ("e", "w") if rankdir == "LR" else ("s", "n")
         for tail, head, attrs in self.edges:
-            if tail in self.boxes:
-                attrs = {**attrs, "tailport": downstream}
-            if head in self.boxes:
-                attrs = {**attrs, "headport": upstream}
+            attrs = dict(attrs)
+            ltail = attrs.pop("ltail_path", None)
+            lhead = attrs.pop("lhead_path", None)
+            if ltail is not None:
+                attrs["ltail"] = cluster_names[ltail]  # type: ignore[index]
+            elif tail in self.boxes:
+                attrs["tailport"] = downstream
+            if lhead is not None:
+                attrs["lhead"] = cluster_names[lhead]  # type: ignore[index]
+            elif head in self.boxes:
+                attrs["headport"] = upstream
             graph.edge(tail, head, **attrs)
 
 

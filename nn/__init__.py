@@ -12,7 +12,8 @@ Submodules: `nn.losses` (bce, bce_with_logits, mse, hinge, l2, softmax, log_soft
 cross_entropy), `nn.optim` (SGD, Adam), `nn.labels` (the parameter labels, and the
 grouping `draw(loss, groups=...)` boxes them by), `nn.data` (students, make_moons, spiral,
 xor, circles), `nn.metrics` (accuracy, predicted_class), `nn.train` (fit), `nn.serialize`
-(save, load), `nn.demo` (`python -m nn.demo`).
+(save, load), `nn.draw` (draw_network: the network as neurons in layer columns),
+`nn.demo` (`python -m nn.demo`).
 """
 
 # `autograd` must be this project's engine. HIPS autograd (PyPI's `autograd`) has the same
@@ -30,6 +31,7 @@ if not hasattr(_found, "define_op"):
 
 from nn import data, labels, losses, metrics, optim
 from nn.activations import ACTIVATIONS
+from nn.draw import draw_network
 from nn.module import MLP, Layer, Module, Neuron
 from nn.serialize import load, save
 from nn.train import fit
@@ -41,6 +43,7 @@ __all__ = [
     "Module",
     "Neuron",
     "data",
+    "draw_network",
     "fit",
     "labels",
     "load",

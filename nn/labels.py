@@ -98,6 +98,20 @@ def grouping_of(parameters: Mapping[Value, GroupPath]) -> Grouping:
 # --- the grouping rule ---------------------------------------------------------------------
 
 
+class Placement(dict):
+    """A grouping's answer: node -> group path, and in `names` the names of a neuron's
+    intermediate nodes, which a drawing shows where a node has no label of its own: `z`
+    (the weighted sum w·x+b) and `a` (its activation), per neuron."""
+
+    def __init__(self, placed: Mapping[Value, GroupPath], names: Mapping[Value, str]) -> None:
+        super().__init__(placed)
+        self.names = dict(names)
+
+
+PRE_ACTIVATION = "z"
+ACTIVATION = "a"
+
+
 def place_in_neurons(
     order: Sequence[Value], parameters: Mapping[Value, GroupPath]
 ) -> dict[Value, GroupPath]:
@@ -122,7 +136,29 @@ def place_in_neurons(
             path = _neuron_of_op(node, operands, parameters, placed)
         if path is not None:
             placed[node] = path
-    return placed
+    return Placement(placed, _neuron_names(order, placed))
+
+
+def _neuron_names(order: Sequence[Value], placed: Mapping[Value, GroupPath]) -> dict[Value, str]:
+    """Each activation in a neuron named `a` and its operand `z`; a neuron's fused `w·x+b`
+    is `z` too, and so is the output of a neuron without activation (its last node). One
+    neuron may compute several samples: each sample's z and a are named."""
+    names: dict[Value, str] = {}
+    last: dict[GroupPath, Value] = {}
+    for node in order:
+        path = placed.get(node)
+        if path is None or not node.parents:
+            continue
+        last[path] = node
+        operand = node.parents[0]
+        if node.op in ACTIVATION_OPS and len(node.parents) == 1 and placed.get(operand) == path:
+            names[node] = ACTIVATION
+            names[operand] = PRE_ACTIVATION
+        elif node.op == ops.WEIGHTED_SUM.name:
+            names[node] = PRE_ACTIVATION
+    for output in last.values():
+        names.setdefault(output, PRE_ACTIVATION)
+    return names
 
 
 def _neuron_of_op(

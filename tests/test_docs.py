@@ -22,3 +22,9 @@ def test_docstring_examples(module):
 def test_the_api_reference_examples():
     result = doctest.testfile(str(API_REFERENCE), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 20 and result.failed == 0
+
+
+def test_the_pictures_guide_examples():
+    guide = API_REFERENCE.parent / "pictures.md"
+    result = doctest.testfile(str(guide), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 6 and result.failed == 0

@@ -9,6 +9,7 @@ extra). The page is rendered with Graphviz's dot, so without dot they skip too.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -123,40 +124,41 @@ def labelled_graph() -> Value:
 
 
 def expected_grad(state: ReplayState, node: Value) -> str:
-    """The grad cell of a box at this state: blank until the node's first contribution,
+    """The grad cell of a box at this state: "grad ?" until the node's first contribution,
     "+ …" while contributions are missing."""
     if node not in state.grads:
-        return "grad"
+        return "grad ?"
     suffix = " + …" if node in state.partial else ""
     return f"grad {format_number(state.grads[node])}{suffix}"
 
 
-SHOWN_FRAME = """() => {
-    const shown = [...document.querySelectorAll("figure[data-step]")]
-        .filter((f) => f.checkVisibility());
-    return shown.map((f) => ({
-        step: Number(f.dataset.step),
-        caption: f.querySelector("figcaption").textContent,
-        boxes: [...f.querySelectorAll("g.node")].map((g) => ({
-            texts: [...g.querySelectorAll("text")].map((t) => t.textContent),
-            marked: [...g.querySelectorAll("polygon, ellipse, path")].some(
-                (shape) => (shape.getAttribute("stroke") || "").toLowerCase() === "%s"),
-        })),
-    }));
-}""" % HIGHLIGHT_COLOUR.lower()
+# The page has one drawing, whose numbers change in place: each box's texts, whether its
+# frame is marked, and where its shapes are.
+SHOWN = """() => ({
+    caption: document.getElementById("caption").textContent,
+    formulas: [...document.querySelectorAll("#formulas li")].map((li) => li.textContent),
+    boxes: [...document.querySelectorAll("#graph g.node[id^='node-']")].map((g) => ({
+        id: g.id,
+        texts: [...g.querySelectorAll("text")].map((t) => t.textContent),
+        marked: [...g.querySelectorAll(":scope > polygon")].some(
+            (shape) => (shape.getAttribute("stroke") || "").toLowerCase() === "%s"),
+        box: (() => { const r = g.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })(),
+    })),
+    figures: document.querySelectorAll("#graph svg").length,
+})""" % HIGHLIGHT_COLOUR.lower()
 
 
 def check_shows(visit: Visit, replay: BackwardReplay, step: int) -> None:
-    """The page shows step `step` and only it, with every box's gradient at that step."""
+    """The page shows step `step`, with every box's gradient at that step."""
     page = visit.page
-    shown = page.evaluate(SHOWN_FRAME)
-    assert [frame["step"] for frame in shown] == [step], f"visible frames {shown!r}, want {step}"
-    frame = shown[0]
+    shown = page.evaluate(SHOWN)
+    assert shown["figures"] == 1
     state = replay.state(step)
-    assert frame["caption"] == replay.caption(step)
+    assert shown["caption"] == replay.caption(step), f"visible frames: caption {shown['caption']!r}, want step {step}"
+    assert shown["formulas"] == replay.formulas(step)
     assert page.text_content("#counter") == f"step {step} of {len(replay)}"
     assert page.input_value("#slider") == str(step)
-    boxes = {box["texts"][0]: box for box in frame["boxes"] if box["texts"] and box["texts"][0]}
+    boxes = {box["texts"][0]: box for box in shown["boxes"] if box["texts"] and box["texts"][0]}
     for node in topological_order(replay.root):
         box = boxes[node.label]
         assert box["texts"][1:] == [f"data {format_number(node.data)}", expected_grad(state, node)], (
@@ -245,12 +247,12 @@ def test_hostile_labels_show_as_text_and_run_nothing(visit):
     for _ in range(len(replay)):
         page.click("#next")
     texts = page.evaluate(
-        "() => [...document.querySelectorAll('figure:not([hidden]) text')].map((t) => t.textContent)")
+        "() => [...document.querySelectorAll('#graph text')].map((t) => t.textContent)")
     for label in HOSTILE_LABELS:
         assert label in texts  # drawn as the text it is
     assert HOSTILE_LABELS[2] in page.text_content("h1")
     assert HOSTILE_LABELS[2] in page.title()
-    assert HOSTILE_LABELS[2] in page.text_content("figure:not([hidden]) figcaption")
+    assert HOSTILE_LABELS[2] in page.text_content("#caption")
     assert page.evaluate("window.__pwned") is None
     assert opened.dialogs == [] and opened.errors == []
     assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
@@ -266,3 +268,147 @@ def test_the_walk_fails_on_a_page_whose_next_button_does_nothing(visit):
         "() => { const b = document.getElementById('next'); b.replaceWith(b.cloneNode(true)); }")
     with pytest.raises(AssertionError, match="visible frames"):
         walk_every_control(opened, replay)
+
+
+def boxes_at_every_step(visit: Visit, replay: BackwardReplay, first: str) -> list[dict]:
+    """Each box's place on the page at every step, walking with the next button."""
+    page = visit.page
+    page.click(first)
+    seen = []
+    for step in range(len(replay) + 1):
+        if step:
+            page.click("#next")
+        seen.append({box["id"]: box["box"] for box in page.evaluate(SHOWN)["boxes"]})
+    return seen
+
+
+def test_the_layout_holds_still_from_step_to_step(visit):
+    """Values change, nodes do not move: every box keeps its place and size, in the
+    backward pass and in the forward pass."""
+    replay = BackwardReplay(labelled_graph())
+    opened = visit(replay.to_html(show_local_grads=True))
+    for first in ("#backward", "#forward"):
+        places = boxes_at_every_step(opened, replay, first)
+        assert len(places[0]) == len(topological_order(replay.root))
+        for step, place in enumerate(places):
+            assert place == places[0], f"{first}: a box moved at step {step}"
+    assert opened.errors == []
+
+
+def test_a_layout_that_moves_fails_the_check(visit):
+    """The check itself: a page that re-lays its graph (here: moves a box) is caught."""
+    replay = BackwardReplay(labelled_graph())
+    opened = visit(replay.to_html())
+    opened.page.evaluate("""() => {
+        const next = document.getElementById("next");
+        next.addEventListener("click", () => {
+            document.getElementById("node-2").setAttribute("transform", "translate(5 0)");
+        });
+    }""")
+    places = boxes_at_every_step(opened, replay, "#backward")
+    assert places[1] != places[0]
+
+
+def test_the_buttons_icons_have_a_width(visit):
+    """The first/previous/next/last buttons show their icons with whatever fonts the
+    machine has: each icon has a non-zero width, and so has each button's content."""
+    opened = visit(BackwardReplay(labelled_graph()).to_html())
+    for button in ("first", "previous", "next", "last"):
+        width = opened.page.evaluate(
+            "(id) => document.querySelector(`#${id} svg.icon path`).getBoundingClientRect().width",
+            button)
+        assert width > 4, f"#{button}'s icon is {width} px wide"
+
+
+def test_a_tanh_step_writes_its_local_derivative_as_a_formula(visit):
+    x = Value(0.8813735870195429, "x")  # tanh(x) = 0.7071, so 1 - o² = 0.5
+    t = x.tanh()
+    t.label = "t"
+    L = t * 2
+    L.label = "L"
+    replay = BackwardReplay(L)
+    opened = visit(replay.to_html())
+    step = next(k for k, s in enumerate(replay.steps, 1) if s.node is t)
+    for _ in range(step):
+        opened.page.click("#next")
+    formulas = opened.page.evaluate(SHOWN)["formulas"]
+    assert formulas == ["x gets 2·0.5 = 1, where tanh: 1 − o² = 1 − 0.7071² = 0.5"]
+    # The changed gradient is marked (bold, outlined), the unknown ones show "?".
+    marked = opened.page.evaluate("""() => [...document.querySelectorAll("#graph [id$='-grad'] text")]
+        .filter((t) => t.getAttribute("font-weight") === "bold").map((t) => t.textContent)""")
+    assert marked == ["grad 1"]
+
+
+def test_the_forward_pass_shows_values_appearing_in_order(visit):
+    replay = BackwardReplay(labelled_graph())
+    opened = visit(replay.to_html())
+    page = opened.page
+    page.click("#forward")
+    order = topological_order(replay.root)
+    computed = [n for n in order if n.parents]
+    assert page.text_content("#counter") == f"step 0 of {len(computed)}"
+    for step in range(len(computed) + 1):
+        if step:
+            page.click("#next")
+        boxes = {b["texts"][0]: b["texts"] for b in page.evaluate(SHOWN)["boxes"]}
+        known = {n for n in order if not n.parents} | set(computed[:step])
+        for node in order:
+            want = f"data {format_number(node.data)}" if node in known else "data ?"
+            assert boxes[node.label][1] == want, f"forward step {step}, {node.label}"
+            assert boxes[node.label][2] == "grad ?"
+
+
+# --- graph_view.js's updateNetwork: the network picture updated in place --------------------
+
+
+def test_update_network_rewrites_values_and_weights_in_place(visit):
+    """A page draws the network once; after a training step, updateNetwork with the
+    step's frame shows what a new drawing would: the same values and edge styles."""
+    import re as regex
+
+    from autograd.viz import graph_view_script, inline_svg
+    from nn import MLP, draw_network
+    from nn.draw import network_frame
+    from nn.losses import mse
+    from nn.optim import SGD
+
+    model = MLP(2, [3, 2], activation="tanh", rng=3)
+    x = [0.5, -1.0]
+    svg = inline_svg(draw_network(model, x=x).pipe(format="svg", encoding="utf-8"))
+    before = network_frame(model, x=x)
+    loss = mse(model(x), [1.0, -1.0])
+    loss.backward()
+    SGD(model.parameters(), lr=0.5).step()
+    frame = network_frame(model, x=x)
+    assert frame["values"][1:] != before["values"][1:]  # the step changed what is shown
+    page_html = (
+        f"<!DOCTYPE html><html><body><div id='net'>{svg}</div>"
+        f"<script type='module'>{graph_view_script()}\n"
+        f"window.done = (updateNetwork(document.querySelector('#net svg'), "
+        f"{json.dumps(frame)}), true);</script></body></html>"
+    )
+    opened = visit(page_html)
+    opened.page.wait_for_function("window.done === true")
+    shown = opened.page.evaluate("""() => {
+        const out = {};
+        for (const g of document.querySelectorAll("g.node[id^='neuron-']")) {
+            const texts = [...g.querySelectorAll("text")];
+            out[g.id] = texts[texts.length - 1].textContent;
+        }
+        for (const g of document.querySelectorAll("g.edge[id^='weight-']")) {
+            const p = g.querySelector("path");
+            out[g.id] = [p.getAttribute("stroke"), Number(p.getAttribute("stroke-width"))];
+        }
+        return out;
+    }""")
+    redrawn = draw_network(model, x=x).pipe(format="svg", encoding="utf-8").replace("&#45;", "-")
+    for k, layer in enumerate(model.layers):
+        for j in range(len(layer.neurons)):
+            assert shown[f"neuron-{k}-{j}"] == frame["values"][k + 1][j]
+            assert f">{frame['values'][k + 1][j]}</text>" in redrawn
+    for k, j, i, colour, width in frame["edges"]:
+        block = regex.search(rf'<g id="weight-{k}-{j}-{i}" class="edge">.*?<path[^>]*>', redrawn, regex.S)[0]
+        stroke = regex.search(r' stroke="([^"]+)"', block)[1]
+        assert shown[f"weight-{k}-{j}-{i}"][0] == stroke
+        assert abs(shown[f"weight-{k}-{j}-{i}"][1] - width) < 0.01
+    assert opened.errors == []
