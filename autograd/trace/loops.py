@@ -1,0 +1,551 @@
+"""Loops: a computation that the graph repeats over a batch, written once.
+
+A loss over a batch, `loss([model(x) for x in xs], ys)`, records one copy of the same
+per-item computation for each item: the same ops on the same parameters, with each item's
+own numbers. Written out line by line, the code grows with the batch (and CPython's
+compile with it); here it is written once, as the body of a loop over the items, the
+items' numbers as data:
+
+1. Every node that depends on the inputs gets a signature: its op, its shape, and its
+   parents' signatures (an input by its position, a constant as "a number"). Nodes with
+   the same signature compute the same function of the inputs, given their numbers.
+2. A repeated node that no repeated node consumes is an item's root; the nodes it alone
+   reaches are that item. Items that match exactly (the same nodes in the same order, the
+   same sharing, the same guards with the same outcomes, the same nodes used outside)
+   form a group; a group is a loop, each other item is written out as before. An item
+   whose path differs (another branch) is therefore its own item, not a wrong one.
+3. The forward pass runs each group's loop; the backward pass runs, where the engine's
+   own order visits a group's items one after another, the loop of their backward lines,
+   adding each contribution in the order `Value.backward()` adds it. Where the order is
+   any other (or the items too few to be worth a loop), the code is straight-line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Optional
+
+from autograd.engine import Value
+from autograd.trace.recorder import Guard, Recorder
+from autograd.trace.writer import SUB, WEIGHTED_SUM, Writer, literal
+
+LOOP_MIN = 200  # fewer looped nodes than this: straight-line code (short programs read better)
+MAX_RUNS = 4  # backward loops per group: more (items of other paths interleaved), straight-line
+
+
+class Unsupported(Exception):
+    """The graph's shape is not one that loops are written for: straight-line code."""
+
+
+class Layout:
+    """How a trace's code is laid out: `text` says it (and why), `looped` counts the nodes
+    written once for several items."""
+
+    def __init__(self, text: str, looped: int = 0) -> None:
+        self.text = text
+        self.looped = looped
+
+
+def write_source(
+    inputs: Sequence[Value],
+    labels: Sequence[str],
+    output: Value,
+    aux: Sequence[Value],
+    recorder: Recorder,
+    unroll: bool,
+) -> tuple[str, dict[str, Any], list[str], Layout]:
+    """The traced graph as source: with loops where it repeats a computation, else (or with
+    `unroll`) straight-line. Returns the source, its globals, each guard's text and how it
+    is laid out."""
+
+    def straight(why: str) -> tuple[str, dict[str, Any], list[str], Layout]:
+        writer = Writer(inputs, labels, output, aux, recorder.guards, recorder.constants)
+        return writer.write(), writer.globals, writer.guard_texts, Layout(f"straight-line: {why}")
+
+    if unroll:
+        return straight("unroll=True")
+    writer = Writer(inputs, labels, output, aux, recorder.guards, recorder.constants)
+    writer.walk(writer.roots())
+    groups = find_groups(writer)
+    looped = sum(len(group.members) * len(group.members[0].nodes) for group in groups)
+    if not groups or looped < LOOP_MIN:
+        return straight(f"no computation repeated over enough items ({looped} nodes)")
+    try:
+        source = LoopWriter(writer, groups).write()
+    except Unsupported as why:
+        return straight(str(why))
+    sizes = ", ".join(f"{len(g.members)} items of {len(g.members[0].nodes)} nodes" for g in groups)
+    return source, writer.globals, writer.guard_texts, Layout(f"loops: {sizes}", looped)
+
+
+# --- finding the repeated computations ------------------------------------------------------
+
+
+class Item:
+    """One copy of a repeated computation: its nodes (each after its parents), the slots
+    of its numbers, its guards, and the nodes used outside it."""
+
+    __slots__ = ("exports", "guards", "key", "local", "nodes", "numbers", "position", "slots")
+
+    def __init__(self) -> None:
+        self.nodes: list[Value] = []
+        self.local: dict[Value, int] = {}  # node -> its index in `nodes`
+        self.slots: list[tuple[Any, Any]] = []  # where each number goes: (node, "c"), ...
+        self.numbers: list[Any] = []  # ... and the number
+        self.guards: list[int] = []  # indexes into the recorder's guards
+        self.exports: list[Value] = []
+        self.key: Any = None
+        self.position = 0  # within its group
+
+
+class Group:
+    __slots__ = ("members", "varying")
+
+    def __init__(self, members: list[Item]) -> None:
+        self.members = members
+        self.varying: list[int] = []  # the slots whose numbers differ between items
+
+
+def _shape(node: Value, op: Any, parents: int) -> Any:
+    """What besides the op and the parents makes a node's code: the kind of its folded
+    constant, `c - x` against `x - c`, a `w·x+b`'s form."""
+    if op == WEIGHTED_SUM:
+        return (node.constant, parents)
+    c = node.constant
+    kind: Any = type(c).__name__ if type(c) is not tuple else tuple(type(e).__name__ for e in c)
+    if op == SUB and parents == 1:
+        return (kind, node._da == 1.0)
+    return kind
+
+
+def find_groups(writer: Writer) -> list[Group]:
+    """The groups of matching items of the traced graph (see the module's docstring)."""
+    depends, parents_of = writer.depends, writer.parents
+    inputs = {value: -2 - k for k, value in enumerate(writer.inputs)}  # negative codes
+    nodes = [n for n in writer.order if depends[n] and n not in inputs]
+
+    # 1. signatures
+    signature: dict[Value, int] = {}
+    interned: dict[Any, int] = {}
+    for node in nodes:
+        parents = parents_of[node]
+        codes = tuple(
+            (inputs.get(p, -1) if p in inputs else signature[p]) if depends[p] else -1
+            for p in parents
+        )
+        kind = node._kind()
+        key = (kind if type(kind) is str else id(kind), _shape(node, kind, len(parents)), codes)
+        signature[node] = interned.setdefault(key, len(interned))
+    count: dict[int, int] = {}
+    for s in signature.values():
+        count[s] = count.get(s, 0) + 1
+
+    # 2. roots: repeated nodes that no repeated node consumes
+    consumed: set = set()
+    for node in nodes:
+        if count[signature[node]] > 1:
+            consumed.update(parents_of[node])
+    roots = [n for n in nodes if count[signature[n]] > 1 and n not in consumed]
+    if len(roots) < 2:
+        return []
+
+    # ... and the nodes each root alone reaches (a node two roots reach is shared: outside)
+    shared = -1
+    owner: dict[Value, int] = {}
+    for r, root in enumerate(roots):
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            known = owner.get(node)
+            if known == r or known == shared:
+                continue
+            owner[node] = r if known is None else shared
+            stack.extend(p for p in parents_of[node] if depends[p] and p not in inputs)
+
+    items = [_item(writer, root, r, owner, inputs) for r, root in enumerate(roots)]
+    _assign_guards(writer, items, owner)
+    _assign_exports(writer, items, owner, nodes, inputs)
+    grouped: dict[Any, list[Item]] = {}
+    for item in items:
+        if item is not None:
+            item.key = (item.key, tuple(item.local[e] for e in item.exports))
+            grouped.setdefault(item.key, []).append(item)
+    groups = [Group(members) for members in grouped.values() if len(members) > 1]
+    for group in groups:
+        for position, item in enumerate(group.members):
+            item.position = position
+        first = group.members[0].numbers
+        for j, number in enumerate(first):
+            shown = (type(number), repr(number))
+            if any((type(m.numbers[j]), repr(m.numbers[j])) != shown for m in group.members):
+                group.varying.append(j)
+    return groups
+
+
+def _item(writer: Writer, root: Value, r: int, owner: dict, inputs: dict) -> Optional[Item]:
+    """Root `r`'s item: its nodes in a canonical order (parents first, in parent order),
+    and a key that equals another item's exactly when the two compute alike."""
+    if owner[root] != r:
+        return None
+    depends, parents_of = writer.depends, writer.parents
+    item = Item()
+    local = item.local
+    entries: list[Any] = []
+    constants: dict[Value, int] = {}  # a constant Value -> its slot (shared where shared)
+    opened: set = set()
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if type(node) is tuple:
+            node = node[0]
+            parents = parents_of[node]
+            refs: list[Any] = []
+            for p in parents:
+                if not depends[p]:
+                    slot = constants.get(p)
+                    if slot is None:
+                        slot = constants[p] = len(item.slots)
+                        item.slots.append((p, None))
+                        item.numbers.append(p._data)
+                    refs.append(("k", slot))
+                elif p in local:
+                    refs.append(local[p])
+                else:  # an input, or a node outside the items: the same one for every item
+                    refs.append(("x", id(p)))
+            if node.constant is not None:
+                if node._kind() == WEIGHTED_SUM:
+                    if len(parents) != 2 * node.constant + 1:  # constant inputs
+                        for j in range(node.constant):
+                            item.slots.append((node, j))
+                            item.numbers.append(node._da[j])
+                else:
+                    item.slots.append((node, "c"))
+                    item.numbers.append(node.constant)
+            local[node] = len(item.nodes)
+            item.nodes.append(node)
+            kind = node._kind()
+            entries.append(
+                (kind if type(kind) is str else id(kind), _shape(node, kind, len(parents)), tuple(refs))
+            )
+            continue
+        if node in opened:
+            continue
+        opened.add(node)
+        stack.append((node,))
+        for p in reversed(parents_of[node]):
+            if depends[p] and p not in inputs and owner.get(p) == r and p not in opened:
+                stack.append(p)
+    item.key = tuple(entries)
+    return item
+
+
+def _assign_guards(writer: Writer, items: list[Optional[Item]], owner: dict) -> None:
+    """Each guard whose operands are one item's nodes (and inputs, and constants) goes into
+    that item's key: its op, its outcome, its operands; its numbers into the item's slots.
+    Any other guard is the outer code's."""
+    depends, inputs = writer.depends, set(writer.inputs)
+    for index, guard in enumerate(writer.guards):
+        operands = [x for x in (guard.left, guard.right) if isinstance(x, Value) and depends[x]]
+        mine = [x for x in operands if x not in inputs]
+        rs = {owner.get(x) for x in mine}
+        if len(rs) != 1:
+            continue
+        (r,) = rs
+        item = items[r] if r is not None and r >= 0 else None
+        if item is None:
+            continue
+        refs: list[Any] = []
+        for side, x in enumerate((guard.left, guard.right)):
+            if isinstance(x, Value) and depends[x]:
+                refs.append(item.local[x] if x in item.local else ("x", id(x)))
+            else:
+                refs.append(("k", len(item.slots)))
+                item.slots.append(("guard", index, x))
+                item.numbers.append(x._data if isinstance(x, Value) else x)
+        item.slots.append(("index", index))
+        item.numbers.append(index)
+        item.guards.append(index)
+        item.key = (*item.key, ("guard", guard.op, guard.outcome, *refs))
+
+
+def _assign_exports(writer: Writer, items: list, owner: dict, nodes: list, inputs: dict) -> None:
+    """The nodes of each item that something outside it uses: a result, a guard of no
+    item, a node of no item or of another."""
+    used: set = set()
+    for node in nodes:
+        mine = owner.get(node)
+        for p in writer.parents[node]:
+            if p in owner and owner[p] != mine:
+                used.add(p)
+    used.update(x for x in (writer.output, *writer.aux) if x in owner)
+    for index, guard in enumerate(writer.guards):
+        if not any(item is not None and index in item.guards for item in items):
+            used.update(x for x in (guard.left, guard.right) if isinstance(x, Value) and x in owner)
+    for item in items:
+        if item is not None:
+            item.exports = [n for n in item.nodes if n in used]
+
+
+# --- writing them -----------------------------------------------------------------------------
+
+
+class Body(Writer):
+    """Writes a group's computation once, for its first item, as a loop's body: the other
+    items' numbers come from the loop's data (`c<j>`), the inputs and the nodes outside the
+    items are the function's own variables."""
+
+    value_prefix = "u"
+    grad_prefix = "gu"
+    derivative_prefix = "du"
+
+    def __init__(self, outer: Writer, group: Group, number: int) -> None:
+        super().__init__(outer.inputs, outer.labels, outer.output, outer.aux, outer.guards, set())
+        self.parents, self.depends = outer.parents, outer.depends
+        self.globals, self.op_names = outer.globals, outer.op_names
+        self.outer = outer
+        self.group = group
+        self.number = number
+        self.item = item = group.members[0]
+        self.data_names: list[str] = []
+        self.guard_slots: dict[int, str] = {}  # guard -> the slot of its index
+        self.guard_numbers: dict[int, str] = {}  # guard -> the slot of the number it compares
+        self.outside: dict[Value, str] = {}  # an outer node's grad that the body adds to
+        varying = set(group.varying)
+        for j, slot in enumerate(item.slots):
+            if j not in varying:
+                continue  # the same number in every item: written in as a literal
+            name = f"c{j}"
+            self.data_names.append(name)
+            where = slot[0]
+            if where == "index":
+                self.guard_slots[slot[1]] = name
+            elif where == "guard":
+                if isinstance(slot[2], Value):
+                    self.names[slot[2]] = name  # a constant Value compared
+                else:
+                    self.guard_numbers[slot[1]] = name  # a number compared
+            elif slot[1] is None:
+                self.names[where] = name  # a constant parent
+            else:
+                self.slots[(where, slot[1])] = name  # a folded constant
+
+    def guard_number(self, index: int, x: Any) -> str:
+        name = self.guard_numbers.get(index)
+        return name if name is not None else super().guard_number(index, x)
+
+    def guard_index(self, index: int) -> str:
+        return self.guard_slots.get(index, str(index))
+
+    def guard_label(self, index: int) -> str:
+        return f"{index} of item 0, each item's own"
+
+    def target(self, parent: Value, grads: dict[Value, str]) -> Optional[str]:
+        if parent not in self.item.local:  # an input or an outer node: the function's grad
+            name = self.outer.grad_names[parent]
+            self.outside[parent] = name
+            return name
+        return grads.get(parent)
+
+
+class LoopWriter:
+    """Writes the traced graph with one loop per group (see the module's docstring)."""
+
+    def __init__(self, writer: Writer, groups: list[Group]) -> None:
+        self.w = writer
+        self.groups = groups
+        self.where: dict[Value, tuple[int, Item]] = {}  # a looped node -> (group, item)
+        for g, group in enumerate(groups):
+            for item in group.members:
+                for node in item.nodes:
+                    self.where[node] = (g, item)
+        self.bodies = [Body(writer, group, g) for g, group in enumerate(groups)]
+        self.saved: list[Optional[list[str]]] = [None] * len(groups)  # per group, once known
+        self.placeholders: list[int] = [0] * len(groups)  # the line of each `S<g>.append`
+
+    def write(self) -> str:
+        w = self.w
+        order = w.backward_order()
+        segments = self.segments(order)
+        w.header()
+        w.lines.append("    # forward: one line per node; a loop per computation repeated over items")
+        looped_guards = {i for group in self.groups for item in group.members for i in item.guards}
+        touches: dict[Value, bool] = {}
+        for node in w.order:
+            touches[node] = node in self.where or any(touches[p] for p in w.parents[node])
+        outer_guards = [i for i in range(len(w.guards)) if i not in looped_guards]
+        early, late = [], []
+        for index in outer_guards:
+            guard = w.guards[index]
+            operands = [x for x in (guard.left, guard.right) if isinstance(x, Value)]
+            (late if any(touches[x] for x in operands) else early).append(index)
+        externals = [
+            p
+            for group in self.groups
+            for item in group.members
+            for node in item.nodes
+            for p in w.parents[node]
+            if w.depends[p] and p not in self.where
+        ]
+        seen = set(w.inputs)
+        w.forward_with_guards(early, externals, seen)
+        for g in range(len(self.groups)):
+            self.forward_loop(g, seen)
+        seen.update(self.where)
+        w.forward_with_guards(late, [w.output, *w.aux], seen)
+
+        w.lines.append(
+            "    # backward: g<k> = d(output)/d(v<k>), one line per chain-rule contribution,"
+            " in backward()'s order"
+        )
+        grads = w.seed()
+        for segment in segments:
+            if isinstance(segment, Value):
+                if segment in grads:
+                    w.backward(segment, grads)
+            else:
+                self.backward_loop(segment[0], segment[1], grads)
+        for g, line in enumerate(self.placeholders):
+            saved = self.saved[g]
+            w.lines[line] = (
+                f"        S{g}.append(({', '.join(saved)},))" if saved else "        pass"
+            )
+        return w.finish(grads)
+
+    def segments(self, order: list[Value]) -> list[Any]:
+        """`order` (backward's) as outer nodes and runs `(group, [item, ...])` of items
+        visited one after another, each item's nodes in the same order as its group's
+        others; Unsupported where the engine's order interleaves items."""
+        segments: list[Any] = []
+        reference: dict[int, list[int]] = {}
+        finished: set = set()
+        runs = [0] * len(self.groups)
+        current: Optional[Item] = None
+        block: list[int] = []
+
+        def close() -> None:
+            if current is None:
+                return
+            g = self.where[current.nodes[0]][0]
+            if reference.setdefault(g, block) != block:
+                raise Unsupported("the items of a loop are visited in different orders")
+            finished.add(current)
+
+        for node in order:
+            place = self.where.get(node)
+            if place is None:
+                close()
+                current, block = None, []
+                segments.append(node)
+                continue
+            g, item = place
+            if item is not current:
+                close()
+                if item in finished:
+                    raise Unsupported("backward() visits an item's nodes apart")
+                current, block = item, []
+                last = segments[-1] if segments else None
+                if isinstance(last, tuple) and last[0] == g:
+                    last[1].append(item)
+                else:
+                    runs[g] += 1
+                    if runs[g] > MAX_RUNS:
+                        raise Unsupported("items of other paths interleave a loop's items")
+                    segments.append((g, [item]))
+            block.append(item.local[node])
+        close()
+        self.reference = reference
+        return segments
+
+    def forward_loop(self, g: int, seen: set) -> None:
+        """The group's items, forward: the body once, in a loop over their numbers."""
+        w, body, group = self.w, self.bodies[g], self.groups[g]
+        item = body.item
+        data = tuple(tuple(m.numbers[j] for j in group.varying) for m in group.members)
+        w.globals[f"D{g}"] = data
+        names = body.data_names
+        head = "_" if not names else f"({names[0]},)" if len(names) == 1 else ", ".join(names)
+        loop = f"for {head} in D{g}:" if names else f"for _ in range({len(data)}):"
+        lines = w.lines
+        lines.append(
+            f"    # computation {g}, repeated for {len(data)} items: the lines of item 0, run"
+            f" for each (D{g}: each item's own numbers {', '.join(names) or '(none)'})"
+        )
+        lines.append(f"    S{g} = []  # what each item's backward needs")
+        lines.append(f"    X{g} = []  # what each item gives the rest of the code")
+        lines.append(f"    {loop}")
+        for p in w.names:  # the body reads inputs and outer nodes by their names
+            if p not in self.where:
+                body.names.setdefault(p, w.names[p])
+                body.shown.setdefault(p, w.shown.get(p, w.names[p]))
+                body.operand.setdefault(p, w.operand.get(p, w.names[p]))
+        inner = set(seen)
+        start = len(body.lines)
+        body.forward_with_guards(item.guards, item.exports, inner)
+        lines.extend("    " + line for line in body.lines[start:])
+        exports = ", ".join(body.names[e] for e in item.exports)
+        lines.append(f"        X{g}.append(({exports},))")
+        self.placeholders[g] = len(lines)
+        lines.append("")  # S<g>.append(...), once the backward says what it needs
+        for index in item.guards:
+            for m in group.members:
+                own = m.guards[item.guards.index(index)]
+                w.guard_texts[own] = f"{body.guard_texts[index]} (item {m.position})"
+        for m in group.members:  # the exports, as the function's variables
+            for k, (export, mine) in enumerate(zip(item.exports, m.exports)):
+                v = w.name(mine, body.shown[export], False)
+                lines.append(f"    {v} = X{g}[{m.position}][{k}]  # {w.shown[mine]} (item {m.position})")
+
+    def backward_loop(self, g: int, items: list[Item], grads: dict[Value, str]) -> None:
+        """The backward of a run of the group's items, in backward()'s order: the body's
+        backward lines once, in a loop that gives each item its saved numbers and the
+        gradients the rest of the code sent to its exports."""
+        w, body, group = self.w, self.bodies[g], self.groups[g]
+        rep = body.item
+        seeded = [k for k, e in enumerate(items[0].exports) if e in grads]
+        for item in items:
+            if [k for k, e in enumerate(item.exports) if e in grads] != seeded:
+                raise Unsupported("the items of a loop receive gradients at different nodes")
+        if not seeded:
+            raise Unsupported("an item receives no gradient from the rest of the code")
+        body_grads = {rep.exports[k]: body.grad_names[rep.exports[k]] for k in seeded}
+        start = len(body.lines)
+        for j in self.reference[g]:
+            node = rep.nodes[j]
+            if node in body_grads:
+                body.backward(node, body_grads)
+        body_lines = body.lines[start:]
+        del body.lines[start:]
+        if self.saved[g] is None:
+            used = set(re.findall(r"\b(?:u\d+|du\d+(?:_\d+)?|c\d+)\b", "\n".join(body_lines)))
+            mine = [name for name in body.names.values() if name in used]
+            mine += [n for n in sorted(used) if n.startswith(("du", "c")) and n not in mine]
+            self.saved[g] = mine
+        saved = self.saved[g] or []
+        lines = w.lines
+        for node, name in body.outside.items():
+            if node not in grads:  # -0.0: adding to it leaves every number as it is
+                grads[node] = name
+                lines.append(f"    {name} = -0.0  # {w.shown.get(node, name)}: summed over the items")
+        positions = ", ".join(str(item.position) for item in items)
+        seeds = [
+            f"({', '.join(grads[item.exports[k]] for item in items)},)" for k in seeded
+        ]
+        targets = ", ".join(body.grad_names[rep.exports[k]] for k in seeded)
+        lines.append(f"    # computation {g}, backward, for items {_span(items)}")
+        lines.append(f"    for i, {targets} in zip(({positions},), {', '.join(seeds)}):")
+        if saved:
+            lines.append(f"        {', '.join(saved)}, = S{g}[i]")
+        lines.extend("    " + line for line in body_lines)
+
+
+def _span(items: list[Item]) -> str:
+    positions = [item.position for item in items]
+    if len(positions) > 2 and positions == list(range(positions[0], positions[-1] + 1)):
+        return f"{positions[0]} to {positions[-1]}"
+    if len(positions) > 2 and positions == list(range(positions[0], positions[-1] - 1, -1)):
+        return f"{positions[0]} down to {positions[-1]}"
+    return ", ".join(str(p) for p in positions)
+
+
+__all__ = ["Layout", "write_source", "literal"]
