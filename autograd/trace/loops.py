@@ -26,11 +26,13 @@ import re
 from collections.abc import Sequence
 from typing import Any, Optional
 
+from autograd.engine import _MANY as MANY
 from autograd.engine import Value
 from autograd.trace.recorder import Guard, Recorder
 from autograd.trace.writer import SUB, WEIGHTED_SUM, Writer, literal
 
 LOOP_MIN = 200  # fewer looped nodes than this: straight-line code (short programs read better)
+SHARED = -1  # the owner of a node that two items' roots reach
 MAX_RUNS = 4  # backward loops per group: more (items of other paths interleaved), straight-line
 
 
@@ -86,10 +88,23 @@ class Item:
     """One copy of a repeated computation: its nodes (each after its parents), the slots
     of its numbers, its guards, and the nodes used outside it."""
 
-    __slots__ = ("exports", "guards", "key", "local", "nodes", "numbers", "position", "slots")
+    __slots__ = (
+        "constants",
+        "entries",
+        "exports",
+        "guards",
+        "key",
+        "local",
+        "nodes",
+        "numbers",
+        "position",
+        "slots",
+    )
 
     def __init__(self) -> None:
         self.nodes: list[Value] = []
+        self.entries: list[Any] = []  # per node: its signature, and its parents in the item
+        self.constants: dict[Value, int] = {}  # a constant Value -> its slot
         self.local: dict[Value, int] = {}  # node -> its index in `nodes`
         self.slots: list[tuple[Any, Any]] = []  # where each number goes: (node, "c"), ...
         self.numbers: list[Any] = []  # ... and the number
@@ -107,16 +122,18 @@ class Group:
         self.varying: list[int] = []  # the slots whose numbers differ between items
 
 
-def _shape(node: Value, op: Any, parents: int) -> Any:
+def _shape(node: Value, kind: Any, parents: int) -> Any:
     """What besides the op and the parents makes a node's code: the kind of its folded
-    constant, `c - x` against `x - c`, a `w·x+b`'s form."""
-    if op == WEIGHTED_SUM:
-        return (node.constant, parents)
-    c = node.constant
-    kind: Any = type(c).__name__ if type(c) is not tuple else tuple(type(e).__name__ for e in c)
-    if op == SUB and parents == 1:
-        return (kind, node._da == 1.0)
-    return kind
+    constant, `c - x` against `x - c`, a `w·x+b`'s form. (Read from the node's slots: this
+    runs once per node of a big graph.)"""
+    b = node._b
+    if b is None:
+        c = node._db
+        shape: Any = None if c is None else type(c) if type(c) is not tuple else tuple(map(type, c))
+        return (shape, node._da == 1.0) if kind == SUB else shape
+    if b is MANY:
+        return (node._db, parents)
+    return None
 
 
 def find_groups(writer: Writer) -> list[Group]:
@@ -125,51 +142,116 @@ def find_groups(writer: Writer) -> list[Group]:
     inputs = {value: -2 - k for k, value in enumerate(writer.inputs)}  # negative codes
     nodes = [n for n in writer.order if depends[n] and n not in inputs]
 
-    # 1. signatures
+    # 1. signatures: the same op and shape on parents of the same signatures
     signature: dict[Value, int] = {}
     interned: dict[Any, int] = {}
+    count: list[int] = []
     for node in nodes:
         parents = parents_of[node]
         codes = tuple(
-            (inputs.get(p, -1) if p in inputs else signature[p]) if depends[p] else -1
-            for p in parents
+            [
+                (signature[p] if p in signature else inputs[p]) if depends[p] else -1
+                for p in parents
+            ]
         )
-        kind = node._kind()
-        key = (kind if type(kind) is str else id(kind), _shape(node, kind, len(parents)), codes)
-        signature[node] = interned.setdefault(key, len(interned))
-    count: dict[int, int] = {}
-    for s in signature.values():
-        count[s] = count.get(s, 0) + 1
+        tag = node._tag
+        kind = tag[0] if type(tag) is tuple else tag
+        key = (
+            kind if type(kind) is str else id(kind),
+            _shape(node, kind, len(parents)),
+            codes,
+        )
+        s = interned.get(key)
+        if s is None:
+            s = interned[key] = len(count)
+            count.append(0)
+        count[s] += 1
+        signature[node] = s
 
-    # 2. roots: repeated nodes that no repeated node consumes
+    # 2. roots: repeated nodes that no repeated node consumes; and the nodes that one root
+    # alone reaches (consumers first: backwards)
     consumed: set = set()
-    for node in nodes:
+    roots: list[Value] = []
+    owner: dict[Value, int] = {}  # -1: reached from two roots or more (shared: outside)
+    for node in reversed(nodes):
+        mine = owner.get(node)
         if count[signature[node]] > 1:
             consumed.update(parents_of[node])
-    roots = [n for n in nodes if count[signature[n]] > 1 and n not in consumed]
+            if node not in consumed:
+                mine = owner[node] = len(roots) if mine is None else SHARED
+                roots.append(node)
+        if mine is None:
+            continue
+        for p in parents_of[node]:
+            if p in inputs or not depends[p]:
+                continue
+            theirs = owner.get(p)
+            if theirs is None:
+                owner[p] = mine
+            elif theirs != mine:
+                owner[p] = SHARED
     if len(roots) < 2:
         return []
+    roots.reverse()  # in topological order
+    last = len(roots) - 1
+    owner = {node: (r if r == SHARED else last - r) for node, r in owner.items()}
 
-    # ... and the nodes each root alone reaches (a node two roots reach is shared: outside)
-    shared = -1
-    owner: dict[Value, int] = {}
+    # 3. each item's nodes in topological order, and its key (inline: per node of the graph)
+    items: list[Optional[Item]] = [Item() for _ in roots]
+    used: set = set()  # item nodes used outside their item
+    owned = owner.get
+    for node in nodes:
+        r = owned(node, SHARED)
+        parents = parents_of[node]
+        if r == SHARED:
+            for p in parents:
+                if owned(p, SHARED) != SHARED:
+                    used.add(p)
+            continue
+        item = items[r]
+        local = item.local
+        refs: list[Any] = []
+        for p in parents:
+            j = local.get(p)
+            if j is not None:
+                refs.append(j)
+            elif p in inputs:
+                refs.append(inputs[p])
+            elif depends[p]:  # an outer node, the same for every item
+                if owned(p, SHARED) != SHARED:
+                    used.add(p)  # (another item's node)
+                refs.append(("x", id(p)))
+            else:  # a constant Value: a number of the item's own (shared where shared)
+                slot = item.constants.get(p)
+                if slot is None:
+                    slot = item.constants[p] = len(item.slots)
+                    item.slots.append((p, None))
+                    item.numbers.append(p._data)
+                refs.append(("k", slot))
+        b = node._b
+        if b is None:
+            if node._db is not None:  # x * 2: the 2
+                item.slots.append((node, "c"))
+                item.numbers.append(node._db)
+        elif b is MANY and len(parents) != 2 * node._db + 1:  # w·x+b, constant inputs
+            for j in range(node._db):
+                item.slots.append((node, j))
+                item.numbers.append(node._da[j])
+        local[node] = len(item.nodes)
+        item.nodes.append(node)
+        item.entries.append((signature[node], tuple(refs)))
     for r, root in enumerate(roots):
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            known = owner.get(node)
-            if known == r or known == shared:
-                continue
-            owner[node] = r if known is None else shared
-            stack.extend(p for p in parents_of[node] if depends[p] and p not in inputs)
-
-    items = [_item(writer, root, r, owner, inputs) for r, root in enumerate(roots)]
-    _assign_guards(writer, items, owner)
-    _assign_exports(writer, items, owner, nodes, inputs)
+        if owner.get(root) != r:
+            items[r] = None
+    used.update(x for x in (writer.output, *writer.aux) if owner.get(x, SHARED) != SHARED)
+    if writer.guards:
+        _assign_guards(writer, items, owner, used)
     grouped: dict[Any, list[Item]] = {}
     for item in items:
         if item is not None:
-            item.key = (item.key, tuple(item.local[e] for e in item.exports))
+            item.exports = [n for n in item.nodes if n in used]
+            item.key = (tuple(item.entries), tuple(item.local[e] for e in item.exports))
+            item.entries = []
             grouped.setdefault(item.key, []).append(item)
     groups = [Group(members) for members in grouped.values() if len(members) > 1]
     for group in groups:
@@ -183,64 +265,7 @@ def find_groups(writer: Writer) -> list[Group]:
     return groups
 
 
-def _item(writer: Writer, root: Value, r: int, owner: dict, inputs: dict) -> Optional[Item]:
-    """Root `r`'s item: its nodes in a canonical order (parents first, in parent order),
-    and a key that equals another item's exactly when the two compute alike."""
-    if owner[root] != r:
-        return None
-    depends, parents_of = writer.depends, writer.parents
-    item = Item()
-    local = item.local
-    entries: list[Any] = []
-    constants: dict[Value, int] = {}  # a constant Value -> its slot (shared where shared)
-    opened: set = set()
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if type(node) is tuple:
-            node = node[0]
-            parents = parents_of[node]
-            refs: list[Any] = []
-            for p in parents:
-                if not depends[p]:
-                    slot = constants.get(p)
-                    if slot is None:
-                        slot = constants[p] = len(item.slots)
-                        item.slots.append((p, None))
-                        item.numbers.append(p._data)
-                    refs.append(("k", slot))
-                elif p in local:
-                    refs.append(local[p])
-                else:  # an input, or a node outside the items: the same one for every item
-                    refs.append(("x", id(p)))
-            if node.constant is not None:
-                if node._kind() == WEIGHTED_SUM:
-                    if len(parents) != 2 * node.constant + 1:  # constant inputs
-                        for j in range(node.constant):
-                            item.slots.append((node, j))
-                            item.numbers.append(node._da[j])
-                else:
-                    item.slots.append((node, "c"))
-                    item.numbers.append(node.constant)
-            local[node] = len(item.nodes)
-            item.nodes.append(node)
-            kind = node._kind()
-            entries.append(
-                (kind if type(kind) is str else id(kind), _shape(node, kind, len(parents)), tuple(refs))
-            )
-            continue
-        if node in opened:
-            continue
-        opened.add(node)
-        stack.append((node,))
-        for p in reversed(parents_of[node]):
-            if depends[p] and p not in inputs and owner.get(p) == r and p not in opened:
-                stack.append(p)
-    item.key = tuple(entries)
-    return item
-
-
-def _assign_guards(writer: Writer, items: list[Optional[Item]], owner: dict) -> None:
+def _assign_guards(writer: Writer, items: list[Optional[Item]], owner: dict, used: set) -> None:
     """Each guard whose operands are one item's nodes (and inputs, and constants) goes into
     that item's key: its op, its outcome, its operands; its numbers into the item's slots.
     Any other guard is the outer code's."""
@@ -249,11 +274,12 @@ def _assign_guards(writer: Writer, items: list[Optional[Item]], owner: dict) -> 
         operands = [x for x in (guard.left, guard.right) if isinstance(x, Value) and depends[x]]
         mine = [x for x in operands if x not in inputs]
         rs = {owner.get(x) for x in mine}
-        if len(rs) != 1:
-            continue
-        (r,) = rs
-        item = items[r] if r is not None and r >= 0 else None
-        if item is None:
+        item = None
+        if len(rs) == 1:
+            (r,) = rs
+            item = items[r] if r is not None and r >= 0 else None
+        if item is None:  # the outer code's guard: what it compares is used outside
+            used.update(x for x in mine if owner.get(x, SHARED) != SHARED)
             continue
         refs: list[Any] = []
         for side, x in enumerate((guard.left, guard.right)):
@@ -266,25 +292,8 @@ def _assign_guards(writer: Writer, items: list[Optional[Item]], owner: dict) -> 
         item.slots.append(("index", index))
         item.numbers.append(index)
         item.guards.append(index)
-        item.key = (*item.key, ("guard", guard.op, guard.outcome, *refs))
+        item.entries.append(("guard", guard.op, guard.outcome, *refs))
 
-
-def _assign_exports(writer: Writer, items: list, owner: dict, nodes: list, inputs: dict) -> None:
-    """The nodes of each item that something outside it uses: a result, a guard of no
-    item, a node of no item or of another."""
-    used: set = set()
-    for node in nodes:
-        mine = owner.get(node)
-        for p in writer.parents[node]:
-            if p in owner and owner[p] != mine:
-                used.add(p)
-    used.update(x for x in (writer.output, *writer.aux) if x in owner)
-    for index, guard in enumerate(writer.guards):
-        if not any(item is not None and index in item.guards for item in items):
-            used.update(x for x in (guard.left, guard.right) if isinstance(x, Value) and x in owner)
-    for item in items:
-        if item is not None:
-            item.exports = [n for n in item.nodes if n in used]
 
 
 # --- writing them -----------------------------------------------------------------------------
@@ -370,20 +379,20 @@ class LoopWriter:
         w.header()
         w.lines.append("    # forward: one line per node; a loop per computation repeated over items")
         looped_guards = {i for group in self.groups for item in group.members for i in item.guards}
-        touches: dict[Value, bool] = {}
-        for node in w.order:
-            touches[node] = node in self.where or any(touches[p] for p in w.parents[node])
         outer_guards = [i for i in range(len(w.guards)) if i not in looped_guards]
+        touches: dict[Value, bool] = {}  # whether a node depends on a looped node
+        if outer_guards:
+            for node in w.order:
+                touches[node] = node in self.where or any(touches[p] for p in w.parents[node])
         early, late = [], []
         for index in outer_guards:
             guard = w.guards[index]
             operands = [x for x in (guard.left, guard.right) if isinstance(x, Value)]
             (late if any(touches[x] for x in operands) else early).append(index)
-        externals = [
+        externals = [  # the same for every item of a group: its first item's
             p
             for group in self.groups
-            for item in group.members
-            for node in item.nodes
+            for node in group.members[0].nodes
             for p in w.parents[node]
             if w.depends[p] and p not in self.where
         ]

@@ -3,6 +3,7 @@ calls it; a guard that fails traces `f` again (a new variant, cached beside the 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.util
 import inspect
@@ -142,6 +143,21 @@ class Traced:
                 example.data = x
             inputs.append(example)
         recorder = Recorder(inputs)
+        # A big graph is tens of thousands of new objects, each allocation counting toward
+        # the cyclic collector's next pass over all of them; tracing makes no cycle worth
+        # collecting, so the collector waits until the code is written (half the cost of
+        # writing a batch's code otherwise).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._trace_and_write(inputs, saved, recorder)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _trace_and_write(
+        self, inputs: list[Value], saved: list[tuple[Value, float]], recorder: Recorder
+    ) -> None:
         started = time.perf_counter()
         # Called inside no_grad(), a traced function may trace again: the engine records
         # the graph while f runs (the call itself still builds no Value).

@@ -195,6 +195,8 @@ class Writer:
         parents_of = self.parents
         depends = self.depends
         order: list[Value] = []
+        known: set = set()  # the kinds of node checked to be ops
+        many = engine._MANY
         stack: list[Any] = list(reversed(roots))
         pop, push = stack.pop, stack.append
         while stack:
@@ -203,14 +205,17 @@ class Writer:
                 node = node[0]
                 parents = parents_of[node]
                 if parents:
-                    try:
-                        engine.op_of(node)
-                    except KeyError:
-                        raise TraceError(
-                            f"trace: the op {node.op!r} of {describe(node)} is not in "
-                            "ops.REGISTRY, nor a user op (define_op): nothing says how to "
-                            "compute it"
-                        ) from None
+                    tag = node._tag
+                    if (tag[0] if type(tag) is tuple else tag) not in known:
+                        try:
+                            engine.op_of(node)
+                        except KeyError:
+                            raise TraceError(
+                                f"trace: the op {node.op!r} of {describe(node)} is not in "
+                                "ops.REGISTRY, nor a user op (define_op): nothing says how to "
+                                "compute it"
+                            ) from None
+                        known.add(tag[0] if type(tag) is tuple else tag)
                     dep = False
                     for parent in parents:
                         if depends[parent]:
@@ -223,7 +228,9 @@ class Writer:
                 continue
             if node in parents_of:
                 continue
-            parents = parents_of[node] = node.parents
+            a, b = node._a, node._b  # node.parents, read here once per node of the graph
+            parents = () if a is None else a if b is many else (a,) if b is None else (a, b)
+            parents_of[node] = parents
             if not parents and node not in inputs and node not in constants:
                 raise TraceError(self.stranger(node))
             push((node,))
