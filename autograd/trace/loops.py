@@ -314,7 +314,7 @@ class Body(Writer):
         self.globals, self.op_names = outer.globals, outer.op_names
         self.outer = outer
         self.group = group
-        self.number = number
+        self.index = number  # the group's
         self.item = item = group.members[0]
         self.data_names: list[str] = []
         self.guard_slots: dict[int, str] = {}  # guard -> the slot of its index
@@ -413,7 +413,7 @@ class LoopWriter:
                 if segment in grads:
                     w.backward(segment, grads)
             else:
-                self.backward_loop(segment[0], segment[1], grads)
+                self.backward_loop(segment, grads)
         for g, line in enumerate(self.placeholders):
             saved = self.saved[g]
             w.lines[line] = (
@@ -422,13 +422,13 @@ class LoopWriter:
         return w.finish(grads)
 
     def segments(self, order: list[Value]) -> list[Any]:
-        """`order` (backward's) as outer nodes and runs `(group, [item, ...])` of items
-        visited one after another, each item's nodes in the same order as its group's
+        """`order` (backward's) as outer nodes and runs `[item, ...]` of items (of any
+        group) visited one after another, each item's nodes in the same order as its group's
         others; Unsupported where the engine's order interleaves items."""
         segments: list[Any] = []
         reference: dict[int, list[int]] = {}
         finished: set = set()
-        runs = [0] * len(self.groups)
+        runs = 0
         current: Optional[Item] = None
         block: list[int] = []
 
@@ -454,13 +454,13 @@ class LoopWriter:
                     raise Unsupported("backward() visits an item's nodes apart")
                 current, block = item, []
                 last = segments[-1] if segments else None
-                if isinstance(last, tuple) and last[0] == g:
-                    last[1].append(item)
+                if isinstance(last, list):
+                    last.append(item)
                 else:
-                    runs[g] += 1
-                    if runs[g] > MAX_RUNS:
-                        raise Unsupported("items of other paths interleave a loop's items")
-                    segments.append((g, [item]))
+                    runs += 1
+                    if runs > MAX_RUNS:
+                        raise Unsupported("the rest of the code interleaves the items' backward")
+                    segments.append([item])
             block.append(item.local[node])
         close()
         self.reference = reference
@@ -502,21 +502,69 @@ class LoopWriter:
                 w.guard_texts[own] = f"{body.guard_texts[index]} (item {m.position})"
         for m in group.members:  # the exports, as the function's variables
             for k, (export, mine) in enumerate(zip(item.exports, m.exports)):
-                v = w.name(mine, body.shown[export], False)
-                lines.append(f"    {v} = X{g}[{m.position}][{k}]  # {w.shown[mine]} (item {m.position})")
+                v = w.name(mine, "", False)
+                if not mine.label:
+                    w.shown[mine] = w.operand[mine] = v
+                shown = body.names[export]
+                lines.append(f"    {v} = X{g}[{m.position}][{k}]  # {shown} of item {m.position}")
 
-    def backward_loop(self, g: int, items: list[Item], grads: dict[Value, str]) -> None:
-        """The backward of a run of the group's items, in backward()'s order: the body's
+    def backward_loop(self, items: list[Item], grads: dict[Value, str]) -> None:
+        """The backward of a run of items, in backward()'s order: each group's body's
         backward lines once, in a loop that gives each item its saved numbers and the
-        gradients the rest of the code sent to its exports."""
-        w, body, group = self.w, self.bodies[g], self.groups[g]
+        gradients the rest of the code sent to its exports (and, where the run mixes
+        groups, runs the item's group's lines)."""
+        w, lines = self.w, self.w.lines
+        kinds = sorted({self.where[item.nodes[0]][0] for item in items})
+        bodies: dict[int, tuple[list[int], list[str], list[str]]] = {}
+        for g in kinds:
+            mine = [item for item in items if self.where[item.nodes[0]][0] == g]
+            seeded = [k for k, e in enumerate(mine[0].exports) if e in grads]
+            for item in mine:
+                if [k for k, e in enumerate(item.exports) if e in grads] != seeded:
+                    raise Unsupported("the items of a loop receive gradients at different nodes")
+            if not seeded:
+                raise Unsupported("an item receives no gradient from the rest of the code")
+            bodies[g] = (seeded, *self.body_backward(g, seeded))
+        for body in (self.bodies[g] for g in kinds):
+            for node, name in body.outside.items():
+                if node not in grads:  # -0.0: adding to it leaves every number as it is
+                    grads[node] = name
+                    lines.append(f"    {name} = -0.0  # {w.shown.get(node, name)}: summed over the items")
+        positions = ", ".join(str(item.position) for item in items)
+        if len(kinds) == 1:
+            g = kinds[0]
+            seeded, saved, body_lines = bodies[g]
+            rep = self.bodies[g].item
+            seeds = [f"({', '.join(grads[item.exports[k]] for item in items)},)" for k in seeded]
+            targets = ", ".join(self.bodies[g].grad_names[rep.exports[k]] for k in seeded)
+            lines.append(f"    # computation {g}, backward, for items {_span(items)}")
+            lines.append(f"    for i, {targets} in zip(({positions},), {', '.join(seeds)}):")
+            if saved:
+                lines.append(f"        {', '.join(saved)}, = S{g}[i]")
+            lines.extend("    " + line for line in body_lines)
+            return
+        which = ", ".join(str(self.where[item.nodes[0]][0]) for item in items)
+        seeds = ", ".join(
+            f"({', '.join(grads[item.exports[k]] for k in bodies[self.where[item.nodes[0]][0]][0])},)"
+            for item in items
+        )
+        lines.append(f"    # computations {', '.join(map(str, kinds))}, backward, item by item")
+        lines.append(f"    for k, i, s in zip(({which},), ({positions},), ({seeds},)):")
+        for n, g in enumerate(kinds):
+            seeded, saved, body_lines = bodies[g]
+            rep = self.bodies[g].item
+            targets = ", ".join(self.bodies[g].grad_names[rep.exports[k]] for k in seeded)
+            lines.append(f"        {'if' if n == 0 else 'elif'} k == {g}:")
+            lines.append(f"            {targets}, = s")
+            if saved:
+                lines.append(f"            {', '.join(saved)}, = S{g}[i]")
+            lines.extend("        " + line for line in body_lines)
+
+    def body_backward(self, g: int, seeded: list[int]) -> tuple[list[str], list[str]]:
+        """Group g's backward lines, its exports `seeded` by the rest of the code, and the
+        names they read from what the forward loop saved."""
+        body = self.bodies[g]
         rep = body.item
-        seeded = [k for k, e in enumerate(items[0].exports) if e in grads]
-        for item in items:
-            if [k for k, e in enumerate(item.exports) if e in grads] != seeded:
-                raise Unsupported("the items of a loop receive gradients at different nodes")
-        if not seeded:
-            raise Unsupported("an item receives no gradient from the rest of the code")
         body_grads = {rep.exports[k]: body.grad_names[rep.exports[k]] for k in seeded}
         start = len(body.lines)
         for j in self.reference[g]:
@@ -530,22 +578,7 @@ class LoopWriter:
             mine = [name for name in body.names.values() if name in used]
             mine += [n for n in sorted(used) if n.startswith(("du", "c")) and n not in mine]
             self.saved[g] = mine
-        saved = self.saved[g] or []
-        lines = w.lines
-        for node, name in body.outside.items():
-            if node not in grads:  # -0.0: adding to it leaves every number as it is
-                grads[node] = name
-                lines.append(f"    {name} = -0.0  # {w.shown.get(node, name)}: summed over the items")
-        positions = ", ".join(str(item.position) for item in items)
-        seeds = [
-            f"({', '.join(grads[item.exports[k]] for item in items)},)" for k in seeded
-        ]
-        targets = ", ".join(body.grad_names[rep.exports[k]] for k in seeded)
-        lines.append(f"    # computation {g}, backward, for items {_span(items)}")
-        lines.append(f"    for i, {targets} in zip(({positions},), {', '.join(seeds)}):")
-        if saved:
-            lines.append(f"        {', '.join(saved)}, = S{g}[i]")
-        lines.extend("    " + line for line in body_lines)
+        return self.saved[g] or [], body_lines
 
 
 def _span(items: list[Item]) -> str:

@@ -468,7 +468,7 @@ class Writer:
             xs_shown = [operand(x) for x in parents[n : 2 * n]]
         else:  # constant inputs, kept as the weights' local derivatives
             xs = [self.constant_input(node, j) for j in range(n)]
-            xs_shown = [literal(x) for x in node._da[:n]]
+            xs_shown = [self.slots.get((node, j)) or literal(x) for j, x in enumerate(node._da[:n])]
         terms = [f"{ref(w)} * {x}" for w, x in zip(ws, xs)]
         text = " + ".join(
             [operand(parents[-1]), *(f"{operand(w)}*{x}" for w, x in zip(ws, xs_shown))]
