@@ -662,9 +662,12 @@ def _unary(op: Op, x: Value, constant: Any = None) -> Value:
         else:
             out, d = op.numeric(x._data)
     except OverflowError:
-        raise _failed(op, (x,), ops.overflow_error(op.name, x._data)) from None
+        error = ops.overflow_error(op.name, x._data)
+        _failed(op, (x,), error)
+        raise error from None
     except Exception as error:
-        raise _failed(op, (x,), error)
+        _failed(op, (x,), error)
+        raise
     return _node(op.name, out, x, d, None, constant)
 
 
@@ -674,22 +677,24 @@ def _binary(op: Op, x: Value, y: Scalar) -> Value:
         try:
             out, dx, dy = op.numeric(x._data, y._data)
         except Exception as error:
-            raise _failed(op, (x, y), error)
+            _failed(op, (x, y), error)
+            raise
         return _node(op.name, out, x, dx, y, dy)
     c = _constant(y, op.name)
     try:
         out, dx, _ = op.numeric(x._data, c)
     except Exception as error:
-        raise _failed(op, (x, c), error)
+        _failed(op, (x, c), error)
+        raise
     return _node(op.name, out, x, dx, None, c)
 
 
-def _failed(op: Op, operands: tuple, error: Exception) -> Exception:
-    """`error`, raised by `op` at `operands` (Values, or a folded number), after telling this thread's recorder: a traced
-    function that caught it would take a path that the traced code could not tell."""
+def _failed(op: Op, operands: tuple, error: Exception) -> None:
+    """Tell this thread's recorder, if any, that `op` raises `error` at `operands` (Values,
+    or a folded number): a traced function that caught it would take a path that the
+    traced code could not tell."""
     if _INSTALLED.count and (r := _recorder()) is not None:
         r.failed(op.name, operands, error)
-    return error
 
 
 def define_op(
@@ -764,7 +769,8 @@ def define_op(
         try:
             result = op.numeric(*(v._data for v in values))
         except Exception as error:
-            raise _failed(op, values, error)
+            _failed(op, values, error)
+            raise
         out = result[0]
         if arity == 1:
             return _node(op, out, values[0], result[1])

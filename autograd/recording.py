@@ -16,7 +16,7 @@ import enum
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from autograd.engine import Value
@@ -41,14 +41,14 @@ class Recorder(Protocol):
     def data(self, value: Value) -> Any:
         """What `value.data` reads as (its number, or a stand-in for it)."""
 
-    def operand(self, other: object) -> Optional[Value]:
+    def operand(self, other: object) -> Value | None:
         """The Value that `other` stands for, if it is the recorder's stand-in for a `.data`
         (so that `x < y.data` compares as `x < y`); else None."""
 
     def compared(self, value: Value, op: str, other: Any, result: bool) -> None:
         """`value <op> other` gave `result` (`other` as it was passed)."""
 
-    def escaped(self, value: Optional[Value], what: Escape) -> None:
+    def escaped(self, value: Value | None, what: Escape) -> None:
         """`what` is about to happen to `value` (None: not about one value). May raise."""
 
     def failed(self, op: str, operands: tuple, error: BaseException) -> None:
@@ -70,7 +70,7 @@ _lock = threading.Lock()
 _local = threading.local()
 
 
-def current() -> Optional[Recorder]:
+def current() -> Recorder | None:
     """This thread's recorder, or None."""
     return getattr(_local, "recorder", None)
 

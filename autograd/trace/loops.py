@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import Any
 
 from autograd.engine import _MANY as MANY
 from autograd.engine import Value
-from autograd.trace.recorder import Guard, Recorder
-from autograd.trace.writer import SUB, WEIGHTED_SUM, Writer, literal
+from autograd.trace.recorder import Recorder
+from autograd.trace.writer import SUB, Writer, literal
 
 LOOP_MIN = 200  # fewer looped nodes than this: straight-line code (short programs read better)
 SHARED = -1  # the owner of a node that two items' roots reach
@@ -149,10 +149,7 @@ def find_groups(writer: Writer) -> list[Group]:
     for node in nodes:
         parents = parents_of[node]
         codes = tuple(
-            [
-                (signature[p] if p in signature else inputs[p]) if depends[p] else -1
-                for p in parents
-            ]
+            [(signature[p] if p in signature else inputs[p]) if depends[p] else -1 for p in parents]
         )
         tag = node._tag
         kind = tag[0] if type(tag) is tuple else tag
@@ -197,7 +194,7 @@ def find_groups(writer: Writer) -> list[Group]:
     owner = {node: (r if r == SHARED else last - r) for node, r in owner.items()}
 
     # 3. each item's nodes in topological order, and its key (inline: per node of the graph)
-    items: list[Optional[Item]] = [Item() for _ in roots]
+    made = [Item() for _ in roots]
     used: set = set()  # item nodes used outside their item
     owned = owner.get
     for node in nodes:
@@ -208,7 +205,7 @@ def find_groups(writer: Writer) -> list[Group]:
                 if owned(p, SHARED) != SHARED:
                     used.add(p)
             continue
-        item = items[r]
+        item = made[r]
         local = item.local
         refs: list[Any] = []
         for p in parents:
@@ -240,6 +237,7 @@ def find_groups(writer: Writer) -> list[Group]:
         local[node] = len(item.nodes)
         item.nodes.append(node)
         item.entries.append((signature[node], tuple(refs)))
+    items: list[Item | None] = list(made)
     for r, root in enumerate(roots):
         if owner.get(root) != r:
             items[r] = None
@@ -247,12 +245,12 @@ def find_groups(writer: Writer) -> list[Group]:
     if writer.guards:
         _assign_guards(writer, items, owner, used)
     grouped: dict[Any, list[Item]] = {}
-    for item in items:
-        if item is not None:
-            item.exports = [n for n in item.nodes if n in used]
-            item.key = (tuple(item.entries), tuple(item.local[e] for e in item.exports))
-            item.entries = []
-            grouped.setdefault(item.key, []).append(item)
+    for kept in items:
+        if kept is not None:
+            kept.exports = [n for n in kept.nodes if n in used]
+            kept.key = (tuple(kept.entries), tuple(kept.local[e] for e in kept.exports))
+            kept.entries = []
+            grouped.setdefault(kept.key, []).append(kept)
     groups = [Group(members) for members in grouped.values() if len(members) > 1]
     for group in groups:
         for position, item in enumerate(group.members):
@@ -265,7 +263,7 @@ def find_groups(writer: Writer) -> list[Group]:
     return groups
 
 
-def _assign_guards(writer: Writer, items: list[Optional[Item]], owner: dict, used: set) -> None:
+def _assign_guards(writer: Writer, items: list[Item | None], owner: dict, used: set) -> None:
     """Each guard whose operands are one item's nodes (and inputs, and constants) goes into
     that item's key: its op, its outcome, its operands; its numbers into the item's slots.
     Any other guard is the outer code's."""
@@ -282,7 +280,7 @@ def _assign_guards(writer: Writer, items: list[Optional[Item]], owner: dict, use
             used.update(x for x in mine if owner.get(x, SHARED) != SHARED)
             continue
         refs: list[Any] = []
-        for side, x in enumerate((guard.left, guard.right)):
+        for _side, x in enumerate((guard.left, guard.right)):
             if isinstance(x, Value) and depends[x]:
                 refs.append(item.local[x] if x in item.local else ("x", id(x)))
             else:
@@ -293,7 +291,6 @@ def _assign_guards(writer: Writer, items: list[Optional[Item]], owner: dict, use
         item.numbers.append(index)
         item.guards.append(index)
         item.entries.append(("guard", guard.op, guard.outcome, *refs))
-
 
 
 # --- writing them -----------------------------------------------------------------------------
@@ -321,6 +318,7 @@ class Body(Writer):
         self.guard_numbers: dict[int, str] = {}  # guard -> the slot of the number it compares
         self.outside: dict[Value, str] = {}  # an outer node's grad that the body adds to
         varying = set(group.varying)
+        slot: Any
         for j, slot in enumerate(item.slots):
             if j not in varying:
                 continue  # the same number in every item: written in as a literal
@@ -349,7 +347,7 @@ class Body(Writer):
     def guard_label(self, index: int) -> str:
         return f"{index} of item 0, each item's own"
 
-    def target(self, parent: Value, grads: dict[Value, str]) -> Optional[str]:
+    def target(self, parent: Value, grads: dict[Value, str]) -> str | None:
         if parent not in self.item.local:  # an input or an outer node: the function's grad
             name = self.outer.grad_names[parent]
             self.outside[parent] = name
@@ -369,7 +367,7 @@ class LoopWriter:
                 for node in item.nodes:
                     self.where[node] = (g, item)
         self.bodies = [Body(writer, group, g) for g, group in enumerate(groups)]
-        self.saved: list[Optional[list[str]]] = [None] * len(groups)  # per group, once known
+        self.saved: list[list[str] | None] = [None] * len(groups)  # per group, once known
         self.placeholders: list[int] = [0] * len(groups)  # the line of each `S<g>.append`
 
     def write(self) -> str:
@@ -377,14 +375,17 @@ class LoopWriter:
         order = w.backward_order()
         segments = self.segments(order)
         w.header()
-        w.lines.append("    # forward: one line per node; a loop per computation repeated over items")
+        w.lines.append(
+            "    # forward: one line per node; a loop per computation repeated over items"
+        )
         looped_guards = {i for group in self.groups for item in group.members for i in item.guards}
         outer_guards = [i for i in range(len(w.guards)) if i not in looped_guards]
         touches: dict[Value, bool] = {}  # whether a node depends on a looped node
         if outer_guards:
             for node in w.order:
                 touches[node] = node in self.where or any(touches[p] for p in w.parents[node])
-        early, late = [], []
+        early: list[int] = []
+        late: list[int] = []
         for index in outer_guards:
             guard = w.guards[index]
             operands = [x for x in (guard.left, guard.right) if isinstance(x, Value)]
@@ -429,7 +430,7 @@ class LoopWriter:
         reference: dict[int, list[int]] = {}
         finished: set = set()
         runs = 0
-        current: Optional[Item] = None
+        current: Item | None = None
         block: list[int] = []
 
         def close() -> None:
@@ -447,7 +448,7 @@ class LoopWriter:
                 current, block = None, []
                 segments.append(node)
                 continue
-            g, item = place
+            _g, item = place
             if item is not current:
                 close()
                 if item in finished:
@@ -529,7 +530,9 @@ class LoopWriter:
             for node, name in body.outside.items():
                 if node not in grads:  # -0.0: adding to it leaves every number as it is
                     grads[node] = name
-                    lines.append(f"    {name} = -0.0  # {w.shown.get(node, name)}: summed over the items")
+                    lines.append(
+                        f"    {name} = -0.0  # {w.shown.get(node, name)}: summed over the items"
+                    )
         positions = ", ".join(str(item.position) for item in items)
         if len(kinds) == 1:
             g = kinds[0]
@@ -544,12 +547,12 @@ class LoopWriter:
             lines.extend("    " + line for line in body_lines)
             return
         which = ", ".join(str(self.where[item.nodes[0]][0]) for item in items)
-        seeds = ", ".join(
-            f"({', '.join(grads[item.exports[k]] for k in bodies[self.where[item.nodes[0]][0]][0])},)"
-            for item in items
+        seeded_by = ", ".join(
+            f"({', '.join(grads[item.exports[k]] for k in bodies[kind][0])},)"
+            for item, kind in ((item, self.where[item.nodes[0]][0]) for item in items)
         )
         lines.append(f"    # computations {', '.join(map(str, kinds))}, backward, item by item")
-        lines.append(f"    for k, i, s in zip(({which},), ({positions},), ({seeds},)):")
+        lines.append(f"    for k, i, s in zip(({which},), ({positions},), ({seeded_by},)):")
         for n, g in enumerate(kinds):
             seeded, saved, body_lines = bodies[g]
             rep = self.bodies[g].item
@@ -590,4 +593,4 @@ def _span(items: list[Item]) -> str:
     return ", ".join(str(p) for p in positions)
 
 
-__all__ = ["Layout", "write_source", "literal"]
+__all__ = ["Layout", "literal", "write_source"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Any, Optional
+from typing import Any
 
 from autograd.engine import Value
 from autograd.recording import Escape
@@ -145,7 +145,7 @@ class Recorder:
         self.constants: set = set()  # leaves made inside f. Kept alive, so that no other
         # Value can take the id of one of them.
         self.guards: list[Guard] = []
-        self.refusals: list[Exception] = []  # each refusal raised, caught by f or not
+        self.refusals: list[BaseException] = []  # each refusal raised, caught by f or not
         self.failures: list[tuple[str, tuple, BaseException]] = []  # op errors while f ran
         self._depends: dict[Value, bool] = {}
         self._stand_ins: dict[Value, TracedData] = {}  # one per node: `v.data is v.data`
@@ -175,12 +175,12 @@ class Recorder:
             memo[n] = any(memo[p] for p in parents)
         return memo[node]
 
-    def refusal(self, error: Exception) -> Exception:
+    def refusal(self, error: BaseException) -> BaseException:
         """`error`, remembered: if `f` catches it and returns, tracing still fails."""
         self.refusals.append(error)
         return error
 
-    def swallowed(self) -> Optional[TraceError]:
+    def swallowed(self) -> TraceError | None:
         """Why the trace of an `f` that returned normally cannot be trusted, or None."""
         if self.refusals:
             error = self.refusals[0]
@@ -215,7 +215,7 @@ class Recorder:
             stand_in = self._stand_ins[value] = TracedData(self, value)
         return stand_in
 
-    def operand(self, other: object) -> Optional[Value]:
+    def operand(self, other: object) -> Value | None:
         return other._node if isinstance(other, TracedData) else None
 
     def compared(self, value: Value, op: str, other: Any, result: bool) -> None:
@@ -228,7 +228,7 @@ class Recorder:
         if any(isinstance(x, Value) and self.depends(x) for x in operands):
             self.failures.append((op, operands, error))
 
-    def escaped(self, value: Optional[Value], what: Escape) -> None:
+    def escaped(self, value: Value | None, what: Escape) -> None:
         if value is None:
             raise self.refusal(
                 TraceError(

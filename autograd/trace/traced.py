@@ -305,9 +305,7 @@ def trace(
             examples.append(None)
             labels.append(names[i])
             xs.append(to_float(x, "trace"))
-    traced = Traced(
-        f, examples, labels, on_guard_failure, has_aux, max_variants, cache_dir, unroll
-    )
+    traced = Traced(f, examples, labels, on_guard_failure, has_aux, max_variants, cache_dir, unroll)
     traced._record(xs)
     return traced
 

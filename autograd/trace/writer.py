@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Any, Optional
+from typing import Any
 
 from autograd import engine, ops
 from autograd.engine import Value
@@ -303,7 +303,9 @@ class Writer:
         self.walk(self.roots())
         self.header()
         self.lines.append("    # forward: one line per node")
-        self.forward_with_guards(range(len(self.guards)), [self.output, *self.aux], set(self.inputs))
+        self.forward_with_guards(
+            range(len(self.guards)), [self.output, *self.aux], set(self.inputs)
+        )
         self.lines.append(
             "    # backward: g<k> = d(output)/d(v<k>), one line per chain-rule contribution"
         )
@@ -314,7 +316,9 @@ class Writer:
                     self.backward(node, grads)
         return self.finish(grads)
 
-    def forward_with_guards(self, guards: Sequence[int], results: Sequence[Value], seen: set) -> None:
+    def forward_with_guards(
+        self, guards: Sequence[int], results: Sequence[Value], seen: set
+    ) -> None:
         """The nodes `results` need, each guard of `guards` as early as it can be: after the
         nodes its operands need, before anything that f computed after the comparison."""
         depends = self.depends
@@ -484,7 +488,7 @@ class Writer:
             chunk = rest[start : start + WIDE_SUM]
             self.lines.append(f"    {v} = {' + '.join([v, *chunk])}  # (continued)")
 
-    def target(self, parent: Value, grads: dict[Value, str]) -> Optional[str]:
+    def target(self, parent: Value, grads: dict[Value, str]) -> str | None:
         """The variable that already holds a gradient for `parent`, or None (then the first
         contribution assigns it)."""
         return grads.get(parent)
