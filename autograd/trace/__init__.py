@@ -100,10 +100,11 @@ an op's error that `f` catches (`try: x.log()` / `except ValueError:`): which in
 an op fail is no guard the traced code checks, so `f` must branch on a comparison instead.
 So a construct the tracer cannot replay is an error when tracing, never a wrong number
 when replaying, within these limits: `type(v.data)` is the stand-in's class
-(`type(v.data) is float` is False, True in the engine) and `is`/`id()` see the stand-in; `repr(v)` and `str(v)` of a Value itself,
-and its private attributes (`v._data`), show the number at trace time. `f` must not
-branch on those. (The stand-in is not a subclass of float: C code such as `math.exp` reads
-a float subclass's number directly, unseen, where it asks this one for `float()`.)
+(`type(v.data) is float` is False, True in the engine) and `is`/`id()` see the
+stand-in; `repr(v)` and `str(v)` of a Value itself, and its private attributes
+(`v._data`), show the number at trace time. `f` must not branch on those. (The stand-in
+is not a subclass of float: C code such as `math.exp` reads a float subclass's number
+directly, unseen, where it asks this one for `float()`.)
 
 A traced function may be called inside `no_grad()`: its call builds no Value, and a trace
 it needs again (a guard failed) records as usual. Calling `trace()` itself inside
