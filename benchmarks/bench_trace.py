@@ -4,17 +4,17 @@ The same graph as `demo_loop.py` (2-16-16-1 ReLU MLP of `Value` ops, 100 two-moo
 points, SVM loss + 1e-4 L2, SGD with micrograd's learning-rate schedule), traced as a
 function of the 337 parameters; each step replays the generated code and updates a list
 of floats. Compared with: the hand-written plain-float step of `bench_nn.py` (per step),
-micrograd 0.1.0 and the engine itself (whole processes, the trace included), and CPython's
-compile of the generated code in other shapes. Each measurement in a fresh process.
+micrograd 0.1.0 and the engine itself (whole processes, the trace included); the memory
+of tracing the spiral demo's loss against the engine's forward pass; on PyPy, the engine's
+demo loop at 30 steps against micrograd's. Each measurement in a fresh process.
 
     python benchmarks/bench_trace.py [--pypy PYPY]  # the whole section (PYPY: with micrograd)
-    python benchmarks/bench_trace.py traced 100 DATA.json [CACHE_DIR]
+    python benchmarks/bench_trace.py traced 100 DATA.json [CACHE_DIR] [unroll]
 """
 
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import random
 import subprocess
@@ -30,7 +30,6 @@ HERE = Path(__file__).resolve().parent
 STEPS = int(os.environ.get("BENCH_STEPS", "100"))  # micrograd's demo runs 100 steps
 REPEATS = 15
 PYPY_STEPS = 30  # the short run where PyPy's warm-up counts most
-CHUNK = 2000  # lines per function, for the chunked shape of the compile measurement
 
 
 # --- the traced demo loop (a process of its own) -------------------------------------------
@@ -112,47 +111,6 @@ def steps_in_turns() -> dict:
             step()
             times[name].append(time.perf_counter() - start)
     return {name: {"best": min(t), "mean": sum(t) / len(t)} for name, t in times.items()}
-
-
-# --- compile: the shape of the generated code ------------------------------------------------
-
-
-def compile_shapes() -> dict:
-    """Seconds to compile the demo's generated code as one function, as chunks of CHUNK
-    lines (a lower bound for chunking: the code that would pass the live variables between
-    chunks is left out), and to load the compiled code back (`cache_dir`)."""
-    from autograd import Value
-    from autograd.trace import trace
-
-    xs, ys = read_data(os.environ["BENCH_TRACE_DATA"])
-    model = MLP(Value, 2, [16, 16, 1], random.Random(1337))
-    params = model.parameters()
-
-    def demo_loss(*_):
-        inputs = [list(map(Value, x)) for x in xs]
-        losses = [(1 + -y * score).relu() for y, score in zip(ys, map(model, inputs))]
-        return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
-
-    source = trace(demo_loss, *params).source
-    header, *body = source.splitlines()
-    chunks = [
-        f"def chunk{k}():\n" + "\n".join(body[k : k + CHUNK])
-        for k in range(0, len(body) - 1, CHUNK)  # the return line is left out
-    ]
-    shapes = {"one function": source, f"chunks of {CHUNK} lines": "\n".join(chunks) + "\n"}
-    result = {name: float("inf") for name in shapes}
-    for _ in range(3):  # in turns, so that a busy moment slows both shapes alike
-        for name, text in shapes.items():
-            start = time.perf_counter()
-            compile(text, "<shape>", "exec")
-            result[name] = min(result[name], time.perf_counter() - start)
-    data = marshal.dumps(compile(source, "<shape>", "exec"))
-    start = time.perf_counter()
-    marshal.loads(data)
-    result["load compiled code (cache_dir)"] = time.perf_counter() - start
-    result["lines"] = source.count("\n")
-    result["megabytes"] = len(source.encode()) / 1e6
-    return result
 
 
 # --- memory: tracing the spiral demo's loss against the engine's forward pass ----------------
@@ -350,8 +308,6 @@ if __name__ == "__main__":
         print(json.dumps(memory()))
     elif sys.argv[1:2] == ["steps"]:
         print(json.dumps(steps_in_turns()))
-    elif sys.argv[1:2] == ["shapes"]:
-        print(json.dumps(compile_shapes()))
     else:
         pypy = sys.argv[sys.argv.index("--pypy") + 1] if "--pypy" in sys.argv else None
         print(run(pypy))
