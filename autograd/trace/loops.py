@@ -69,12 +69,12 @@ def write_source(
         return straight("unroll=True")
     writer = Writer(inputs, labels, output, aux, recorder.guards, recorder.constants)
     writer.walk(writer.roots())
-    groups = find_groups(writer)
+    groups, owner, items = find_groups(writer)
     looped = sum(len(group.members) * len(group.members[0].nodes) for group in groups)
     if not groups or looped < LOOP_MIN:
         return straight(f"no computation repeated over enough items ({looped} nodes)")
     try:
-        source = LoopWriter(writer, groups).write()
+        source = LoopWriter(writer, groups, owner, items).write()
     except Unsupported as why:
         return straight(str(why))
     sizes = ", ".join(f"{len(g.members)} items of {len(g.members[0].nodes)} nodes" for g in groups)
@@ -92,6 +92,7 @@ class Item:
         "constants",
         "entries",
         "exports",
+        "group",
         "guards",
         "key",
         "local",
@@ -112,6 +113,7 @@ class Item:
         self.exports: list[Value] = []
         self.key: Any = None
         self.position = 0  # within its group
+        self.group = -1  # its group's index, once grouped
 
 
 class Group:
@@ -136,7 +138,7 @@ def _shape(node: Value, kind: Any, parents: int) -> Any:
     return None
 
 
-def find_groups(writer: Writer) -> list[Group]:
+def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Item | None]]:
     """The groups of matching items of the traced graph (see the module's docstring)."""
     depends, parents_of = writer.depends, writer.parents
     inputs = {value: -2 - k for k, value in enumerate(writer.inputs)}  # negative codes
@@ -188,7 +190,7 @@ def find_groups(writer: Writer) -> list[Group]:
             elif theirs != mine:
                 owner[p] = SHARED
     if len(roots) < 2:
-        return []
+        return [], {}, []
     roots.reverse()  # in topological order
     last = len(roots) - 1
     owner = {node: (r if r == SHARED else last - r) for node, r in owner.items()}
@@ -252,15 +254,16 @@ def find_groups(writer: Writer) -> list[Group]:
             kept.entries = []
             grouped.setdefault(kept.key, []).append(kept)
     groups = [Group(members) for members in grouped.values() if len(members) > 1]
-    for group in groups:
+    for g, group in enumerate(groups):
         for position, item in enumerate(group.members):
             item.position = position
+            item.group = g
         first = group.members[0].numbers
         for j, number in enumerate(first):
             shown = (type(number), repr(number))
             if any((type(m.numbers[j]), repr(m.numbers[j])) != shown for m in group.members):
                 group.varying.append(j)
-    return groups
+    return groups, owner, items
 
 
 def _assign_guards(writer: Writer, items: list[Item | None], owner: dict, used: set) -> None:
@@ -358,17 +361,23 @@ class Body(Writer):
 class LoopWriter:
     """Writes the traced graph with one loop per group (see the module's docstring)."""
 
-    def __init__(self, writer: Writer, groups: list[Group]) -> None:
+    def __init__(
+        self, writer: Writer, groups: list[Group], owner: dict[Value, int], items: list
+    ) -> None:
         self.w = writer
         self.groups = groups
-        self.where: dict[Value, tuple[int, Item]] = {}  # a looped node -> (group, item)
-        for g, group in enumerate(groups):
-            for item in group.members:
-                for node in item.nodes:
-                    self.where[node] = (g, item)
+        self.owner = owner  # a node -> the index of the item that owns it (or SHARED)
+        self.looped: list[Item | None] = [  # by that index: the item, if it is in a loop
+            item if item is not None and item.group >= 0 else None for item in items
+        ]
         self.bodies = [Body(writer, group, g) for g, group in enumerate(groups)]
         self.saved: list[list[str] | None] = [None] * len(groups)  # per group, once known
         self.placeholders: list[int] = [0] * len(groups)  # the line of each `S<g>.append`
+
+    def item_of(self, node: Value) -> Item | None:
+        """The looped item that `node` belongs to, or None."""
+        r = self.owner.get(node, SHARED)
+        return None if r == SHARED else self.looped[r]
 
     def write(self) -> str:
         w = self.w
@@ -383,7 +392,9 @@ class LoopWriter:
         touches: dict[Value, bool] = {}  # whether a node depends on a looped node
         if outer_guards:
             for node in w.order:
-                touches[node] = node in self.where or any(touches[p] for p in w.parents[node])
+                touches[node] = self.item_of(node) is not None or any(
+                    touches[p] for p in w.parents[node]
+                )
         early: list[int] = []
         late: list[int] = []
         for index in outer_guards:
@@ -395,13 +406,15 @@ class LoopWriter:
             for group in self.groups
             for node in group.members[0].nodes
             for p in w.parents[node]
-            if w.depends[p] and p not in self.where
+            if w.depends[p] and self.item_of(p) is None
         ]
         seen = set(w.inputs)
         w.forward_with_guards(early, externals, seen)
         for g in range(len(self.groups)):
             self.forward_loop(g, seen)
-        seen.update(self.where)
+        for group in self.groups:
+            for item in group.members:
+                seen.update(item.nodes)
         w.forward_with_guards(late, [w.output, *w.aux], seen)
 
         w.lines.append(
@@ -432,23 +445,24 @@ class LoopWriter:
         runs = 0
         current: Item | None = None
         block: list[int] = []
+        owner, looped = self.owner, self.looped
 
         def close() -> None:
             if current is None:
                 return
-            g = self.where[current.nodes[0]][0]
+            g = current.group
             if reference.setdefault(g, block) != block:
                 raise Unsupported("the items of a loop are visited in different orders")
             finished.add(current)
 
         for node in order:
-            place = self.where.get(node)
-            if place is None:
+            r = owner.get(node, SHARED)
+            item = None if r == SHARED else looped[r]
+            if item is None:
                 close()
                 current, block = None, []
                 segments.append(node)
                 continue
-            _g, item = place
             if item is not current:
                 close()
                 if item in finished:
@@ -485,7 +499,7 @@ class LoopWriter:
         lines.append(f"    X{g} = []  # what each item gives the rest of the code")
         lines.append(f"    {loop}")
         for p in w.names:  # the body reads inputs and outer nodes by their names
-            if p not in self.where:
+            if self.item_of(p) is None:
                 body.names.setdefault(p, w.names[p])
                 body.shown.setdefault(p, w.shown.get(p, w.names[p]))
                 body.operand.setdefault(p, w.operand.get(p, w.names[p]))
@@ -515,10 +529,10 @@ class LoopWriter:
         gradients the rest of the code sent to its exports (and, where the run mixes
         groups, runs the item's group's lines)."""
         w, lines = self.w, self.w.lines
-        kinds = sorted({self.where[item.nodes[0]][0] for item in items})
+        kinds = sorted({item.group for item in items})
         bodies: dict[int, tuple[list[int], list[str], list[str]]] = {}
         for g in kinds:
-            mine = [item for item in items if self.where[item.nodes[0]][0] == g]
+            mine = [item for item in items if item.group == g]
             seeded = [k for k, e in enumerate(mine[0].exports) if e in grads]
             for item in mine:
                 if [k for k, e in enumerate(item.exports) if e in grads] != seeded:
@@ -546,10 +560,10 @@ class LoopWriter:
                 lines.append(f"        {', '.join(saved)}, = S{g}[i]")
             lines.extend("    " + line for line in body_lines)
             return
-        which = ", ".join(str(self.where[item.nodes[0]][0]) for item in items)
+        which = ", ".join(str(item.group) for item in items)
         seeded_by = ", ".join(
             f"({', '.join(grads[item.exports[k]] for k in bodies[kind][0])},)"
-            for item, kind in ((item, self.where[item.nodes[0]][0]) for item in items)
+            for item, kind in ((item, item.group) for item in items)
         )
         lines.append(f"    # computations {', '.join(map(str, kinds))}, backward, item by item")
         lines.append(f"    for k, i, s in zip(({which},), ({positions},), ({seeded_by},)):")
