@@ -230,3 +230,34 @@ def test_random_per_item_programs_loop_with_the_straight_line_numbers(expr, data
 def test_a_short_program_stays_straight_line():
     traced = trace(lambda x, y: x * y + x.exp(), 1.0, 2.0)
     assert traced.layout.startswith("straight-line") and traced.costs["looped"] == 0
+
+
+@pytest.mark.parametrize("name", ["bce", "bce_with_logits", "mse", "hinge", "cross_entropy"])
+def test_every_loss_of_nn_loops_with_the_straight_line_numbers(name):
+    from nn import losses
+
+    xs, ys = moons_like(24, seed=9)
+    classes = 3 if name == "cross_entropy" else 1
+    out = {"bce": "sigmoid"}.get(name, "linear")
+    model = MLP(2, [5, classes], activation="tanh", output_activation=out, rng=4)
+    params = model.parameters()
+    if name in ("bce", "bce_with_logits"):
+        ys = [(y + 1) // 2 for y in ys]
+    elif name == "cross_entropy":
+        ys = [k % 3 for k in range(len(xs))]
+    loss = getattr(losses, name)
+
+    def f(*_):
+        return loss([model(x) for x in xs], ys) + 1e-3 * sum(p * p for p in params)
+
+    loop_min, loops.LOOP_MIN = loops.LOOP_MIN, 0
+    try:
+        looped = trace(f, *params)
+        unrolled = trace(f, *params, unroll=True)
+    finally:
+        loops.LOOP_MIN = loop_min
+    assert looped.layout.startswith("loops"), looped.layout
+    for seed in range(3):
+        numbers = jitter(params, seed, scale=0.8)  # guards flip: traced again, both ways
+        assert_bitwise(looped, unrolled, numbers)
+        assert_engine(looped, f, params, numbers)
