@@ -292,3 +292,26 @@ def describe(node: Value) -> str:
 def printable(text: str) -> str:
     """`text` on one line, for a comment."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def stranger(leaf: Value, inputs: list, constants: set) -> str:
+    """Why a leaf that f neither received nor made with `Value(...)` is refused."""
+    for known in (*inputs, *constants):
+        # A copy (copy.copy, copy.deepcopy) keeps the very float and the label.
+        if known._data is leaf._data and known.label == leaf.label:
+            kind = "input" if known in inputs else "constant"
+            return (
+                f"the traced function uses {describe(leaf)}, a leaf that it neither "
+                f"received as an input nor made with Value(...): apparently a copy "
+                f"(copy.copy or copy.deepcopy) of the {kind} {describe(known)[4:]}. A "
+                "copied leaf is a new leaf, cut off from the original (in the engine too, "
+                "no gradient reaches the original through it), and the traced code cannot "
+                "tell what it copied. Use the Value itself, or v.detach() for its number "
+                "without a gradient."
+            )
+    return (
+        f"the traced function uses {describe(leaf)}, a leaf that it neither received as "
+        "an input nor made with Value(...): a Value captured from outside (or a copy of "
+        "one, copy.copy making a new leaf). Its number would be frozen into the traced "
+        "code. Pass it as an input, or use Value(v.data) to make a constant on purpose."
+    )

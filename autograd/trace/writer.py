@@ -8,65 +8,36 @@ as the body of a loop, with a `Writer` of its own (`Body`); this module writes t
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Sequence
-from numbers import Real
+from collections.abc import Sequence
 from typing import Any
 
 from autograd import engine, ops
 from autograd.engine import Value
 from autograd.trace.errors import TraceError
-from autograd.trace.recorder import Guard, describe, printable
+from autograd.trace.recorder import Guard, describe, printable, stranger
+from autograd.trace.rules import (
+    ADD,
+    DETACH,
+    DETACH_PASSES,
+    INFIX,
+    INLINE_INFIX,
+    MUL,
+    NEG,
+    OP_WORDS,
+    RELU,
+    SUB,
+    WEIGHTED_SUM,
+    derivatives,
+    exact_number,
+    literal,
+    numeric_rule,
+)
 
 FUNCTION_NAME = "forward_backward"
 SHORT = 24  # comments spell out an unlabelled operand's expression up to this length
 WIDE_SUM = 256  # a `w·x+b` with more terms goes on several lines: CPython's compiler
 # recurses once per `+` of an expression, and fails past about 2,000.
-
-ADD, SUB, MUL, NEG, RELU, DETACH = (
-    op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.RELU, ops.DETACH)
-)
-WEIGHTED_SUM = ops.WEIGHTED_SUM.name
-_OP_WORDS = {
-    ops.ADD.name: "add",
-    ops.SUB.name: "sub",
-    ops.MUL.name: "mul",
-    ops.DIV.name: "div",
-    ops.POW.name: "pow",
-    ops.MOD.name: "mod",
-    ops.FLOORDIV.name: "floordiv",
-}
-_INFIX = tuple(_OP_WORDS)
-_INLINE_INFIX = (ADD, SUB, MUL)
-
-
-def _engine_passes_zero_through_detach() -> bool:
-    """Whether `Value.backward()` sends `0 * g` back through a `detach()` (then nan when
-    `g` is infinite), or nothing: the traced code does as the engine does. Asked of the
-    engine itself, once, at import: three nodes."""
-    x = Value(1.0)
-    (x.detach() * math.inf).backward()
-    return x.grad != x.grad
-
-
-DETACH_PASSES = _engine_passes_zero_through_detach()
-
-
-def literal(x: Any) -> str:
-    """Python source for a constant: exact for floats, `inf` and `nan` as names."""
-    if isinstance(x, float):
-        if x != x:
-            return "nan"
-        if math.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        return repr(x)
-    if isinstance(x, tuple):
-        inner = ", ".join(literal(item) for item in x)
-        return f"({inner},)" if len(x) == 1 else f"({inner})"
-    if x is None or isinstance(x, int):  # clamp's missing bound, round's decimals
-        return repr(x)
-    raise TraceError(f"trace: cannot write the constant {x!r} ({type(x).__name__}) as code")
 
 
 class Writer:
@@ -137,17 +108,8 @@ class Writer:
         return slot if slot is not None else literal(node._da[j])
 
     def number(self, x: Any) -> str:
-        """A number a guard compares with, in code, exactly: a float or an int as a literal,
-        any other number (a Fraction) as a global holding it."""
-        if type(x) is float:
-            return literal(x)
-        if type(x) is int:  # as a float where that is the same number (0 -> 0.0)
-            return literal(float(x)) if abs(x) <= 2**53 else repr(x)
-        if isinstance(x, Real) and not isinstance(x, bool):
-            name = f"k{len(self.globals)}"
-            self.globals[name] = x
-            return name
-        return literal(x)
+        """A number a guard compares with, in code, exactly (`rules.exact_number`)."""
+        return exact_number(x, self.globals)
 
     def name(self, node: Value, text: str, infix: bool) -> str:
         """Give `node` the next variable; comments show it as its label, else as `text`
@@ -175,7 +137,7 @@ class Writer:
         name cut down to ASCII letters, digits and `_` (`op_exp`, `op_div`, `op_my_op_2`)."""
         name = self.op_names.get(op)
         if name is None:
-            word = _OP_WORDS.get(op.name) or re.sub(r"[^A-Za-z0-9_]", "_", str(op.name))[:40]
+            word = OP_WORDS.get(op.name) or re.sub(r"[^A-Za-z0-9_]", "_", str(op.name))[:40]
             name = base = f"op_{word}"
             k = 1
             while name in self.globals:
@@ -232,35 +194,13 @@ class Writer:
             parents = () if a is None else a if b is many else (a,) if b is None else (a, b)
             parents_of[node] = parents
             if not parents and node not in inputs and node not in constants:
-                raise TraceError(self.stranger(node))
+                raise TraceError(stranger(node, self.inputs, self.constants))
             push((node,))
             for parent in reversed(parents):
                 if parent not in parents_of:
                     push(parent)
         self.order = order
         return order
-
-    def stranger(self, leaf: Value) -> str:
-        """Why a leaf that f neither received nor made with `Value(...)` is refused."""
-        for known in (*self.inputs, *self.constants):
-            # A copy (copy.copy, copy.deepcopy) keeps the very float and the label.
-            if known._data is leaf._data and known.label == leaf.label:
-                kind = "input" if known in self.inputs else "constant"
-                return (
-                    f"the traced function uses {describe(leaf)}, a leaf that it neither "
-                    f"received as an input nor made with Value(...): apparently a copy "
-                    f"(copy.copy or copy.deepcopy) of the {kind} {describe(known)[4:]}. A "
-                    "copied leaf is a new leaf, cut off from the original (in the engine too, "
-                    "no gradient reaches the original through it), and the traced code cannot "
-                    "tell what it copied. Use the Value itself, or v.detach() for its number "
-                    "without a gradient."
-                )
-        return (
-            f"the traced function uses {describe(leaf)}, a leaf that it neither received as "
-            "an input nor made with Value(...): a Value captured from outside (or a copy of "
-            "one, copy.copy making a new leaf). Its number would be frozen into the traced "
-            "code. Pass it as an input, or use Value(v.data) to make a constant on purpose."
-        )
 
     def emission(self, roots: Sequence[Value], seen: set) -> list[Value]:
         """The nodes that depend on the inputs, reachable from `roots` and not `seen` yet,
@@ -396,7 +336,7 @@ class Writer:
         if type(op) is not str:  # a user op
             self.call(node, parents)
             return
-        if op in _INLINE_INFIX:
+        if op in INLINE_INFIX:
             if len(parents) == 2:
                 a, b = parents
                 code = f"{self.ref(a)} {op} {self.ref(b)}"
@@ -441,7 +381,7 @@ class Writer:
         """A node of an op that is not written inline: a call of its numeric rule."""
         op = engine.op_of(node)
         args = [self.ref(p) for p in parents]
-        infix = not op.user_defined and op.name in _INFIX
+        infix = not op.user_defined and op.name in INFIX
         op_name = printable(op.name)
         shown = [self.show_operand(p) if infix else self.show(p) for p in parents]
         ds = derivatives(op, len(parents), f"{self.derivative_prefix}{self.count}")
@@ -557,46 +497,3 @@ class Writer:
         if op == NEG:
             return "-1"
         return derivatives(engine.op_of(node), len(parents), self.stems[node])[j]
-
-
-def numeric_rule(op: ops.Op) -> Callable[..., tuple[float, ...]]:
-    """What the generated code calls for `op`: its numeric rule, raising, as the engine does,
-    `ops.overflow_error` where the result is beyond a float.
-
-    The engine applies a built-in op of one operand through `engine._unary`, which turns an
-    OverflowError into that message; so does the function returned here. Other ops' rules
-    are called as the engine calls them: as they are."""
-    numeric = op.numeric
-    if op.user_defined or op.arity != 1:
-        return numeric
-    name = op.name
-    if op.has_constant:
-
-        def with_constant(x: float, c: Any) -> tuple[float, ...]:
-            try:
-                return numeric(x, c)
-            except OverflowError:
-                raise ops.overflow_error(name, x) from None
-
-        return with_constant
-
-    def rule(x: float) -> tuple[float, ...]:
-        try:
-            return numeric(x)
-        except OverflowError:
-            raise ops.overflow_error(name, x) from None
-
-    return rule
-
-
-def derivatives(op: ops.Op, parents: int, stem: str) -> list[str]:
-    """The names a call of `op`'s numeric rule unpacks its local derivatives into: one per
-    parent, then `_` for the derivative by a folded constant (the 2 of `x / 2`), if any.
-
-    An op with a constant argument (`leaky_relu(x, slope)`) returns one derivative; a
-    two-operand op with one parent (`x / 2`) returns two, of which the first is needed."""
-    if op.arity == 2 and parents == 1:
-        return [stem, "_"]
-    if parents == 1:
-        return [stem]
-    return [f"{stem}_{j}" for j in range(parents)]
