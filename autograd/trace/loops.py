@@ -308,7 +308,7 @@ class LoopWriter:
         backward lines once, in a loop that gives each item its saved numbers and the
         gradients the rest of the code sent to its exports (and, where the run mixes
         groups, runs the item's group's lines)."""
-        w, lines = self.w, self.w.lines
+        lines = self.w.lines
         kinds = sorted({item.group for item in items})
         bodies: dict[int, tuple[list[int], list[str], list[str]]] = {}
         for g in kinds:
@@ -320,13 +320,15 @@ class LoopWriter:
             if not seeded:
                 raise Unsupported("an item receives no gradient from the rest of the code")
             bodies[g] = (seeded, *self.body_backward(g, seeded))
+        fresh: list[str] = []  # gradients the items are the first to add to
         for body in (self.bodies[g] for g in kinds):
             for node, name in body.outside.items():
-                if node not in grads:  # -0.0: adding to it leaves every number as it is
+                if node not in grads:
                     grads[node] = name
-                    lines.append(
-                        f"    {name} = -0.0  # {w.shown.get(node, name)}: summed over the items"
-                    )
+                    fresh.append(name)
+        for start in range(0, len(fresh), 12):  # -0.0: adding to it changes no number
+            names = " = ".join(fresh[start : start + 12])
+            lines.append(f"    {names} = -0.0  # summed over the items below")
         positions = ", ".join(str(item.position) for item in items)
         if len(kinds) == 1:
             g = kinds[0]
