@@ -192,9 +192,9 @@ class LoopWriter:
         w.forward_with_guards(early, externals, seen)
         for g in range(len(self.groups)):
             self.forward_loop(g, seen)
-        for group in self.groups:
+        for group in self.groups:  # (its exports: the rest of the code stops at them)
             for item in group.members:
-                seen.update(item.nodes)
+                seen.update(item.exports)
         w.forward_with_guards(late, [w.output, *w.aux], seen)
 
         w.lines.append(
@@ -295,13 +295,22 @@ class LoopWriter:
             for m in group.members:
                 own = m.guards[item.guards.index(index)]
                 w.guard_texts[own] = f"{body.guard_texts[index]} (item {m.position})"
-        for m in group.members:  # the exports, as the function's variables
-            for k, (export, mine) in enumerate(zip(item.exports, m.exports)):
-                v = w.name(mine, "", False)
-                if not mine.label:
-                    w.shown[mine] = w.operand[mine] = v
-                shown = body.names[export]
-                lines.append(f"    {v} = X{g}[{m.position}][{k}]  # {shown} of item {m.position}")
+        members = group.members
+        for k, export in enumerate(item.exports):  # the exports, as the function's variables
+            for start in range(0, len(members), 12):  # a few items a line
+                chunk = members[start : start + 12]
+                names = []
+                for m in chunk:
+                    mine = m.exports[k]
+                    v = w.name(mine, "", False)
+                    if not mine.label:
+                        w.shown[mine] = w.operand[mine] = v
+                    names.append(v)
+                end = start + len(chunk)
+                lines.append(
+                    f"    {', '.join(names)}, = [x[{k}] for x in X{g}[{start}:{end}]]"
+                    f"  # {body.names[export]} of items {start} to {end - 1}"
+                )
 
     def backward_loop(self, items: list[Item], grads: dict[Value, str]) -> None:
         """The backward of a run of items, in backward()'s order: each group's body's

@@ -45,7 +45,7 @@ class Item:
 
     def __init__(self) -> None:
         self.nodes: list[Value] = []
-        self.entries: list[Any] = []  # per node: its signature, and its parents in the item
+        self.entries: list[Any] = []  # per node: its signature, then its parents in the item
         self.constants: dict[Value, int] = {}  # a constant Value -> its slot
         self.local: dict[Value, int] = {}  # node -> its index in `nodes`
         self.slots: list[tuple[Any, Any]] = []  # where each number goes: (node, "c"), ...
@@ -150,7 +150,10 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
             continue
         item = made[r]
         local = item.local
-        refs: list[Any] = []
+        # The node's entry in the item's key, flat (mostly small ints: a few bytes a node):
+        # its signature (which says how many parents follow), then each parent.
+        refs = item.entries
+        refs.append(signature[node])
         for p in parents:
             j = local.get(p)
             if j is not None:
@@ -179,7 +182,6 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
                 item.numbers.append(node._da[j])
         local[node] = len(item.nodes)
         item.nodes.append(node)
-        item.entries.append((signature[node], tuple(refs)))
     items: list[Item | None] = list(made)
     for r, root in enumerate(roots):
         if owner.get(root) != r:
