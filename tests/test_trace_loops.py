@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from autograd.testing import expressions
-from autograd.trace import GuardFailure, trace
-from autograd.trace import loops
+from autograd.trace import GuardFailure, loops, trace
 from nn import MLP
 from nn.losses import hinge, mse
 
@@ -96,13 +95,12 @@ def test_the_outputs_of_each_item_come_back_as_aux():
     looped = trace(f, *params, has_aux=True)
     assert looped.layout.startswith("loops")
     numbers = jitter(params, 7)
-    out, grads, aux = looped(*numbers)
+    _, _, aux = looped(*numbers)
     for p, x in zip(params, numbers):
         p.data = x
     assert aux == tuple(model(x).data for x in xs)
-    assert_bitwise(
-        lambda *n: looped(*n)[:2], lambda *n: trace(f, *params, has_aux=True, unroll=True)(*n)[:2], numbers
-    )
+    unrolled = trace(f, *params, has_aux=True, unroll=True)
+    assert_bitwise(lambda *n: looped(*n)[:2], lambda *n: unrolled(*n)[:2], numbers)
 
 
 # --- items whose paths differ ---------------------------------------------------------------
