@@ -38,8 +38,9 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, Callable, Union
 
-from autograd import ops
+from autograd import ops, recording
 from autograd.ops import Differentiable, Op
+from autograd.recording import Escape
 
 if TYPE_CHECKING:
     from typing import TypeGuard  # in typing from Python 3.10; PyPy 3.9 runs the tests
@@ -53,11 +54,12 @@ _MANY = object()  # in `_b`: this node's `_a` and `_da` are tuples (an n-ary nod
 _LEAF = ("", None, None, None, None)  # what a node records inside `no_grad()`
 
 _recording = True  # False inside `no_grad()`
-# While `autograd.trace` records a function, its recorder; else None. The few places where a
-# traced value's number could leave the graph unseen (a comparison, `.data`, `float()`, ...)
-# report to it, so that the traced code guards them or tracing refuses them. Each costs one
-# `is not None` test when nothing is traced.
-_tracer: Any = None
+# While a recorder (`autograd.trace`'s) is installed in this thread, the few places where a
+# value's number could leave the graph unseen (a comparison, `.data`, `float()`, ...) report
+# to it through `autograd.recording`, so that the traced code guards them or tracing refuses
+# them. Each costs one attribute test while no thread traces.
+_INSTALLED = recording.INSTALLED
+_recorder = recording.current
 
 
 class Value:
@@ -84,21 +86,21 @@ class Value:
         self.grad = 0.0
         self._tag, self._a, self._da, self._b, self._db = _LEAF
         self.label = label
-        if _tracer is not None:  # a constant made inside a traced function
-            _tracer.created(self)
+        if _INSTALLED.count and (r := _recorder()) is not None:  # a constant made while traced
+            r.created(self)
 
     # --- the public view of a node -------------------------------------------------------
 
     @property
     def data(self) -> float:
-        if _tracer is not None:
-            return _tracer.data(self)
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            return r.data(self)
         return self._data
 
     @data.setter
     def data(self, value: Number) -> None:
-        if _tracer is not None:
-            _tracer.refuse(self, "setting .data")
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.SET_DATA)
         self._data = to_float(value, "Value.data")
 
     @property
@@ -137,8 +139,8 @@ class Value:
         a, b = self._a, self._b
         if a is None:
             return ()
-        if _tracer is not None:
-            _tracer.refuse(self, "local_grads")
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.LOCAL_GRADS)
         if b is _MANY:
             return self._da
         return (self._da,) if b is None else (self._da, self._db)
@@ -152,8 +154,8 @@ class Value:
         return self._db if (b is None or b is _MANY) else None
 
     def __float__(self) -> float:
-        if _tracer is not None:
-            _tracer.refuse(self, "float()")
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.FLOAT)
         return self._data
 
     def __repr__(self) -> str:
@@ -165,26 +167,26 @@ class Value:
 
     def __lt__(self, other: Scalar) -> bool:
         result = self._data < _compared(other, "<")
-        if _tracer is not None:
-            _tracer.compared(self, "<", other, result)
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.compared(self, "<", other, result)
         return result
 
     def __le__(self, other: Scalar) -> bool:
         result = self._data <= _compared(other, "<=")
-        if _tracer is not None:
-            _tracer.compared(self, "<=", other, result)
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.compared(self, "<=", other, result)
         return result
 
     def __gt__(self, other: Scalar) -> bool:
         result = self._data > _compared(other, ">")
-        if _tracer is not None:
-            _tracer.compared(self, ">", other, result)
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.compared(self, ">", other, result)
         return result
 
     def __ge__(self, other: Scalar) -> bool:
         result = self._data >= _compared(other, ">=")
-        if _tracer is not None:
-            _tracer.compared(self, ">=", other, result)
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.compared(self, ">=", other, result)
         return result
 
     # --- arithmetic ----------------------------------------------------------------------
@@ -502,8 +504,8 @@ class Value:
         PyTorch, until `zero_grad()` or `grad = 0.0` clears them. `retain_graph`: see
         the habits from PyTorch above (the graph is always kept).
         """
-        if _tracer is not None:
-            _tracer.refuse(self, "backward()")
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.BACKWARD)
         seed = to_float(gradient, "backward")
         if self._a is None:  # a leaf is its own whole graph
             self.grad += seed
@@ -717,18 +719,39 @@ def _unary(op: Op, x: Value, constant: Any = None) -> Value:
         else:
             out, d = op.numeric(x._data)
     except OverflowError:
-        raise ops.overflow_error(op.name, x._data) from None
+        error = ops.overflow_error(op.name, x._data)
+        _failed(op, (x,), error)
+        raise error from None
+    except Exception as error:
+        _failed(op, (x,), error)
+        raise
     return _node(op.name, out, x, d, None, constant)
 
 
 def _binary(op: Op, x: Value, y: Scalar) -> Value:
     """Apply a two-operand op of the table; a number `y` is folded in as the constant."""
     if type(y) is Value or isinstance(y, Value):
-        out, dx, dy = op.numeric(x._data, y._data)
+        try:
+            out, dx, dy = op.numeric(x._data, y._data)
+        except Exception as error:
+            _failed(op, (x, y), error)
+            raise
         return _node(op.name, out, x, dx, y, dy)
     c = _constant(y, op.name)
-    out, dx, _ = op.numeric(x._data, c)
+    try:
+        out, dx, _ = op.numeric(x._data, c)
+    except Exception as error:
+        _failed(op, (x, c), error)
+        raise
     return _node(op.name, out, x, dx, None, c)
+
+
+def _failed(op: Op, operands: tuple, error: Exception) -> None:
+    """Tell this thread's recorder, if any, that `op` raises `error` at `operands` (Values,
+    or a folded number): a traced function that caught it would take a path that the
+    traced code could not tell."""
+    if _INSTALLED.count and (r := _recorder()) is not None:
+        r.failed(op.name, operands, error)
 
 
 def define_op(
@@ -812,7 +835,11 @@ def define_op(
         if len(operands) != arity:
             raise TypeError(f"{name}: takes {arity} operand(s), got {len(operands)}")
         values = tuple(x if isinstance(x, Value) else Value(to_float(x, name)) for x in operands)
-        result = op.numeric(*(v._data for v in values))
+        try:
+            result = op.numeric(*(v._data for v in values))
+        except Exception as error:
+            _failed(op, values, error)
+            raise
         out = result[0]
         if arity == 1:
             return _node(op, out, values[0], result[1])
@@ -980,12 +1007,27 @@ def topological_order(root: Value) -> list[Value]:
 def no_grad() -> Iterator[None]:
     """Ops inside return plain leaves: nothing is recorded (evaluation, optimizer steps)."""
     global _recording
-    if _tracer is not None:
-        _tracer.refuse(None, "no_grad()")
+    if _INSTALLED.count and (r := _recorder()) is not None:
+        r.escaped(None, Escape.NO_GRAD)
     previous = _recording
     _recording = False
     try:
         yield
+    finally:
+        _recording = previous
+
+
+@contextmanager
+def traced_by(recorder: recording.Recorder) -> Iterator[None]:
+    """Install `recorder` in this thread (see `autograd.recording`) and record the graph
+    for the length of the block, even inside `no_grad()`: a traced function called inside
+    `no_grad()` may need to trace itself again."""
+    global _recording
+    previous = _recording
+    _recording = True  # (with a per-thread grad mode: this thread's)
+    try:
+        with recording.installed(recorder):
+            yield
     finally:
         _recording = previous
 
@@ -1061,8 +1103,10 @@ def _constant(c: object, op: str) -> float:
 def _compared(other: object, op: str) -> float:
     if type(other) is Value or isinstance(other, Value):
         return other._data
-    if _tracer is not None and isinstance(other, _tracer.stand_in):
-        return other._node._data  # `x < y.data` while traced: the tracer guards it as `x < y`
+    if _INSTALLED.count and (r := _recorder()) is not None:
+        node = r.operand(other)  # `x < y.data` while traced: guarded as `x < y`
+        if node is not None:
+            return node._data
     if not is_number(other):
         raise TypeError(f"'{op}': cannot compare a Value with {other!r} ({type(other).__name__})")
     return to_float(other, f"'{op}'")

@@ -4,17 +4,17 @@ The same graph as `demo_loop.py` (2-16-16-1 ReLU MLP of `Value` ops, 100 two-moo
 points, SVM loss + 1e-4 L2, SGD with micrograd's learning-rate schedule), traced as a
 function of the 337 parameters; each step replays the generated code and updates a list
 of floats. Compared with: the hand-written plain-float step of `bench_nn.py` (per step),
-micrograd 0.1.0 and the engine itself (whole processes, the trace included), and CPython's
-compile of the generated code in other shapes. Each measurement in a fresh process.
+micrograd 0.1.0 and the engine itself (whole processes, the trace included); the memory
+of tracing the spiral demo's loss against the engine's forward pass; on PyPy, the engine's
+demo loop at 30 steps against micrograd's. Each measurement in a fresh process.
 
-    python benchmarks/bench_trace.py               # the whole section
-    python benchmarks/bench_trace.py traced 100 DATA.json [CACHE_DIR]
+    python benchmarks/bench_trace.py [--pypy PYPY]  # the whole section (PYPY: with micrograd)
+    python benchmarks/bench_trace.py traced 100 DATA.json [CACHE_DIR] [unroll]
 """
 
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import random
 import subprocess
@@ -29,13 +29,13 @@ from demo_loop import MLP, read_data, write_data
 HERE = Path(__file__).resolve().parent
 STEPS = int(os.environ.get("BENCH_STEPS", "100"))  # micrograd's demo runs 100 steps
 REPEATS = 15
-CHUNK = 2000  # lines per function, for the chunked shape of the compile measurement
+PYPY_STEPS = 30  # the short run where PyPy's warm-up counts most
 
 
 # --- the traced demo loop (a process of its own) -------------------------------------------
 
 
-def traced_demo(steps: int, data_path: str, cache_dir: Optional[str]) -> dict:
+def traced_demo(steps: int, data_path: str, cache_dir: Optional[str], unroll: bool = False) -> dict:
     """Trace the demo's loss once, then `steps` SGD steps on floats; prints each step's loss
     and accuracy as demo_loop.py does, and returns the costs."""
     from autograd import Value
@@ -54,7 +54,7 @@ def traced_demo(steps: int, data_path: str, cache_dir: Optional[str]) -> dict:
         reg_loss = 1e-4 * sum(p * p for p in model.parameters())
         return data_loss + reg_loss, scores
 
-    traced = trace(demo_loss, *params, has_aux=True, cache_dir=cache_dir)
+    traced = trace(demo_loss, *params, has_aux=True, cache_dir=cache_dir, unroll=unroll)
     weights = [p.data for p in params]
     started = time.perf_counter()
     for k in range(steps):
@@ -64,7 +64,7 @@ def traced_demo(steps: int, data_path: str, cache_dir: Optional[str]) -> dict:
         weights = [w - learning_rate * g for w, g in zip(weights, grads)]
         print(k, repr(total_loss), accuracy, flush=True)
     step = (time.perf_counter() - started) / max(steps, 1)
-    return {**traced.costs, "step": step, "traces": traced.traces}
+    return {**traced.costs, "step": step, "traces": traced.traces, "layout": traced.layout}
 
 
 # --- per step: the traced step against the hand-written floats ----------------------------
@@ -113,45 +113,47 @@ def steps_in_turns() -> dict:
     return {name: {"best": min(t), "mean": sum(t) / len(t)} for name, t in times.items()}
 
 
-# --- compile: the shape of the generated code ------------------------------------------------
+# --- memory: tracing the spiral demo's loss against the engine's forward pass ----------------
 
 
-def compile_shapes() -> dict:
-    """Seconds to compile the demo's generated code as one function, as chunks of CHUNK
-    lines (a lower bound for chunking: the code that would pass the live variables between
-    chunks is left out), and to load the compiled code back (`cache_dir`)."""
-    from autograd import Value
+def memory() -> dict:
+    """Peak bytes (tracemalloc) of the engine's forward pass of the spiral demo's loss (300
+    points, a 2-16-16-3 MLP, cross-entropy), and of tracing that loss (the forward pass
+    included), each from a clean start in this process."""
+    import gc
+    import tracemalloc
+
     from autograd.trace import trace
+    from nn import MLP
+    from nn.data import spiral
+    from nn.losses import cross_entropy
 
-    xs, ys = read_data(os.environ["BENCH_TRACE_DATA"])
-    model = MLP(Value, 2, [16, 16, 1], random.Random(1337))
+    xs, ys = spiral(100, classes=3, seed=0)
+    model = MLP(2, [16, 16, 3], output_activation="linear", rng=0)
     params = model.parameters()
 
-    def demo_loss(*_):
-        inputs = [list(map(Value, x)) for x in xs]
-        losses = [(1 + -y * score).relu() for y, score in zip(ys, map(model, inputs))]
-        return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+    def spiral_loss(*_):
+        return cross_entropy([model(x) for x in xs], ys)
 
-    source = trace(demo_loss, *params).source
-    header, *body = source.splitlines()
-    chunks = [
-        f"def chunk{k}():\n" + "\n".join(body[k : k + CHUNK])
-        for k in range(0, len(body) - 1, CHUNK)  # the return line is left out
-    ]
-    shapes = {"one function": source, f"chunks of {CHUNK} lines": "\n".join(chunks) + "\n"}
-    result = {name: float("inf") for name in shapes}
-    for _ in range(3):  # in turns, so that a busy moment slows both shapes alike
-        for name, text in shapes.items():
-            start = time.perf_counter()
-            compile(text, "<shape>", "exec")
-            result[name] = min(result[name], time.perf_counter() - start)
-    data = marshal.dumps(compile(source, "<shape>", "exec"))
-    start = time.perf_counter()
-    marshal.loads(data)
-    result["load compiled code (cache_dir)"] = time.perf_counter() - start
-    result["lines"] = source.count("\n")
-    result["megabytes"] = len(source.encode()) / 1e6
-    return result
+    def peak(run) -> int:
+        gc.collect()
+        tracemalloc.start()
+        kept = run()
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        del kept
+        return size
+
+    engine = peak(spiral_loss)
+    traced = peak(lambda: trace(spiral_loss, *params))
+    kept = trace(spiral_loss, *params)
+    return {
+        "engine": engine,
+        "trace": traced,
+        "points": len(xs),
+        "lines": kept.costs["lines"],
+        "layout": kept.layout,
+    }
 
 
 # --- running the processes -------------------------------------------------------------------
@@ -188,18 +190,26 @@ def _micrograd_installed() -> bool:
     return True
 
 
-def run() -> str:
+def run(pypy: Optional[str] = None) -> str:
+    """The section; `pypy`: a PyPy interpreter with micrograd, for the 30-step demo loop."""
     with tempfile.TemporaryDirectory() as folder:
         data = os.path.join(folder, "moons.json")
         cache = os.path.join(folder, "cache")
         write_data(data)
         cold = _demo([__file__, "traced", str(STEPS), data])
+        unrolled = _demo([__file__, "traced", "0", data, "", "unroll"])
         _demo([__file__, "traced", "0", data, cache])  # fills the cache
         warm = _demo([__file__, "traced", str(STEPS), data, cache])
         engine = _demo(["demo_loop.py", "ours", str(STEPS), data])
         micrograd = _demo(["demo_loop.py", "micrograd", str(STEPS), data]) if _micrograd_installed() else None
         per_step = json.loads(_process([__file__, "steps"])[1])
-        shapes = json.loads(_process([__file__, "shapes"], env={"BENCH_TRACE_DATA": data})[1])
+        mem = json.loads(_process([__file__, "memory"])[1])
+        on_pypy = None
+        if pypy:
+            on_pypy = {
+                name: min(_demo_on(pypy, ["demo_loop.py", name, str(PYPY_STEPS), data])["seconds"] for _ in range(3))
+                for name in ("ours", "micrograd")
+            }
 
     trace_cost = cold["record"] + cold["write"] + cold["compile"]
     engine_step = engine["seconds"] / STEPS  # the engine's whole process, per step
@@ -222,19 +232,30 @@ def run() -> str:
     else:
         rows.append("| micrograd 0.1.0 | not installed | |")
     verdicts = [
+        f"cold trace {trace_cost:.2f} s (target <= 0.3)",
         f"traced step / hand-written dense float step = {traced_best / floats_best:.2f} best-of, "
-        f"{per_step['traced']['mean'] / per_step['floats']['mean']:.2f} mean (target <= 2)"
+        f"{per_step['traced']['mean'] / per_step['floats']['mean']:.2f} mean (target <= 1.2)",
+        f"break-even against the engine after {pays_off:.1f} steps (target <= 3)",
+        f"tracing the spiral loss peaks at {mem['trace'] / mem['engine']:.2f}x the engine's forward pass "
+        "(target <= 3)",
     ]
     if micrograd is not None:
         verdicts.append(
             f"micrograd / traced, whole process = {micrograd['seconds'] / cold['seconds']:.0f}x cold, "
-            f"{micrograd['seconds'] / warm['seconds']:.0f}x warm (target >= 50)"
+            f"{micrograd['seconds'] / warm['seconds']:.0f}x warm (target >= 100)"
         )
-    shape_rows = [
-        f"| {name} | {seconds:.2f} s |"
-        for name, seconds in shapes.items()
-        if name not in ("lines", "megabytes")
-    ]
+    if on_pypy is not None:
+        verdicts.append(
+            f"on PyPy, {PYPY_STEPS} steps: micrograd / the engine, whole process = "
+            f"{on_pypy['micrograd'] / on_pypy['ours']:.1f}x (target >= 4)"
+        )
+    pypy_text = []
+    if on_pypy is not None:
+        pypy_text = [
+            "",
+            f"On PyPy ({pypy}), the engine's demo loop (no trace) at {PYPY_STEPS} steps, whole process, "
+            f"best of 3: the engine {on_pypy['ours']:.2f} s, micrograd {on_pypy['micrograd']:.2f} s.",
+        ]
     return "\n".join(
         [
             "### The demo loop traced once, replayed as code (`autograd.trace`)",
@@ -251,34 +272,42 @@ def run() -> str:
             "",
             f"The trace itself, cold: {trace_cost:.2f} s = the engine's forward once "
             f"({cold['record']:.2f} s) + writing {int(cold['lines']):,} lines of code "
-            f"({cold['write']:.2f} s) + CPython's compile ({cold['compile']:.2f} s); warm, the "
-            f"compile is a load from `cache_dir` ({warm['compile']:.2f} s). Against the engine's "
-            f"step it pays off after {pays_off:.0f} steps (cold).",
+            f"({cold['write']:.2f} s; {cold['layout']}) + CPython's compile ({cold['compile']:.3f} s); "
+            f"written straight-line (`unroll=True`) the same graph is {int(unrolled['lines']):,} lines, "
+            f"{unrolled['record'] + unrolled['write'] + unrolled['compile']:.2f} s. Warm, the compile is "
+            f"a load from `cache_dir` ({warm['compile']:.3f} s).",
             "",
-            f"One step, best of {REPEATS} taken in turns: traced {traced_best * 1e3:.1f} ms, "
-            f"hand-written plain floats (bench_nn's dense step) {floats_best * 1e3:.1f} ms.",
+            f"One step, best of {REPEATS} taken in turns: traced {traced_best * 1e3:.2f} ms, "
+            f"hand-written plain floats (bench_nn's dense step) {floats_best * 1e3:.2f} ms.",
             "",
-            f"Compiling the generated code ({shapes['lines']:,} lines, {shapes['megabytes']:.1f} MB), "
-            "best of 3 taken in turns, by shape (chunks: a lower bound, without the code that would pass "
-            "variables between them):",
-            "",
-            "| shape | compile |",
-            "|---|---:|",
-            *shape_rows,
+            f"Memory (tracemalloc peak), the spiral demo's loss ({mem['points']} points, 2-16-16-3, "
+            f"cross-entropy): the engine's forward pass {mem['engine'] / 1e6:.1f} MB, tracing it "
+            f"{mem['trace'] / 1e6:.1f} MB ({int(mem['lines']):,} lines; {mem['layout']}).",
+            *pypy_text,
             "",
             "; ".join(verdicts) + ".",
         ]
     )
 
 
+def _demo_on(python: str, args: list) -> dict:
+    """`_demo` on another interpreter."""
+    environment = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{HERE.parent}"}
+    start = time.perf_counter()
+    subprocess.run([python, *args], capture_output=True, text=True, check=True, cwd=HERE, env=environment)
+    return {"seconds": time.perf_counter() - start}
+
+
 if __name__ == "__main__":
     sys.path[:0] = [str(HERE), str(HERE.parent)]
     if sys.argv[1:2] == ["traced"]:
-        costs = traced_demo(int(sys.argv[2]), sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
-        print(json.dumps(costs))
+        cache_dir = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else None
+        unroll = sys.argv[5:6] == ["unroll"]
+        print(json.dumps(traced_demo(int(sys.argv[2]), sys.argv[3], cache_dir, unroll)))
+    elif sys.argv[1:2] == ["memory"]:
+        print(json.dumps(memory()))
     elif sys.argv[1:2] == ["steps"]:
         print(json.dumps(steps_in_turns()))
-    elif sys.argv[1:2] == ["shapes"]:
-        print(json.dumps(compile_shapes()))
     else:
-        print(run())
+        pypy = sys.argv[sys.argv.index("--pypy") + 1] if "--pypy" in sys.argv else None
+        print(run(pypy))

@@ -43,7 +43,7 @@ def main() -> None:
     for name in SECTIONS:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         module = importlib.import_module(name)
-        parts.append(module.run(pypy=args.pypy) if name == "bench_engine" else module.run())
+        parts.append(module.run(pypy=args.pypy) if name in ("bench_engine", "bench_trace") else module.run())
     report = "\n\n".join(parts) + "\n"
     (HERE / "results.md").write_text(report)
     print(report)
