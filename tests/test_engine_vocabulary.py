@@ -281,7 +281,6 @@ DOMAIN_ERRORS = [
     (lambda: Value(1.0).clamp(), ValueError, "clamp", "min"),
     (lambda: Value(1.0).clamp(min=math.nan), ValueError, "clamp", "nan"),
     (lambda: Value(1.0).clamp(0, math.nan), ValueError, "clamp", "nan"),
-    (lambda: Value(1.0) < 10**400, OverflowError, "<", "1000000"),
     (lambda: Value(1.0).leaky_relu(None), TypeError, "leaky_relu", "None"),
     (lambda: Value(1.0).maximum([1]), TypeError, "maximum", "[1]"),
     (lambda: Value(1.0) < "a", TypeError, "<", "'a'"),
