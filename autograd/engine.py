@@ -8,9 +8,10 @@ differentiable form, are the table in `ops.py`; `Value`'s methods apply them.
 
 A node's layout, chosen for speed and memory, since a graph is one object per op:
 - One class for every node, so that attribute caches stay monomorphic.
-- Seven slots: `_data`, `grad`, `_tag` (what made the node: a built-in op's name, a user
-  op's `Op` itself, or a `(that, label)` pair: almost no node has a label), and the
-  operands with their local derivatives:
+- Eight slots: `_data`, `_grad` (the public `grad`), `_stamp` (when its data was last set:
+  see `_check_unchanged`), `_tag` (what made the node: a built-in op's name, a user op's
+  `Op` itself, or a `(that, label)` pair: almost no node has a label), and the operands
+  with their local derivatives:
 
   | node | `_a` | `_da` | `_b` | `_db` |
   |---|---|---|---|---|
@@ -22,7 +23,7 @@ A node's layout, chosen for speed and memory, since a graph is one object per op
   `parents`, `local_grads` and `constant` read them back in public form.
 - A local derivative is, where it can be, a reference to a float that already exists: the
   other operand's data for `*`, a shared 1.0 for `+`, the output itself for `exp`. A node
-  and its float then cost 112 bytes.
+  and its float then cost 120 bytes (CPython 3.11).
 - No closures and no reference cycles. On CPython a dropped graph is therefore freed at
   once by reference counting instead of waiting for the cyclic garbage collector (other
   interpreters free it at their next collection; nothing here depends on when).
@@ -119,10 +120,10 @@ class Value:
     `data` and return a plain bool, so `max(a, b)`, `sorted(values)` and `if x > 0` work.
     """
 
-    __slots__ = ("_a", "_b", "_da", "_data", "_db", "_stamp", "_tag", "grad")
+    __slots__ = ("_a", "_b", "_da", "_data", "_db", "_grad", "_stamp", "_tag")
     # The slots' types; the layout is in the module's docstring.
     _data: float
-    grad: float
+    _grad: float  # `grad`; while backward() orders the graph, a traversal's mark
     _tag: Any  # the op's name (built-in) or Op (user op), or (that, label)
     _a: Any
     _b: Any
@@ -133,7 +134,7 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         self._data = to_float(data, "Value")
         self._stamp = _writes
-        self.grad = 0.0
+        self._grad = 0.0
         self._tag, self._a, self._da, self._b, self._db = _LEAF
         self.label = label
         if _tracer is not None:  # a constant made inside a traced function
@@ -155,6 +156,16 @@ class Value:
         self._data = to_float(value, "Value.data")
         _writes += 1
         self._stamp = _writes
+
+    @property
+    def grad(self) -> float:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Number) -> None:
+        # A number only: a Value here would silently turn the next backward()'s sum into
+        # a graph, and None (PyTorch's cleared grad) would break it.
+        self._grad = to_float(value, "Value.grad (set 0.0 to clear it)")
 
     @property
     def op(self) -> str:
@@ -225,7 +236,7 @@ class Value:
     def __repr__(self) -> str:
         label = self.label
         label = f", label={label!r}" if label else ""
-        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self._grad!r}{label})"
 
     # --- comparisons: on data, no gradient -----------------------------------------------
 
@@ -264,7 +275,7 @@ class Value:
             out = _new(Value)
             out._data = self._data + other._data
             out._stamp = _writes
-            out.grad = 0.0
+            out._grad = 0.0
             if _recording or _grad_mode.enabled:
                 out._tag = "+"
                 out._a = self
@@ -302,7 +313,7 @@ class Value:
             out = _new(Value)  # inline, as in `__add__`
             out._data = a * b
             out._stamp = _writes
-            out.grad = 0.0
+            out._grad = 0.0
             if _recording or _grad_mode.enabled:  # d(a*b)/da = b, d(a*b)/db = a: their floats
                 out._tag = "*"
                 out._a = self
@@ -502,9 +513,9 @@ class Value:
 
     def _backward(self) -> None:
         """micrograd's per-node step of the chain rule: each parent's grad += local * grad."""
-        g = self.grad
+        g = self._grad
         for parent, local in zip(self.parents, self.local_grads):
-            parent.grad += local * g
+            parent._grad += local * g
 
     # --- the chain rule -------------------------------------------------------------------
 
@@ -520,12 +531,12 @@ class Value:
         seed = to_float(gradient, "backward")
         if self._a is None:  # a leaf is its own whole graph
             _check_recorded(self, "backward")
-            self.grad += seed
+            self._grad += seed
             return
         with _backward_lock:
             order = _intermediates_in_order(self)  # their grads are reset to 0.0
             _check_unchanged(order, "backward")
-            self.grad = seed
+            self._grad = seed
             try:
                 _propagate(order)
             except TypeError:
@@ -566,7 +577,7 @@ def _propagate(order: list[Value]) -> None:
     grad 0.0. The reference chain rule is `_chain_rule` below; this is its copy specialised
     for floats in slots, for speed."""
     for node in reversed(order):
-        g = node.grad
+        g = node._grad
         if g == 0.0:
             # Nothing to pass on (behind a dead ReLU, or a sample with no loss, whole
             # subgraphs): a zero factor wins in the chain rule, even against an infinite
@@ -578,13 +589,13 @@ def _propagate(order: list[Value]) -> None:
             _propagate_nonfinite(node, g)
             continue
         if b is None:
-            a.grad += node._da * g
+            a._grad += node._da * g
         elif b is _MANY:
             for parent, d in zip(a, node._da):
-                parent.grad += d * g
+                parent._grad += d * g
         else:
-            a.grad += node._da * g
-            b.grad += node._db * g
+            a._grad += node._da * g
+            b._grad += node._db * g
 
 
 def _product(local: float, upstream: float) -> float:
@@ -601,17 +612,17 @@ def _product(local: float, upstream: float) -> float:
 def _propagate_nonfinite(node: Value, g: float) -> None:
     """`_propagate`'s step for one node whose gradient is inf or nan (rare: the slow path)."""
     for parent, local in zip(node.parents, node._da if node._b is _MANY else node.local_grads):
-        parent.grad += _product(local, g)
+        parent._grad += _product(local, g)
 
 
 def _explain_bad_grad(root: Value) -> None:
     """A TypeError in the chain rule: a reachable leaf's `grad` is not a number (often
     `None`, a PyTorch habit). Name it; the caller re-raises the original error otherwise."""
     for node in topological_order(root):
-        if not isinstance(node.grad, float):
+        if not isinstance(node._grad, float):
             name = f" {node.label!r}" if node.label else ""
             raise TypeError(
-                f"backward: the leaf{name} {node!r} has grad {node.grad!r}; a grad must be a "
+                f"backward: the leaf{name} {node!r} has grad {node._grad!r}; a grad must be a "
                 "float: set it to 0.0 (zero_grad() does) before backward()"
             ) from None
 
@@ -785,7 +796,7 @@ def _node(op: Any, data: float, a: Any, da: Any, b: Any = None, db: Any = None) 
     node = _new(Value)
     node._data = data
     node._stamp = _writes
-    node.grad = 0.0
+    node._grad = 0.0
     if _recording or _grad_mode.enabled:
         node._tag = op
         node._a = a
@@ -997,7 +1008,7 @@ def _intermediates_in_order(root: Value) -> list[Value]:
     try:
         while stack:
             node = stack[-1]
-            mark = node.grad
+            mark = node._grad
             if mark is placed:  # a second copy: two consumers had pushed it
                 stack.pop()
                 continue
@@ -1007,27 +1018,27 @@ def _intermediates_in_order(root: Value) -> list[Value]:
                 b = node._b
                 if b is _MANY:
                     for parent in a:
-                        if parent._a is not None and parent.grad is not placed:
+                        if parent._a is not None and parent._grad is not placed:
                             push(parent)
                             waiting = True
                 else:
-                    if a._a is not None and a.grad is not placed:
+                    if a._a is not None and a._grad is not placed:
                         push(a)
                         waiting = True
-                    if b is not None and b._a is not None and b.grad is not placed:
+                    if b is not None and b._a is not None and b._grad is not placed:
                         push(b)
                         waiting = True
                 if waiting:
-                    node.grad = opened
+                    node._grad = opened
                     continue
             order.append(node)  # before the pop: an interruption leaves it in `order`,
-            node.grad = placed  # whose marks are cleared below
+            node._grad = placed  # whose marks are cleared below
             stack.pop()
     finally:
         for node in order:
-            node.grad = 0.0
+            node._grad = 0.0
         for node in stack:  # only when interrupted
-            node.grad = 0.0
+            node._grad = 0.0
     return order
 
 
