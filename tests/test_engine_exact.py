@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import threading
 from fractions import Fraction
 
@@ -79,7 +80,16 @@ def test_set_grad_enabled_is_per_thread_and_returns_the_previous_mode():
         set_grad_enabled(1)  # type: ignore[arg-type]
 
 
-def test_backward_from_many_threads_on_one_graph_adds_up_exactly():
+@pytest.fixture
+def switch_often():
+    """Make the interpreter switch threads every microsecond, so that they interleave."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(previous)
+
+
+def test_backward_from_many_threads_on_one_graph_adds_up_exactly(switch_often):
     x, w = Value(0.5), Value(-1.5)
     h = x
     for _ in range(200):  # long enough for the threads to overlap
