@@ -1148,7 +1148,7 @@ def _not_nan(c: object, op: str, what: str) -> float:
     return c
 
 
-def _compared(other: object, op: str) -> Real:
+def _compared(other: object, op: str) -> Any:  # a float, an int, a Fraction...
     """What a Value's data is compared with: the other Value's data, or the number itself,
     unconverted. Python compares a float with an int or a Fraction exactly (2.0**53 <
     2**53 + 1 is True), which a float() first would round away."""

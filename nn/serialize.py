@@ -84,8 +84,7 @@ def load(path: PathLike, *, expanded: bool = False) -> Module:
     if not isinstance(architecture, Mapping) or architecture.get("type") not in _MODULE_TYPES:
         known = ", ".join(_MODULE_TYPES)
         raise ValueError(
-            f"load: {path!s} has no architecture of a known type ({known}): "
-            f"{_short(architecture)}"
+            f"load: {path!s} has no architecture of a known type ({known}): {_short(architecture)}"
         )
     arguments = {k: v for k, v in architecture.items() if k != "type"}
     try:
