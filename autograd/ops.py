@@ -232,7 +232,11 @@ def _diff_pow(*parents_and_node: Any) -> tuple[Any, ...]:
     y = parents_and_node[1]
     d_base = _diff_d_base(x, y, node)
     if x.data > 0.0:
-        d_exponent = x.log() * node
+        # log(x) * x**y. Below 1e-300 (subnormal x) log's own derivative 1/x is beyond a
+        # float, and d/dx of this would be inf * x**y; log(x * 2**64) - 64 log 2 is the
+        # same number, whose derivative 2**64 / (x * 2**64) stays finite on the way.
+        log_x = x.log() if x.data >= 1e-300 else (x * 2.0**64).log() - 64.0 * LN2
+        d_exponent = log_x * node
     elif x.data == 0.0:
         d_exponent = 0.0
     else:

@@ -159,6 +159,15 @@ def test_pow_exponent_derivative_with_create_graph_at_a_subnormal_base():
     assert dx.data == pytest.approx(1e-300 / 5e-324, rel=1e-9)
 
 
+def test_pow_mixed_second_derivative_at_a_subnormal_base():
+    # d²(x**y)/dydx = x**(y-1) (1 + y log x): -1.67e164 at (5e-324, 0.5), both ways round
+    x, y = Value(5e-324), Value(0.5)
+    dx, dy = grad(x**y, [x, y], create_graph=True)
+    exact = 5e-324**-0.5 * (1 + 0.5 * math.log(5e-324))
+    assert grad(dx, [y])[0].data == pytest.approx(exact, rel=1e-9)
+    assert grad(dy, [x])[0].data == pytest.approx(exact, rel=1e-9)
+
+
 def test_pow_of_a_tiny_constant_base_with_create_graph():
     y = Value(-1.0)
     (dy,) = grad(1e-200**y, [y], create_graph=True)
