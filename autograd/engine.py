@@ -537,11 +537,7 @@ class Value:
             order = _intermediates_in_order(self)  # their grads are reset to 0.0
             _check_unchanged(order, "backward")
             self._grad = seed
-            try:
-                _propagate(order)
-            except TypeError:
-                _explain_bad_grad(self)
-                raise
+            _propagate(order)
 
 
 _stamp_of = operator.attrgetter("_stamp")
@@ -613,18 +609,6 @@ def _propagate_nonfinite(node: Value, g: float) -> None:
     """`_propagate`'s step for one node whose gradient is inf or nan (rare: the slow path)."""
     for parent, local in zip(node.parents, node._da if node._b is _MANY else node.local_grads):
         parent._grad += _product(local, g)
-
-
-def _explain_bad_grad(root: Value) -> None:
-    """A TypeError in the chain rule: a reachable leaf's `grad` is not a number (often
-    `None`, a PyTorch habit). Name it; the caller re-raises the original error otherwise."""
-    for node in topological_order(root):
-        if not isinstance(node._grad, float):
-            name = f" {node.label!r}" if node.label else ""
-            raise TypeError(
-                f"backward: the leaf{name} {node!r} has grad {node._grad!r}; a grad must be a "
-                "float: set it to 0.0 (zero_grad() does) before backward()"
-            ) from None
 
 
 @dataclass(frozen=True)
