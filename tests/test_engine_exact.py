@@ -16,6 +16,7 @@ from fractions import Fraction
 import pytest
 
 from autograd import Value, define_op, grad, no_grad
+from autograd import engine
 from autograd.engine import is_grad_enabled, set_grad_enabled
 from autograd.ops import constant_derivatives
 from nn import MLP
@@ -64,6 +65,8 @@ def test_no_grad_in_one_thread_leaves_another_thread_recording():
         other.join()
     w = Value(2.0)
     assert (w * w).parents == (w, w)
+    # every thread out of no_grad(): the ops' fast path (one global) is back
+    assert engine._recording and engine._threads_not_recording == 0
 
 
 def test_set_grad_enabled_is_per_thread_and_returns_the_previous_mode():
@@ -74,8 +77,12 @@ def test_set_grad_enabled_is_per_thread_and_returns_the_previous_mode():
         worker.start()
         worker.join()
         assert seen == [True] and not is_grad_enabled()
+        assert not engine._recording and engine._threads_not_recording == 1
+        assert set_grad_enabled(False) is False  # already off: counted once
+        assert engine._threads_not_recording == 1
     finally:
         assert set_grad_enabled(True) is False
+    assert engine._recording and engine._threads_not_recording == 0
     with pytest.raises(TypeError, match="set_grad_enabled"):
         set_grad_enabled(1)  # type: ignore[arg-type]
 
