@@ -15,7 +15,7 @@ PYPY_VENV  := .venv-pypy
 PYPY_BIN   := $(PYPY_VENV)/bin
 PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test test-pypy lint demo lab dist-check bench dot pypy chromium clean pictures
+.PHONY: test test-pypy lint demo lab dist-check bench dot pypy chromium clean pictures fuzz mutation
 
 # Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
 # the linter, the formatter's check and the type checker, so that CI runs them too.
@@ -61,6 +61,17 @@ dist-check: $(READY)
 bench: $(READY) $(PYPY_READY) dot
 	$(BIN)/python -m pip install --quiet --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py --pypy $(PYPY_BIN)/python
+
+# The high-precision oracle at many more random points than `make test` takes (a few minutes).
+fuzz: $(READY)
+	ORACLE_POINTS=200 $(BIN)/python -m pytest -q tests/test_oracle.py
+
+# Mutation testing of the engine and its op table (configured in pyproject.toml, [tool.mutmut];
+# the survivors and why are in docs/mutants.md). Long: hours on two cores; niced.
+mutation: $(READY)
+	$(BIN)/python -m pip install --quiet --quiet -e '.[mutation]'
+	nice $(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 dot:
 	@scripts/ensure-dot.sh

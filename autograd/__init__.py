@@ -2,20 +2,32 @@
 
 import os as _os
 
-from autograd.engine import Value, define_op, grad, no_grad, topological_order
+from autograd.engine import (
+    Value,
+    define_op,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    topological_order,
+)
 from autograd.transforms import hessian, hvp, jacfwd, jacobian, jacrev, jvp, vjp
 
 __all__ = [
     "Value",
     "define_op",
+    "enable_grad",
     "grad",
     "hessian",
     "hvp",
+    "is_grad_enabled",
     "jacfwd",
     "jacobian",
     "jacrev",
     "jvp",
     "no_grad",
+    "set_grad_enabled",
     "topological_order",
     "vjp",
 ]

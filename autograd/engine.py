@@ -8,9 +8,10 @@ differentiable form, are the table in `ops.py`; `Value`'s methods apply them.
 
 A node's layout, chosen for speed and memory, since a graph is one object per op:
 - One class for every node, so that attribute caches stay monomorphic.
-- Seven slots: `_data`, `grad`, `_tag` (what made the node: a built-in op's name, a user
-  op's `Op` itself, or a `(that, label)` pair: almost no node has a label), and the
-  operands with their local derivatives:
+- Eight slots: `_data`, `_grad` (the public `grad`), `_stamp` (when its data was last set:
+  see `_check_unchanged`), `_tag` (what made the node: a built-in op's name, a user op's
+  `Op` itself, or a `(that, label)` pair: almost no node has a label), and the operands
+  with their local derivatives:
 
   | node | `_a` | `_da` | `_b` | `_db` |
   |---|---|---|---|---|
@@ -22,7 +23,7 @@ A node's layout, chosen for speed and memory, since a graph is one object per op
   `parents`, `local_grads` and `constant` read them back in public form.
 - A local derivative is, where it can be, a reference to a float that already exists: the
   other operand's data for `*`, a shared 1.0 for `+`, the output itself for `exp`. A node
-  and its float then cost 112 bytes.
+  and its float then cost 120 bytes (CPython 3.11).
 - No closures and no reference cycles. On CPython a dropped graph is therefore freed at
   once by reference counting instead of waiting for the cyclic garbage collector (other
   interpreters free it at their next collection; nothing here depends on when).
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import math
 import operator
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,15 +53,66 @@ Scalar = Union["Value", int, float]  # what an op accepts as an operand
 _ONE = 1.0
 _MINUS_ONE = -1.0
 _MANY = object()  # in `_b`: this node's `_a` and `_da` are tuples (an n-ary node)
-_LEAF = ("", None, None, None, None)  # what a node records inside `no_grad()`
+_LEAF = ("", None, None, None, None)  # a leaf: what `Value(...)` makes
+# In `_db` of a result computed inside `no_grad()`: a leaf too, but one that `backward()`
+# and `grad()` refuse as a root (PyTorch: "does not require grad"), instead of leaving
+# every gradient silently 0.
+_NOT_RECORDED = object()
+_UNRECORDED = ("", None, None, None, _NOT_RECORDED)  # what an op makes inside `no_grad()`
 
-_recording = True  # False inside `no_grad()`
+# Grad mode is per thread, as PyTorch's: `no_grad()` in one thread records nothing there and
+# leaves every other thread recording. The ops read one global, `_recording`, which is True
+# while no thread at all is inside `no_grad()` (the usual case: one test, nothing else);
+# only while some thread is, do they ask the calling thread's own mode, `_grad_mode.enabled`.
+# `set_grad_enabled` keeps the two in step; nothing else writes them.
+_recording = True
+
+
+class _GradMode(threading.local):
+    enabled = True  # this thread's grad mode (a class default: every new thread records)
+
+
+_grad_mode = _GradMode()
+_threads_not_recording = 0  # how many threads have grad mode off
+_grad_mode_lock = threading.Lock()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops in the calling thread record the graph (False inside `no_grad()`)."""
+    return _grad_mode.enabled
+
+
+def set_grad_enabled(mode: bool) -> bool:
+    """Turn recording on or off in the calling thread only; returns the previous mode."""
+    global _recording, _threads_not_recording
+    if not isinstance(mode, bool):
+        raise TypeError(f"set_grad_enabled: expected True or False, got {mode!r}")
+    with _grad_mode_lock:
+        previous = _grad_mode.enabled
+        if mode != previous:
+            _grad_mode.enabled = mode
+            _threads_not_recording += -1 if mode else 1
+            _recording = _threads_not_recording == 0
+    return previous
+
+
+# One backward() at a time: it marks nodes in their own grad slots while it orders them,
+# so two at once on one graph would read each other's marks. (`grad()` keeps its sums in
+# a dict of its own and needs no lock.)
+_backward_lock = threading.Lock()
 # While a recorder (`autograd.trace`'s) is installed in this thread, the few places where a
 # value's number could leave the graph unseen (a comparison, `.data`, `float()`, ...) report
 # to it through `autograd.recording`, so that the traced code guards them or tracing refuses
 # them. Each costs one attribute test while no thread traces.
 _INSTALLED = recording.INSTALLED
 _recorder = recording.current
+
+# PyTorch's version counter, made cheap: `_writes` counts every `.data = ...` so far; a node
+# stamps itself with it when made, and again when its data is written. A node's local
+# derivatives were computed from its parents' data when it was made, so a parent whose
+# stamp is above the node's was written since, and the derivatives are stale: `backward()`
+# and `grad()` refuse the graph (`_check_unchanged`). One int per node, no list of versions.
+_writes = 0
 
 
 class Value:
@@ -69,21 +122,23 @@ class Value:
     `data` and return a plain bool, so `max(a, b)`, `sorted(values)` and `if x > 0` work.
     """
 
-    __slots__ = ("_a", "_b", "_da", "_data", "_db", "_tag", "grad")
+    __slots__ = ("_a", "_b", "_da", "_data", "_db", "_grad", "_stamp", "_tag")
     # The slots' types; the layout is in the module's docstring.
     _data: float
-    grad: float
+    _grad: float  # `grad`; while backward() orders the graph, a traversal's mark
     _tag: Any  # the op's name (built-in) or Op (user op), or (that, label)
     _a: Any
     _b: Any
     _da: Any
     _db: Any
+    _stamp: int  # `_writes` when its data was set: made, or written (see `_check_unchanged`)
 
     def __init__(self, data: Number, label: str = "", *micrograd: Any) -> None:
         if micrograd or type(label) is not str:
             Value._refuse_micrograd_constructor(data, label, micrograd)
         self._data = to_float(data, "Value")
-        self.grad = 0.0
+        self._stamp = _writes
+        self._grad = 0.0
         self._tag, self._a, self._da, self._b, self._db = _LEAF
         self.label = label
         if _INSTALLED.count and (r := _recorder()) is not None:  # a constant made while traced
@@ -99,9 +154,22 @@ class Value:
 
     @data.setter
     def data(self, value: Number) -> None:
+        global _writes
         if _INSTALLED.count and (r := _recorder()) is not None:
             r.escaped(self, Escape.SET_DATA)
         self._data = to_float(value, "Value.data")
+        _writes += 1
+        self._stamp = _writes
+
+    @property
+    def grad(self) -> float:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Number) -> None:
+        # A number only: a Value here would silently turn the next backward()'s sum into
+        # a graph, and None (PyTorch's cleared grad) would break it.
+        self._grad = to_float(value, "Value.grad (set 0.0 to clear it)")
 
     @property
     def op(self) -> str:
@@ -150,8 +218,19 @@ class Value:
         """The constant an op folded in instead of a parent: the 2 of `x * 2` or `x ** 2`,
         the slope of `leaky_relu`, `(min, max)` of `clamp`; the weight count of `w·x+b`;
         else None. (`c - x` is `-` with local derivative -1 and constant c.)"""
+        if self._a is None:
+            return None
         b = self._b
         return self._db if (b is None or b is _MANY) else None
+
+    def __bool__(self) -> bool:
+        """`data != 0`, as a Python number and PyTorch's one-element tensor: `Value(0.0)`
+        is false, `Value(nan)` true. Traced, it is a branch on the value, which the tracer
+        refuses: compare the Value instead (`if x != 0` is not a comparison here: `==` and
+        `!=` are identity; write `if x > 0 or x < 0`)."""
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.BOOL)
+        return self._data != 0.0
 
     def __float__(self) -> float:
         if _INSTALLED.count and (r := _recorder()) is not None:
@@ -161,7 +240,7 @@ class Value:
     def __repr__(self) -> str:
         label = self.label
         label = f", label={label!r}" if label else ""
-        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self._grad!r}{label})"
 
     # --- comparisons: on data, no gradient -----------------------------------------------
 
@@ -199,15 +278,16 @@ class Value:
         if type(other) is Value or isinstance(other, Value):
             out = _new(Value)
             out._data = self._data + other._data
-            out.grad = 0.0
-            if _recording:
+            out._stamp = _writes
+            out._grad = 0.0
+            if _recording or _grad_mode.enabled:
                 out._tag = "+"
                 out._a = self
                 out._da = _ONE
                 out._b = other
                 out._db = _ONE
             else:
-                out._tag, out._a, out._da, out._b, out._db = _LEAF
+                out._tag, out._a, out._da, out._b, out._db = _UNRECORDED
             return out
         c = _constant(other, "+")
         return _node("+", self._data + c, self, _ONE, None, c)
@@ -236,15 +316,16 @@ class Value:
             a, b = self._data, other._data
             out = _new(Value)  # inline, as in `__add__`
             out._data = a * b
-            out.grad = 0.0
-            if _recording:  # d(a*b)/da = b and d(a*b)/db = a: the operands' own floats
+            out._stamp = _writes
+            out._grad = 0.0
+            if _recording or _grad_mode.enabled:  # d(a*b)/da = b, d(a*b)/db = a: their floats
                 out._tag = "*"
                 out._a = self
                 out._da = b
                 out._b = other
                 out._db = a
             else:
-                out._tag, out._a, out._da, out._b, out._db = _LEAF
+                out._tag, out._a, out._da, out._b, out._db = _UNRECORDED
             return out
         c = _constant(other, "*")
         return _node("*", self._data * c, self, c, None, c)
@@ -406,10 +487,10 @@ class Value:
         return _unary(ops.SIGMOID, self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
-        return _unary(ops.LEAKY_RELU, self, _constant(negative_slope, "leaky_relu"))
+        return _unary(ops.LEAKY_RELU, self, _not_nan(negative_slope, "leaky_relu", "slope"))
 
     def elu(self, alpha: float = 1.0) -> Value:
-        return _unary(ops.ELU, self, _constant(alpha, "elu"))
+        return _unary(ops.ELU, self, _not_nan(alpha, "elu", "alpha"))
 
     def softplus(self) -> Value:
         return _unary(ops.SOFTPLUS, self)
@@ -436,9 +517,9 @@ class Value:
 
     def _backward(self) -> None:
         """micrograd's per-node step of the chain rule: each parent's grad += local * grad."""
-        g = self.grad
+        g = self._grad
         for parent, local in zip(self.parents, self.local_grads):
-            parent.grad += local * g
+            parent._grad += local * g
 
     # --- habits from PyTorch and micrograd's lecture ----------------------------------------
     # PyTorch's names where they mean something here, and micrograd's constructor pointed
@@ -456,10 +537,11 @@ class Value:
 
     @property
     def requires_grad(self) -> bool:
-        """Always True, read-only: every `Value` takes part in `backward()` (a leaf collects
-        its gradient, a recorded node passes it on). A number that should get no gradient
-        is a plain float (an op folds it in as a constant), or `v.detach()`."""
-        return True
+        """Read-only. True for every `Value` but a result computed inside `no_grad()`
+        (as PyTorch's): a leaf collects its gradient, a recorded node passes it on. A
+        number that should get no gradient is a plain float (an op folds it in as a
+        constant), or `v.detach()`."""
+        return self._db is not _NOT_RECORDED
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -508,15 +590,42 @@ class Value:
             r.escaped(self, Escape.BACKWARD)
         seed = to_float(gradient, "backward")
         if self._a is None:  # a leaf is its own whole graph
-            self.grad += seed
+            _check_recorded(self, "backward")
+            self._grad += seed
             return
-        order = _intermediates_in_order(self)  # their grads are reset to 0.0
-        self.grad = seed
-        try:
+        with _backward_lock:
+            order = _intermediates_in_order(self)  # their grads are reset to 0.0
+            _check_unchanged(order, "backward")
+            self._grad = seed
             _propagate(order)
-        except TypeError:
-            _explain_bad_grad(self)
-            raise
+
+
+_stamp_of = operator.attrgetter("_stamp")
+
+
+def _check_unchanged(nodes: list[Value], where: str) -> None:
+    """Refuse a graph in which some node's parent had its `.data` written after the node
+    was made (PyTorch: "modified by an inplace operation"): its local derivatives would be
+    stale, silently. No write since the oldest node was made (every training loop: the
+    optimizer writes, then the forward pass builds a new graph) is the quick answer."""
+    if not nodes or _writes == min(map(_stamp_of, nodes)):
+        return
+    for node in nodes:
+        for parent in node.parents:
+            if parent._stamp > node._stamp:
+                raise ValueError(
+                    f"{where}: {parent!r}, an operand of a {node.op!r} node, had its .data "
+                    "changed after the graph was built, so that node's local derivatives are "
+                    "out of date: build the graph again after changing .data"
+                )
+
+
+def _check_recorded(root: Value, where: str) -> None:
+    if root._db is _NOT_RECORDED:
+        raise RuntimeError(
+            f"{where}: {root!r} was computed inside no_grad(), so no graph was recorded and "
+            "it has no gradient to pass back; compute it outside no_grad()"
+        )
 
 
 def _propagate(order: list[Value]) -> None:
@@ -524,33 +633,42 @@ def _propagate(order: list[Value]) -> None:
     grad 0.0. The reference chain rule is `_chain_rule` below; this is its copy specialised
     for floats in slots, for speed."""
     for node in reversed(order):
-        g = node.grad
+        g = node._grad
+        if g == 0.0:
+            # Nothing to pass on (behind a dead ReLU, or a sample with no loss, whole
+            # subgraphs): a zero factor wins in the chain rule, even against an infinite
+            # local derivative (see `_product`).
+            continue
         a = node._a
         b = node._b
-        if g == 0.0 and _all_finite(node._da, b, node._db):
-            # Nothing to pass on: d * 0 is 0 for finite d (0 * inf is nan, and goes
-            # through). Behind a dead ReLU, or a sample with no loss, whole subgraphs.
+        if g - g != 0.0:  # inf or nan flows in: a local derivative of 0 still passes 0
+            _propagate_nonfinite(node, g)
             continue
         if b is None:
-            a.grad += node._da * g
+            a._grad += node._da * g
         elif b is _MANY:
             for parent, d in zip(a, node._da):
-                parent.grad += d * g
+                parent._grad += d * g
         else:
-            a.grad += node._da * g
-            b.grad += node._db * g
+            a._grad += node._da * g
+            b._grad += node._db * g
 
 
-def _explain_bad_grad(root: Value) -> None:
-    """A TypeError in the chain rule: a reachable leaf's `grad` is not a number (often
-    `None`, a PyTorch habit). Name it; the caller re-raises the original error otherwise."""
-    for node in topological_order(root):
-        if not isinstance(node.grad, float):
-            name = f" {node.label!r}" if node.label else ""
-            raise TypeError(
-                f"backward: the leaf{name} {node!r} has grad {node.grad!r}; a grad must be a "
-                "float: set it to 0.0 (zero_grad() does) before backward()"
-            ) from None
+def _product(local: float, upstream: float) -> float:
+    """One chain-rule term, local * upstream, where a zero factor wins: 0 even when the
+    other factor is inf or nan. A local derivative of exactly 0 (x**0, detach, floor, a
+    dead relu, a clamp outside its bounds) means the output does not move with that
+    operand, so an infinite gradient from above (sqrt at 0) must not make it nan; PyTorch
+    masks the same ops alike. The reference rule; `_propagate` applies it inline."""
+    if local == 0.0 or upstream == 0.0:
+        return 0.0
+    return local * upstream
+
+
+def _propagate_nonfinite(node: Value, g: float) -> None:
+    """`_propagate`'s step for one node whose gradient is inf or nan (rare: the slow path)."""
+    for parent, local in zip(node.parents, node._da if node._b is _MANY else node.local_grads):
+        parent._grad += _product(local, g)
 
 
 @dataclass(frozen=True)
@@ -596,17 +714,16 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
             )
     if not isinstance(create_graph, bool):
         raise TypeError(f"grad: create_graph must be True or False, got {create_graph!r}")
-    global _recording
-    previous = _recording
+    _check_recorded(output, "grad")
     # With create_graph the derivatives are recorded, even inside no_grad() (as PyTorch's
     # engine runs a create_graph backward with grad mode on): else they would be leaves,
     # and every higher derivative 0.
-    _recording = previous or create_graph
+    previous = set_grad_enabled(True) if create_graph else _grad_mode.enabled
     try:
         local_grads = _differentiable_local_grads if create_graph else _numeric_local_grads
         grads = _chain_rule(output, local_grads)
     finally:
-        _recording = previous
+        set_grad_enabled(previous)
     result = []
     for x in inputs:
         g = grads.get(x, 0.0)  # 0 for an input the output does not depend on
@@ -624,13 +741,15 @@ def _chain_rule(
     explanations.
     """
     grads: dict[Value, Any] = {root: 1.0}
-    for node in reversed(topological_order(root)):
+    order = topological_order(root)
+    _check_unchanged([node for node in order if node._a is not None], "grad")
+    for node in reversed(order):
         if node._a is None:
             continue
         upstream = grads[node]
         contributions = []
         for parent, local in zip(node.parents, local_grads(node)):
-            product = local * upstream
+            product = _chain_term(local, upstream)
             previous = grads.get(parent)
             grads[parent] = product if previous is None else previous + product
             if steps is not None:
@@ -638,6 +757,21 @@ def _chain_rule(
         if steps is not None:
             steps.append(BackwardStep(node, upstream, tuple(contributions)))
     return grads
+
+
+def _chain_term(local: Any, upstream: Any) -> Any:
+    """`_product` for floats or Values (create_graph): a zero factor wins over an inf or
+    nan one. A Value 0 times a finite Value stays a product: its derivatives count."""
+    if type(local) is float and type(upstream) is float:
+        return _product(local, upstream)
+    l_data, u_data = _data_of(local), _data_of(upstream)
+    if (l_data == 0.0 and u_data - u_data != 0.0) or (u_data == 0.0 and l_data - l_data != 0.0):
+        return 0.0
+    return local * upstream
+
+
+def _data_of(x: Any) -> float:
+    return x._data if isinstance(x, Value) else float(x)
 
 
 def _numeric_local_grads(node: Value) -> tuple[float, ...]:
@@ -659,12 +793,18 @@ def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:
             "`differentiable=` rule"
         )
     numeric = node.local_grads
-    if len(numeric) == 1 and math.isinf(numeric[0]):
-        # A singular point (sqrt at 0, asin at 1): the derivative inf has no derivative of
-        # its own, so it stays the numeric constant. (A nan stays a form: nan propagates.)
-        return numeric
     forms = tuple(op.differentiable(*node.parents, node))
     _check_forms(op, node, numeric, forms)
+    if op.user_defined and op.differentiable is not ops.constant_derivatives:
+        for i, form in enumerate(forms):
+            if not isinstance(form, Value):
+                raise TypeError(
+                    f"grad(create_graph=True): the differentiable form of {op.name!r} returned "
+                    f"{form!r} ({type(form).__name__}) for operand {i}: a number has no "
+                    "derivative, so every higher derivative through it would be 0 silently. "
+                    "Build it from the parents with Value ops, or, if the op's derivatives "
+                    "are constants, pass differentiable=autograd.ops.constant_derivatives"
+                )
     return forms
 
 
@@ -699,15 +839,16 @@ def _node(op: Any, data: float, a: Any, da: Any, b: Any = None, db: Any = None) 
     `no_grad()`, a plain leaf instead."""
     node = _new(Value)
     node._data = data
-    node.grad = 0.0
-    if _recording:
+    node._stamp = _writes
+    node._grad = 0.0
+    if _recording or _grad_mode.enabled:
         node._tag = op
         node._a = a
         node._da = da
         node._b = b
         node._db = db
     else:
-        node._tag, node._a, node._da, node._b, node._db = _LEAF
+        node._tag, node._a, node._da, node._b, node._db = _UNRECORDED
     return node
 
 
@@ -809,7 +950,13 @@ def define_op(
 
     def numeric(*xs: float) -> tuple[float, ...]:
         out = to_float(forward(*xs), f"{name} (forward)")
-        ds = tuple(derivatives(*xs, out))
+        returned = derivatives(*xs, out)
+        if not isinstance(returned, (tuple, list)):  # a dict would give its keys
+            raise TypeError(
+                f"{name}: derivatives must return a tuple or list of {arity} number(s), one "
+                f"d(out)/d(x) per operand; got {returned!r} ({type(returned).__name__})"
+            )
+        ds = tuple(returned)
         if len(ds) != arity:
             raise ValueError(
                 f"{name}: derivatives returned {len(ds)} values for {arity} operand(s); "
@@ -915,15 +1062,6 @@ def weighted_sums(
     return nodes
 
 
-def _all_finite(da: Any, b: Any, db: Any) -> bool:
-    """Whether a node's local derivatives are all finite (none inf or nan)."""
-    if b is None:
-        return math.isfinite(da)
-    if b is _MANY:
-        return math.isfinite(sum(da))  # a finite sum has only finite terms
-    return math.isfinite(da + db)
-
-
 class _Mark:
     """A traversal's mark, told apart by identity: a fresh object per call. (Not a float:
     only objects of a class of one's own have an identity on every interpreter; PyPy's
@@ -951,7 +1089,7 @@ def _intermediates_in_order(root: Value) -> list[Value]:
     try:
         while stack:
             node = stack[-1]
-            mark = node.grad
+            mark = node._grad
             if mark is placed:  # a second copy: two consumers had pushed it
                 stack.pop()
                 continue
@@ -961,27 +1099,27 @@ def _intermediates_in_order(root: Value) -> list[Value]:
                 b = node._b
                 if b is _MANY:
                     for parent in a:
-                        if parent._a is not None and parent.grad is not placed:
+                        if parent._a is not None and parent._grad is not placed:
                             push(parent)
                             waiting = True
                 else:
-                    if a._a is not None and a.grad is not placed:
+                    if a._a is not None and a._grad is not placed:
                         push(a)
                         waiting = True
-                    if b is not None and b._a is not None and b.grad is not placed:
+                    if b is not None and b._a is not None and b._grad is not placed:
                         push(b)
                         waiting = True
                 if waiting:
-                    node.grad = opened
+                    node._grad = opened
                     continue
             order.append(node)  # before the pop: an interruption leaves it in `order`,
-            node.grad = placed  # whose marks are cleared below
+            node._grad = placed  # whose marks are cleared below
             stack.pop()
     finally:
         for node in order:
-            node.grad = 0.0
+            node._grad = 0.0
         for node in stack:  # only when interrupted
-            node.grad = 0.0
+            node._grad = 0.0
     return order
 
 
@@ -1006,15 +1144,24 @@ def topological_order(root: Value) -> list[Value]:
 @contextmanager
 def no_grad() -> Iterator[None]:
     """Ops inside return plain leaves: nothing is recorded (evaluation, optimizer steps)."""
-    global _recording
     if _INSTALLED.count and (r := _recorder()) is not None:
         r.escaped(None, Escape.NO_GRAD)
-    previous = _recording
-    _recording = False
+    previous = set_grad_enabled(False)
     try:
         yield
     finally:
-        _recording = previous
+        set_grad_enabled(previous)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record in this thread even inside `no_grad()` (PyTorch's `enable_grad`): what
+    `grad(create_graph=True)`, the transforms and the tracer build must be a graph."""
+    previous = set_grad_enabled(True)
+    try:
+        yield
+    finally:
+        set_grad_enabled(previous)
 
 
 @contextmanager
@@ -1022,14 +1169,8 @@ def traced_by(recorder: recording.Recorder) -> Iterator[None]:
     """Install `recorder` in this thread (see `autograd.recording`) and record the graph
     for the length of the block, even inside `no_grad()`: a traced function called inside
     `no_grad()` may need to trace itself again."""
-    global _recording
-    previous = _recording
-    _recording = True  # (with a per-thread grad mode: this thread's)
-    try:
-        with recording.installed(recorder):
-            yield
-    finally:
-        _recording = previous
+    with enable_grad(), recording.installed(recorder):
+        yield
 
 
 # --- checking arguments: TypeError for the wrong kind of thing, ValueError for a bad value --
@@ -1060,8 +1201,8 @@ def to_float(x: object, where: str) -> float:
         )
     try:
         return float(x)
-    except OverflowError:
-        raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+    except OverflowError:  # an int beyond 1.8e308: a bad value, as every other bad value
+        raise ValueError(f"{where}: {x!r} is too large for a float") from None
 
 
 def is_int(x: object) -> TypeGuard[Integral]:
@@ -1100,7 +1241,18 @@ def _constant(c: object, op: str) -> float:
     return to_float(c, f"'{op}'")
 
 
-def _compared(other: object, op: str) -> float:
+def _not_nan(c: object, op: str, what: str) -> float:
+    """An op's number argument (a slope, an alpha): nan would make every output nan."""
+    c = _constant(c, op)
+    if c != c:
+        raise ValueError(f"{op}: the {what} must be a number, got {c!r}")
+    return c
+
+
+def _compared(other: object, op: str) -> Any:  # a float, an int, a Fraction...
+    """What a Value's data is compared with: the other Value's data, or the number itself,
+    unconverted. Python compares a float with an int or a Fraction exactly (2.0**53 <
+    2**53 + 1 is True), which a float() first would round away."""
     if type(other) is Value or isinstance(other, Value):
         return other._data
     if _INSTALLED.count and (r := _recorder()) is not None:
@@ -1109,4 +1261,4 @@ def _compared(other: object, op: str) -> float:
             return node._data
     if not is_number(other):
         raise TypeError(f"'{op}': cannot compare a Value with {other!r} ({type(other).__name__})")
-    return to_float(other, f"'{op}'")
+    return other

@@ -119,6 +119,15 @@ def overflow_error(op: str, *operands: float) -> OverflowError:
     return OverflowError(f"{op}: {op}({shown}) overflows a float")
 
 
+def infinite_slope(x: Any, first: float, second: float) -> Any:
+    """The differentiable form of a derivative that is infinite at a singular point (sqrt
+    at 0, asin at 1): a Value equal to `first`·inf whose own derivative is `second`·inf,
+    the signs of the one-sided limits, as PyTorch's second derivatives give. Built from
+    the engine's `-` and `*`: (x - (x0 - s)) * K is s·K at x0, with slope K."""
+    slope = math.copysign(INF, second)
+    return (x - (x.data - first * second)) * slope
+
+
 def constant_derivatives(*parents_and_node: Any) -> tuple[Any, ...]:
     """The differentiable form of an op whose local derivatives are constants (0, 1, -1, a
     slope): they are their own form, read back off the node."""
@@ -167,7 +176,7 @@ DIV = _builtin("/", 2, _div, _diff_div)
 
 
 def _pow(x: float, y: float) -> Floats:
-    if x < 0.0 and math.isfinite(x) and math.isfinite(y) and not y.is_integer():
+    if x < 0.0 and math.isfinite(y) and not y.is_integer():  # -inf too: the docs' rule
         raise ValueError(
             f"'**': {x!r} ** {y!r} has no real value (negative base, non-integer exponent)"
         )
@@ -190,9 +199,15 @@ def _d_base(x: float, y: float, out: float) -> float:
         return 1.0 if y == 1.0 else (0.0 if y > 1.0 else INF)
     try:
         return y * x ** (y - 1.0)
-    except OverflowError:  # |x ** (y-1)| beyond a float (x = 1e-200, y = -1): infinite
+    except OverflowError:
+        # |x ** (y-1)| is beyond a float, y * x ** (y-1) not always (x = 5e-324,
+        # y = 1e-300: 2e23): add the logarithms, then overflow to inf only if it does.
         negative = x < 0.0 and (y - 1.0) % 2.0 == 1.0  # an odd power of a negative base
-        return math.copysign(INF, -y if negative else y)
+        sign = -1.0 if (y < 0.0) != negative else 1.0
+        try:
+            return sign * math.exp(math.log(abs(y)) + (y - 1.0) * math.log(abs(x)))
+        except OverflowError:
+            return sign * INF
 
 
 def _d_exponent(x: float, y: float, out: float) -> float:
@@ -204,20 +219,41 @@ def _d_exponent(x: float, y: float, out: float) -> float:
     return NAN
 
 
+def _diff_d_base(x: Any, y: Any, node: Any) -> Any:
+    """d(x**y)/dx = y * x**(y-1) as a form, `y` a Value or the folded constant."""
+    constant = isinstance(y, float)
+    y_data = y if constant else y.data
+    if y_data == 0.0 and (constant or x.data == 0.0):
+        # x**0 is 1 for every x: a true constant 0, as PyTorch's mask. (With y a Value
+        # and x != 0 the form below keeps d/dy of it, 1/x; at x == 0 that has no value.)
+        return 0.0
+    if x.data == 0.0 and y_data < 1.0:  # 0 < y < 1: inf, falling from +inf to the right
+        return infinite_slope(x, 1.0, -1.0)
+    try:
+        return y * x ** (y - 1.0)
+    except OverflowError:  # x ** (y-1) alone is beyond a float; the product may not be
+        return (y * node) / x
+
+
 def _diff_pow(*parents_and_node: Any) -> tuple[Any, ...]:
-    # At x == 0 with an exponent below 1 the derivative is 0 or inf, a kink with nothing to
-    # differentiate; d/dy for x <= 0 is 0 or nan. Those stay the numeric constants.
+    # d/dy: log(x) * x**y for x > 0; 0 at x == 0 (y >= 0), a true constant as PyTorch's
+    # mask; nan for x < 0, whose own derivatives are nan too (x * nan + y * nan).
     node = parents_and_node[-1]
     x = parents_and_node[0]
-    numeric = node.local_grads
     if len(parents_and_node) == 2:  # x ** c: the exponent is the node's constant
-        c = node.constant
-        if c == 0.0 or (x.data == 0.0 and c < 1.0):
-            return numeric
-        return (c * x ** (c - 1.0),)
+        return (_diff_d_base(x, node.constant, node),)
     y = parents_and_node[1]
-    d_base = numeric[0] if x.data == 0.0 and y.data < 1.0 else y * x ** (y - 1.0)
-    d_exponent = x.log() * node if x.data > 0.0 else numeric[1]
+    d_base = _diff_d_base(x, y, node)
+    if x.data > 0.0:
+        # log(x) * x**y. Below 1e-300 (subnormal x) log's own derivative 1/x is beyond a
+        # float, and d/dx of this would be inf * x**y; log(x * 2**64) - 64 log 2 is the
+        # same number, whose derivative 2**64 / (x * 2**64) stays finite on the way.
+        log_x = x.log() if x.data >= 1e-300 else (x * 2.0**64).log() - 64.0 * LN2
+        d_exponent = log_x * node
+    elif x.data == 0.0:
+        d_exponent = 0.0
+    else:
+        d_exponent = x * NAN + y * NAN
     return d_base, d_exponent
 
 
@@ -326,7 +362,12 @@ def _sqrt(x: float) -> Floats:
     return out, (0.5 / out if out != 0.0 else INF)  # inf at 0, as PyTorch
 
 
-SQRT = _builtin("sqrt", 1, _sqrt, lambda x, out: (0.5 / out,))
+SQRT = _builtin(
+    "sqrt",
+    1,
+    _sqrt,
+    lambda x, out: (0.5 / out if out.data != 0.0 else infinite_slope(x, 1.0, -1.0),),
+)
 
 
 # --- trigonometric and hyperbolic -----------------------------------------------------------
@@ -368,7 +409,13 @@ def _asin(x: float) -> Floats:
     return math.asin(x), (1.0 / root if root != 0.0 else INF)
 
 
-ASIN = _builtin("asin", 1, _asin, lambda x, out: ((1.0 - x * x) ** -0.5,))
+def _diff_asin(x: Any, out: Any) -> tuple[Any, ...]:
+    if abs(x.data) == 1.0:  # +inf, and asin'' = x (1 - x²)^-1.5 is inf with x's sign
+        return (infinite_slope(x, 1.0, x.data),)
+    return ((1.0 - x * x) ** -0.5,)
+
+
+ASIN = _builtin("asin", 1, _asin, _diff_asin)
 
 
 def _acos(x: float) -> Floats:
@@ -378,7 +425,13 @@ def _acos(x: float) -> Floats:
     return math.acos(x), (-1.0 / root if root != 0.0 else -INF)
 
 
-ACOS = _builtin("acos", 1, _acos, lambda x, out: (-((1.0 - x * x) ** -0.5),))
+def _diff_acos(x: Any, out: Any) -> tuple[Any, ...]:
+    if abs(x.data) == 1.0:  # -inf, and acos'' = -x (1 - x²)^-1.5 is inf with -x's sign
+        return (infinite_slope(x, -1.0, -x.data),)
+    return (-((1.0 - x * x) ** -0.5),)
+
+
+ACOS = _builtin("acos", 1, _acos, _diff_acos)
 
 
 def _atan(x: float) -> Floats:
@@ -424,7 +477,12 @@ def _acosh(x: float) -> Floats:
     return math.acosh(x), (1.0 / root if root != 0.0 else INF)
 
 
-ACOSH = _builtin("acosh", 1, _acosh, lambda x, out: ((x * x - 1.0) ** -0.5,))
+ACOSH = _builtin(
+    "acosh",
+    1,
+    _acosh,
+    lambda x, out: ((x * x - 1.0) ** -0.5 if x.data != 1.0 else infinite_slope(x, 1.0, -1.0),),
+)
 
 
 def _atanh(x: float) -> Floats:
@@ -483,7 +541,7 @@ def _elu(x: float, alpha: float) -> Floats:
 
 
 def _diff_elu(x: Any, node: Any) -> tuple[Any, ...]:
-    if x.data > 0.0:
+    if x.data > 0.0 or x.data != x.data:  # nan takes the identity branch, as `_elu`
         return (1.0,)
     return (node.constant * x.exp(),)
 

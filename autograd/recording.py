@@ -26,6 +26,7 @@ class Escape(enum.Enum):
     """The ways a traced value's number can leave the graph, which a recorder may refuse."""
 
     FLOAT = "float()"
+    BOOL = "bool()"
     LOCAL_GRADS = "local_grads"
     BACKWARD = "backward()"
     SET_DATA = "setting .data"

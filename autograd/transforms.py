@@ -120,17 +120,6 @@ def _reverse_pass(output: Value, inputs: list[Value], create_graph: bool = False
     return grad(output, inputs, create_graph=create_graph)
 
 
-@contextmanager
-def _recording() -> Iterator[None]:
-    """Record `f` even inside `no_grad()` (as `grad(create_graph=True)` does)."""
-    previous = engine._recording
-    engine._recording = True
-    try:
-        yield
-    finally:
-        engine._recording = previous
-
-
 # --- checking and calling f --------------------------------------------------------------------
 
 
@@ -193,7 +182,7 @@ def _call(f: Function, points: list[float], where: str) -> _Call:
         raise ValueError(f"{where}: no primals: f needs at least one input")
     _check_arity(f, len(points), where)
     inputs = [Value(x) for x in points]
-    with _recording():
+    with engine.enable_grad():
         result = f(*inputs)
     if isinstance(result, Value):
         return _Call(inputs, [result], sequence=False)
@@ -294,7 +283,7 @@ def vjp(f: Function, *primals: float) -> tuple[Numbers, Callable[..., tuple[floa
             return tuple(weights[0] * g.data for g in grads)
         # Σ_i u_i·out_i as one node (an engine w·x+b with constant weights u and bias 0),
         # so that one reverse pass over all outputs gives uᵀJ.
-        with _recording():
+        with engine.enable_grad():
             (root,) = weighted_sums([call.outputs], weights, [Value(0.0)])
         return tuple(g.data for g in _reverse_pass(root, call.inputs))
 

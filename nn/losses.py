@@ -129,7 +129,15 @@ def mse(y_pred: Predictions, y_true: Predictions) -> Value:
     >>> mse(Value(3.0), 1).data
     4.0
     """
-    return _mean([(p - y) ** 2 for p, y in _pairs("mse", y_pred, y_true)])
+    return _mean([_square(p - y) for p, y in _pairs("mse", y_pred, y_true)])
+
+
+def _square(d: Value) -> Value:
+    # d ** 2 raises OverflowError beyond a float; the loss is then inf, as PyTorch's.
+    try:
+        return d**2
+    except OverflowError:
+        return d * d
 
 
 def hinge(scores: Predictions, y_true: Predictions) -> Value:

@@ -86,6 +86,8 @@ class Adam(Optimizer):
 
     m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g*g;  t += 1
     p -= lr * (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)
+
+    (v is kept as its square root, so that a gradient above 1.3e154 still moves by lr.)
     """
 
     def __init__(
@@ -105,19 +107,23 @@ class Adam(Optimizer):
         self.eps = _checked("Adam", "eps", eps, low=0.0)
         self.t = 0
         self._m = [0.0] * len(self.params)
-        self._v = [0.0] * len(self.params)
+        # sqrt(v), not v: v = b2*v + (1-b2)*g*g overflows for |g| above about 1.3e154 and
+        # would freeze the parameter (a step of 0). Its root, updated with hypot, stays
+        # finite for every finite g, and the step is the same rule.
+        self._root_v = [0.0] * len(self.params)
 
     def step(self) -> None:
         b1, b2 = self.betas
         self.t += 1
         correction1 = 1.0 - b1**self.t
-        correction2 = 1.0 - b2**self.t
-        lr, eps, m, v = self.lr, self.eps, self._m, self._v
+        root_correction2 = math.sqrt(1.0 - b2**self.t)
+        root_b2, root_1_b2 = math.sqrt(b2), math.sqrt(1.0 - b2)
+        lr, eps, m, root_v = self.lr, self.eps, self._m, self._root_v
         for i, p in enumerate(self.params):
             g = p.grad
             m[i] = b1 * m[i] + (1.0 - b1) * g
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data = p.data - lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
+            root_v[i] = math.hypot(root_b2 * root_v[i], root_1_b2 * g)  # sqrt(b2 v + (1-b2) g²)
+            p.data = p.data - lr * (m[i] / correction1) / (root_v[i] / root_correction2 + eps)
 
     def __repr__(self) -> str:
         return (

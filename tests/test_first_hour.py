@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd import Value
+from autograd import Value, no_grad
 from nn import MLP, fit
 from nn.data import make_moons
 from nn.losses import hinge
@@ -99,7 +99,7 @@ def test_is_leaf_is_having_no_parents():
     assert z.is_leaf  # as PyTorch: nothing recorded
 
 
-def test_requires_grad_is_read_only_and_true():
+def test_requires_grad_is_read_only_and_false_only_for_results_of_no_grad():
     x = Value(1.0)
     assert x.requires_grad and (x * 2).requires_grad
     x.requires_grad = True  # PyTorch's habit: already so
@@ -109,6 +109,8 @@ def test_requires_grad_is_read_only_and_true():
     with pytest.raises(AttributeError, match="read-only"):
         x.requires_grad_(False)
     assert x.requires_grad
+    with no_grad():
+        assert not (x * 2).requires_grad  # PyTorch: a result made in no_grad() has none
 
 
 def test_backward_accepts_retain_graph_and_can_run_again_either_way():

@@ -246,7 +246,7 @@ class Recorder:
                 )
             )
         if self.depends(value):
-            if what is Escape.FLOAT:
+            if what is Escape.FLOAT or what is Escape.BOOL:
                 hint = (
                     "compute with the Value itself, and compare the Value (or its .data) to "
                     "branch on it: comparisons are guarded"

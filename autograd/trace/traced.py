@@ -279,7 +279,7 @@ def trace(
     max_variants = to_int(max_variants, "trace: max_variants", minimum=1)
     if recording.current() is not None:
         raise TraceError("trace: tracing inside a traced function is not supported")
-    if not engine._recording:
+    if not engine.is_grad_enabled():
         raise TraceError(
             "trace: cannot trace inside no_grad(): call trace() outside it (the traced "
             "function may then be called inside no_grad())"
