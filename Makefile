@@ -7,6 +7,7 @@ PYTHON_MIN := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' pyproje
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+DEMO_READY := $(VENV)/.demo
 # PyPy has a virtual environment of its own, with only what `pytest tests` and the
 # benchmark need (micrograd, pure Python): the notebooks' Jupyter stack stays on CPython.
 # --prefer-binary: the newest Pillow (for matplotlib) has no PyPy 3.9 wheel, an older one does.
@@ -35,7 +36,7 @@ test-pypy: $(PYPY_READY) dot
 # its pictures into out/$(DATASET)/.
 DATASET ?= students
 
-demo: $(READY) dot
+demo: $(DEMO_READY) dot
 	$(BIN)/python -m nn.demo --dataset $(DATASET)
 
 # The README's pictures (a graph, a network, the replay, the boundary), redrawn into docs/img.
@@ -84,12 +85,23 @@ chromium:
 
 # The venv is rebuilt whenever the project's dependencies change. (--quiet twice: pip
 # would otherwise warn about package indexes this machine lists but does not have.)
-$(READY): pyproject.toml
+# One venv: `make demo` installs only what the demo needs ('.[demo]'), `make test` and the
+# rest everything ('.[dev]'), each marked by a file of its own.
+$(READY): pyproject.toml | $(VENV)/.created
+	@echo "setting up $(VENV) for the tests (first run: a few minutes)..."
+	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
+	@touch $@
+
+$(DEMO_READY): pyproject.toml | $(VENV)/.created
+	@echo "setting up $(VENV) for the demo (first run: a minute or two)..."
+	$(BIN)/python -m pip install --quiet --quiet -e '.[demo]'
+	@touch $@
+
+$(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(PYTHON_MIN)".split("."))))' || \
 	  { echo "Python $(PYTHON_MIN) or newer is needed as '$(PYTHON)' (make PYTHON=python3.11 ...)" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { echo "Could not create $(VENV): on Debian, 'apt-get install python3-venv'" >&2; exit 1; }
-	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
 	@touch $@
 
 $(PYPY_READY): pyproject.toml | pypy

@@ -1,5 +1,13 @@
-"""Function transforms, with PyTorch's (`torch.func`) and JAX's names and meanings:
-`jvp`, `vjp`, `jacfwd`, `jacrev`, `jacobian`, `hessian`, `hvp`.
+"""Function transforms, with PyTorch's (`torch.func`) and JAX's names: `jvp`, `vjp`,
+`jacfwd`, `jacrev`, `jacobian`, `hessian`, `hvp`.
+
+`jvp` and `vjp` mean what theirs mean. Three conventions differ from theirs:
+- every argument is differentiated: `jacfwd`, `jacrev` and `hessian` have no `argnums`
+  (theirs differentiate the first argument only unless given `argnums`);
+- results are nested lists of floats, not arrays: a Jacobian is a list of rows, one per
+  output (one row for a scalar `f`), one column per primal; a Hessian is n×n;
+- `hvp(f, primals, v)` returns the product H·v only; `torch.autograd.functional.hvp`
+  returns (output, H·v), and `torch.func` and JAX have no `hvp` (they compose jvp and grad).
 
 `f` takes one `Value` per primal and returns a `Value` or a sequence of `Value`s; primals,
 tangents and cotangents are numbers, and so are the results:

@@ -213,9 +213,15 @@ def _pen(number: float, largest: float) -> float:
 
 
 def _legend(show: str) -> str:
-    what = "weight" if show == "weights" else "gradient of each weight"
+    """One table cell per phrase: Graphviz places each text run where its own font metrics
+    say, so runs joined in one line leave gaps when a browser's font is narrower. Separate
+    legend items (no sentence running across them) read the same whatever the font."""
+    what = "its weight" if show == "weights" else "the gradient of its weight"
     return (
-        f'<<FONT COLOR="{POSITIVE_COLOUR}">blue: positive</FONT>, '
-        f'<FONT COLOR="{NEGATIVE_COLOUR}">red: negative</FONT> {what}; '
-        "width: its magnitude>"
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
+        f"<TD>each edge, {what}:</TD>"
+        f'<TD><FONT COLOR="{POSITIVE_COLOUR}">blue: positive</FONT></TD>'
+        f'<TD><FONT COLOR="{NEGATIVE_COLOUR}">red: negative</FONT></TD>'
+        "<TD>width: magnitude</TD>"
+        "</TR></TABLE>>"
     )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Union
 
 from autograd import Value
 from autograd.engine import Scalar, define_op, is_int, is_number, weighted_sum
+from nn.arrays import as_list_if_array
 
 if TYPE_CHECKING:
     from typing import TypeGuard  # in typing from Python 3.10; the tests also run on 3.9
@@ -243,6 +244,7 @@ def cross_entropy(logits: Logits | Sequence[Logits], target: int | Sequence[int]
     ...     cross_entropy([2.0, 0.0], 0).data + cross_entropy([0.0, 2.0], 0).data) / 2
     True
     """
+    logits, target = as_list_if_array(logits), as_list_if_array(target)  # numpy's too
     if _is_batch(logits):
         if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
             raise TypeError(
@@ -353,6 +355,7 @@ def _pairs(loss: str, y_pred: Predictions, y_true: Predictions) -> list[tuple[Va
 
 
 def _checked_sequence(loss: str, what: str, seq: object) -> Sequence[object]:
+    seq = as_list_if_array(seq)
     if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
         raise TypeError(
             f"{loss}: {what} must be a Value, a number or a list of them, "

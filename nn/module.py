@@ -26,6 +26,7 @@ from autograd import Value
 from autograd.engine import Scalar, to_float, to_int, weighted_sum, weighted_sums
 from nn import labels
 from nn.activations import ACTIVATIONS
+from nn.arrays import as_list_if_array
 from nn.labels import Grouping, GroupPath
 from nn.rng import RngLike, as_rng
 from nn.state import checked_parameter_values
@@ -332,11 +333,13 @@ def _checked_activation(where: str, what: str, name: object) -> str:
 
 
 def _checked_inputs(where: str, xs: object, nin: int) -> Sequence[Scalar]:
-    """`xs` checked once per call: a list or tuple of `nin` numbers or Values.
+    """`xs` checked once per call: a list or tuple of `nin` numbers or Values (a 1-d numpy
+    array is read as its list).
 
     A mix of both comes back with the numbers as Values too: the fused weighted sum takes
     all Values (inputs with gradients) or all numbers (constants).
     """
+    xs = as_list_if_array(xs)
     if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(
             f"{where}: expected a list of {nin} inputs, got {xs!r} ({type(xs).__name__})"

@@ -26,6 +26,16 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         name = type(self).__name__
+        if callable(getattr(params, "parameters", None)):  # the model itself, a common slip
+            raise TypeError(
+                f"{name}: expected the parameters, got the model {type(params).__name__}; "
+                f"write {name}(model.parameters(), ...)"
+            )
+        if isinstance(params, (Value, str, bytes)) or not isinstance(params, Iterable):
+            raise TypeError(
+                f"{name}: expected an iterable of Values such as model.parameters(), "
+                f"got {params!r} ({type(params).__name__})"
+            )
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{name}: got an empty parameter list")

@@ -34,13 +34,20 @@ def save(model: Module, path: PathLike) -> None:
     either replaced whole or left as it was. Non-finite parameters raise ValueError (JSON
     has no nan or inf).
     """
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"save: expected a Module (an MLP, a Layer or a Neuron), got {model!r} "
+            f"({type(model).__name__})"
+        )
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):  # else the error would name the temporary file
+        raise FileNotFoundError(f"save: cannot write {path!s}: no directory {directory}")
     for name, p in model.named_parameters():
         if not math.isfinite(p.data):
             raise ValueError(
                 f"save: parameter {name!r} is {p.data!r}; only finite numbers can be saved"
             )
     text = json.dumps(model.state_dict(), indent=2)
-    directory = os.path.dirname(os.path.abspath(path))
     with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".tmp", delete=False) as f:
         temporary = f.name
         try:

@@ -43,6 +43,23 @@ def fit(
     >>> len(history), history[-1] < history[0]
     (20, True)
     """
+    # Every argument is checked before the progress bar starts.
+    if not callable(model):
+        raise TypeError(f"fit: model must be a Module, got {model!r} ({type(model).__name__})")
+    if isinstance(loss, str):
+        raise TypeError(
+            f"fit: loss must be a function, got the name {loss!r}; "
+            f"pass the function itself: from nn.losses import {loss}"
+        )
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a function, got {loss!r} ({type(loss).__name__})")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "fit: optimizer must be an Optimizer such as SGD(model.parameters(), lr=0.1), "
+            f"got {optimizer!r} ({type(optimizer).__name__})"
+        )
+    if callback is not None and not callable(callback):
+        raise TypeError(f"fit: callback must be a function or None, got {callback!r}")
     steps = to_int(steps, "fit: steps", minimum=0)
     if len(xs) != len(ys):
         raise ValueError(f"fit: {len(xs)} inputs but {len(ys)} labels; they must match")

@@ -112,3 +112,22 @@ def test_fit_bad_arguments():
         fit(model, [[1, 2]], [1], mse, opt, steps=2.0)
     with pytest.raises(ValueError, match="2 inputs but 1 labels"):
         fit(model, [[1, 2], [3, 4]], [1], mse, opt, steps=1)
+
+
+def test_fit_checks_its_arguments_before_the_progress_bar_starts(capsys):
+    model = MLP(2, [1], rng=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    xs, ys = [[1, 2]], [1]
+    bad = [
+        (lambda: fit(model, xs, ys, "mse", opt), r"fit: loss must be a function, got the name "
+         r"'mse'; pass the function itself: from nn.losses import mse"),
+        (lambda: fit(model, xs, ys, 3, opt), "fit: loss must be a function, got 3"),
+        (lambda: fit(model, xs, ys, mse, 0.1), r"fit: optimizer must be an Optimizer such as "
+         r"SGD\(model.parameters\(\), lr=0.1\), got 0.1"),
+        (lambda: fit(model, xs, ys, mse, opt, callback=1), "fit: callback must be a function"),
+        (lambda: fit("model", xs, ys, mse, opt), "fit: model must be a Module, got 'model'"),
+    ]
+    for call, message in bad:
+        with pytest.raises(TypeError, match=message):
+            call()
+        assert "training" not in capsys.readouterr().err  # no bar was started

@@ -144,3 +144,18 @@ def test_optimizers_do_not_record_a_graph():
 def test_bad_settings(make, exception, message):
     with pytest.raises(exception, match=message):
         make([Value(1.0), Value(2.0)])
+
+
+@pytest.mark.parametrize("optimizer", [SGD, Adam])
+def test_passing_the_model_instead_of_its_parameters_says_what_to_write(optimizer):
+    model = MLP(2, [2, 1], rng=0)
+    name = optimizer.__name__
+    with pytest.raises(TypeError, match=rf"{name}: expected the parameters, got the model MLP; "
+                       rf"write {name}\(model.parameters\(\), ...\)"):
+        optimizer(model, lr=0.1)
+
+
+@pytest.mark.parametrize("params", [Value(1.0), 0.5, None])
+def test_parameters_that_are_not_a_collection_are_named(params):
+    with pytest.raises(TypeError, match=r"SGD: expected an iterable of Values such as model.parameters\(\)"):
+        SGD(params, lr=0.1)

@@ -160,3 +160,21 @@ def test_load_of_a_file_with_a_bad_number(tmp_path):
     (tmp_path / "m.json").write_text(text)
     with pytest.raises(ValueError, match="'L0.N1.w0' = nan"):
         load(tmp_path / "m.json")
+
+
+def test_save_into_a_missing_directory_names_the_target_not_a_temporary_file(tmp_path):
+    target = tmp_path / "missing" / "m.json"
+    with pytest.raises(FileNotFoundError) as raised:
+        save(MLP(2, [1], rng=0), target)
+    message = str(raised.value)
+    assert message.startswith(f"save: cannot write {target}: no directory {tmp_path / 'missing'}")
+    assert ".tmp" not in message
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("thing", [[1, 2], None, "model"])
+def test_save_of_something_that_is_not_a_module_says_what_it_expects(tmp_path, thing):
+    target = tmp_path / "m.json"
+    with pytest.raises(TypeError, match=r"save: expected a Module \(an MLP, a Layer or a Neuron\)"):
+        save(thing, target)
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a temporary file

@@ -311,6 +311,24 @@ def test_draw_network_colours_edges_by_sign_and_sizes_them_by_magnitude():
             assert grads[edge_id][0] == (POSITIVE_COLOUR if w.grad > 0 else NEGATIVE_COLOUR)
 
 
+@requires_dot
+@pytest.mark.parametrize("show, what", [("weights", "its weight"), ("grads", "the gradient of its weight")])
+def test_draw_network_legend_is_whole_phrases_with_no_gaps_inside_a_sentence(show, what):
+    """Graphviz places each text run by its own estimate of the font: a sentence cut into
+    runs (a coloured word, then ", ") shows gaps in a browser. Each run is a whole item."""
+    from nn.draw import NEGATIVE_COLOUR, POSITIVE_COLOUR
+
+    svg = svg_of(draw_network(MLP(2, [3, 1], rng=0), show=show))
+    texts = ET.fromstring(svg).find(f"{SVG}g").iter(f"{SVG}text")
+    legend = [(t.text, t.get("fill")) for t in texts][:4]  # the graph's label comes first
+    assert legend == [
+        (f"each edge, {what}:", None),
+        ("blue: positive", POSITIVE_COLOUR),
+        ("red: negative", NEGATIVE_COLOUR),
+        ("width: magnitude", None),
+    ]
+
+
 def test_draw_network_shows_each_neurons_value_for_an_input():
     model = MLP(2, [3, 1], activation="tanh", rng=2)
     x = [0.5, -1.5]
