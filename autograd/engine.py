@@ -822,7 +822,7 @@ def _check_forms(op: Op, node: Value, numeric: tuple[float, ...], forms: tuple) 
         same = value == recorded or (value != value and recorded != recorded)
         if not same and not math.isclose(value, recorded, rel_tol=1e-9, abs_tol=1e-300):
             raise ValueError(
-                f"grad(create_graph=True): {op.name!r}'s differentiable form gives "
+                f"grad(create_graph=True): the differentiable form of {op.name!r} gives "
                 f"{value!r} for operand {i} where its recorded derivative is {recorded!r}: "
                 "a parent's data changed after the graph was built (build it again), or "
                 "the form is wrong"
