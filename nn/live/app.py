@@ -34,11 +34,12 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+import autograd
 from nn.live.frames import dumps
 from nn.live.runner import Runner
 
 STATIC = Path(__file__).parent / "static"
-ENGINE_STATIC = Path(__file__).parent.parent.parent / "autograd" / "static"
+ENGINE_STATIC = Path(autograd.__file__).parent / "static"  # graph_view.js, shared
 COOKIE = "nn_live_token"
 RATE = 100  # messages a second a page may send (a burst of twice that)
 MAX_MESSAGE = 256 * 1024  # bytes

@@ -77,7 +77,7 @@ def light(session: Session) -> dict[str, Any]:
     """Step, loss and every parameter's value and gradient (the network's edges)."""
     return {
         "step": session.steps,
-        "loss": exact(session.last_loss),
+        "loss": exact(session.last_loss if session.steps else session.initial_loss()),
         "step_mode": session.step_mode,
         "values": [num(p.data) for p in session.params],
         "grads": [num(p.grad) for p in session.params],

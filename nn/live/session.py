@@ -268,6 +268,7 @@ class Session:
         self._epoch: list[int] = []
         self.steps = 0
         self.last_loss: float | None = None
+        self._initial_loss: float | None = None
         self.last_update = [0.0] * len(self.params)
         self.step_mode = "traced" if self._worth_tracing() else "engine"
         self._traced: TracedLoss | None = None
@@ -384,6 +385,15 @@ class Session:
             loss = self.data_loss(outputs, self.targets(ys)).data
         right = sum(self.predicted(self.score(o)) == y for o, y in zip(outputs, ys))
         return loss, right / len(xs)
+
+    def initial_loss(self) -> float:
+        """Before the first step: the training loss at the initial parameters (what a
+        full-batch first step returns), computed without recording."""
+        if self._initial_loss is None:
+            with no_grad():
+                outputs = [self.model(x) for x in self.train_xs]
+                self._initial_loss = self.training_loss(outputs, self.targets(self.train_ys)).data
+        return self._initial_loss
 
     def activations(self, point: Sequence[float]) -> list[list[float]]:
         """Every neuron's output at `point`, layer by layer (the last layer: the output)."""
