@@ -298,7 +298,7 @@ export function mount(el, transport, options = {}) {
       state.mapsChanged = true;
     }
     if (m.graph && state.svg && state.replay === null && m.graph.sample === state.selected) {
-      updateGraph(state.svg, { data: m.graph.data, grad: m.graph.grad });
+      updateGraph(state.svg, m.graph);
     }
     stepEl.textContent = String(m.step);
     lossEl.textContent = m.loss === null ? "nan" : Number(m.loss.toPrecision(6)).toString();
