@@ -53,7 +53,9 @@ def server():
     url = line[line.index("http://") :].strip()
     yield url
     process.terminate()
-    assert process.wait(timeout=30) == 0
+    status = process.wait(timeout=30)
+    print("server's stderr:", process.stderr.read())  # shown when a test fails
+    assert status == 0
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +88,11 @@ def button(page, name: str):
     return page.get_by_role("button", name=name, exact=True)
 
 
+def playing(page) -> bool:
+    """Whether the last frame said the runner is playing (the bar's class says so)."""
+    return page.evaluate("document.querySelector('.bar').classList.contains('playing')")
+
+
 def page_config(page) -> dict:
     """The config the page's URL states (the token left out)."""
     url = page.evaluate("location.href")  # page.url waits for Playwright's event loop
@@ -99,6 +106,15 @@ def test_the_live_page(server, browser):
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))
     page = context.new_page()
+    traffic: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: (
+            ws.on("framesent", lambda f: traffic.append("> " + str(f)[:80])),
+            ws.on("framereceived", lambda f: traffic.append("< " + str(f)[:80])
+                  if not str(f).startswith('{"type":"frame"') else None),
+        ),
+    )
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(server)
@@ -171,6 +187,7 @@ def test_the_live_page(server, browser):
     button(page, "Play").click()
     wait_for(lambda: number(page, "step") >= 10, what="training after the change")
     button(page, "Pause").click()
+    wait_for(lambda: not playing(page), what=lambda: "the pause: " + "\n".join(traffic[-30:]))
 
     # A malformed message: an error in the page, the server alive, the state as it was.
     page.wait_for_timeout(300)
@@ -180,7 +197,8 @@ def test_the_live_page(server, browser):
     page.evaluate("window.liveTransport.sendRaw(JSON.stringify({type: 'config', config: {layers: Array(1000).fill(8)}}))")
     wait_for(
         lambda: "layers" in page.get_by_label("message", exact=True).text_content(),
-        what="the refusals in the page",
+        what=lambda: "the refusals in the page, which says: "
+        + page.get_by_label("message", exact=True).text_content(),
     )
     after = (number(page, "step"), page.get_by_label("loss", exact=True).get_attribute("data-value"))
     assert after == before and page_config(page)["layers"][0] == 17

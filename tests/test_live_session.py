@@ -271,3 +271,41 @@ def test_frames_are_json_without_nan():
 
 def test_defaults_are_documented_keys():
     assert set(check_config(None)) == set(DEFAULTS)
+
+
+def test_click_to_add_and_shift_click_to_remove_points(runner):
+    n = len(runner.session.train_xs)
+    runner.submit({"type": "add_point", "x": 0.25, "y": -0.5, "class": 0})
+    runner.wait_idle()
+    assert runner.session.config["points"] == [[0.25, -0.5, 0]]
+    assert len(runner.session.train_xs) == n + 1 and runner.session.train_ys[-1] == 0
+    runner.submit({"type": "remove_point", "x": 0.25, "y": -0.5})  # the point just added
+    runner.wait_idle()
+    assert runner.session.config["points"] == [] and len(runner.session.train_xs) == n
+    x, y = runner.session.generated[0][5]
+    runner.submit({"type": "remove_point", "x": x, "y": y})  # a generated one
+    runner.wait_idle()
+    assert 5 in runner.session.config["removed"]
+    errors = len(runner.inbox.of("error"))
+    runner.submit({"type": "remove_point", "x": 1e5, "y": 1e5})  # nothing there
+    runner.wait_idle()
+    assert len(runner.inbox.of("error")) == errors + 1
+
+
+def test_the_front_end_bundles_into_one_module(tmp_path):
+    """One front-end code base: the widget's single module is the page's own files."""
+    import shutil
+    import subprocess
+
+    from nn.live.frontend import bundle
+
+    text = bundle()
+    assert "export function mount(" in text and "export function updateGraph(" in text
+    assert 'from "./' not in text
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the bundle's syntax check needs it")
+    path = tmp_path / "live.mjs"
+    path.write_text(text)
+    result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

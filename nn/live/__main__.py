@@ -118,7 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = f"http://{shown}:{port}/?token={token}"
     app = create_app(token, port, config, host=args.host, speed=max(0.0, args.speed))
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", ws="auto", ws_max_size=1 << 20, lifespan="on")
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            ws="auto",
+            ws_max_size=1 << 20,
+            ws_ping_interval=None,
+            lifespan="on",
+        )
     )
     print(f"nn.live: open {url}", flush=True)
     if not args.no_browser:
