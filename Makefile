@@ -16,7 +16,7 @@ PYPY_VENV  := .venv-pypy
 PYPY_BIN   := $(PYPY_VENV)/bin
 PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test test-pypy lint demo lab dist-check bench dot pypy chromium clean pictures fuzz mutation
+.PHONY: test test-pypy lint demo lab dist-check bench dot pypy chromium clean pictures live fuzz mutation
 
 # Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
 # the linter, the formatter's check and the type checker, so that CI runs them too.
@@ -57,6 +57,12 @@ $(VENV)/.notebooks: $(READY)
 dist-check: $(READY)
 	$(BIN)/python -m pip install --quiet --quiet -e '.[dist]'
 	scripts/dist-check.sh $(BIN)/python $(PYTHON)
+
+# `make live`: watch it learn in the browser (python -m nn.live; LIVE_ARGS="--dataset spiral").
+LIVE_ARGS ?=
+
+live: $(READY) dot
+	$(BIN)/python -m nn.live $(LIVE_ARGS)
 
 # The demo loop is timed on CPython and on PyPy (whose venv has micrograd already).
 bench: $(READY) $(PYPY_READY) dot

@@ -1,0 +1,15 @@
+"""Watch it learn: the live page (`python -m nn.live`) and what it trains.
+
+- `Session(config=None)`: one training run (data, model, loss, optimizer) with `step()`;
+  no server in it (`nn.live.session`).
+- `nn.live.runner.Runner`: a session trained in a thread, steered and reported by JSON
+  messages (their format is in its docstring); `nn.live.frames` makes what the page draws.
+- `nn.live.app`: the Starlette app that only moves those messages between the runner and
+  the page (needs the `live` extra: `pip install 'backprop-lens[live]'`).
+- The front end, `nn/live/static/`: plain ES modules; `mount(el, transport)` in `ui.js`
+  draws the whole page into `el` and talks through `transport = {send, onMessage}`.
+"""
+
+from nn.live.session import DEFAULTS, ConfigError, Session, check_config
+
+__all__ = ["DEFAULTS", "ConfigError", "Session", "check_config"]

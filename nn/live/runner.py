@@ -1,0 +1,439 @@
+"""The runner: drives a `Session` in a training thread and sends what the page draws.
+
+The page (or the notebook widget) and the runner talk in JSON messages, whatever carries
+them (a WebSocket for the app, a widget's model in a notebook). `Runner.submit(message)`
+takes one from the page; `emit(message)`, given to the runner, sends one to it.
+
+Page -> runner (`type` and its fields; anything else is refused with an "error" reply
+and changes nothing):
+
+    hello                          send everything again (setup, graph, frame)
+    play | pause | step | reset    step: exactly one optimizer step (pauses first)
+    speed       value              steps per second, 0 for as fast as it goes (<= 1000)
+    config      config             a new set-up, merged into the current config (then reset)
+    add_point   x, y, class        a training point of that class (goes into config.points)
+    remove_point x, y              the nearest point (within a few % of the plane)
+    select      sample             a training sample's loss graph (null: none)
+    explain     node | neuron      node k of that graph, or neuron [layer, index], by the
+                                   chain rule (selects sample 0 when none is selected)
+    replay                         the backward pass of that graph at this step (pauses)
+    download    what               "model" (nn.save's JSON) or "code" (the traced step)
+
+Runner -> page:
+
+    setup     config, classes, sizes, labels, train, test, bounds, grid, ...  (on reset)
+    frame     step, loss, playing, speed, values, grads, steps_per_s, curve,
+              and a few times a second: metrics, boundary, [winner], neurons, table;
+              with a sample selected: graph {sample, data, grad}
+    graph     sample, svg, count, names   the sample's graph, laid out once
+    explain   node, name, lines, terms, total
+    replay    steps [{current, caption, changed: [[k, grad, partial], ...]}], count
+    download  name, text
+    error     message                    what was refused; the state is unchanged
+
+`curve` is {"start": i, "points": [[step, train loss, test loss, train acc, test acc],
+...]}: the points from index i on (a page that has fewer asks `hello`). Numbers are
+rounded to 5 digits, except `loss`, which is the step's float exactly; nan is null.
+
+Threads: every engine op (steps, evaluation, the sample's graph, tracing) runs in the
+runner's own thread, because the engine's grad mode and tracer are module-wide today:
+nothing else may run engine ops with grad while it trains. A frame is made between two
+steps, so the page never sees a half-updated step.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any, Callable
+
+from autograd.engine import is_int, is_number
+from nn.live import frames
+from nn.live.session import Session, check_config
+
+FRAME_INTERVAL = 1 / 36  # a light frame at most this often (aiming at 30 a second)
+HEAVY_INTERVAL = 0.4  # boundary, maps, table, metrics at most this often (they cost ~40 ms)
+MAX_SPEED = 1000
+MAX_CURVE = 2000  # curve points kept; beyond, every other one is dropped (memory flat)
+QUEUE_SIZE = 256  # messages waiting for the training thread; beyond, refused
+MESSAGE_TYPES = frozenset(
+    {"hello", "play", "pause", "step", "reset", "speed", "config", "add_point"}
+    | {"remove_point", "select", "explain", "replay", "download"}
+)
+
+Emit = Callable[[dict], None]
+
+
+class MessageError(ValueError):
+    """A message from the page that the runner refuses (its text goes back to the page)."""
+
+
+def check_message(message: object) -> dict[str, Any]:
+    """The message if its type and fields are well-formed, else `MessageError`."""
+    if not isinstance(message, Mapping):
+        raise MessageError(f"a message must be a JSON object, got {type(message).__name__}")
+    kind = message.get("type")
+    if kind not in MESSAGE_TYPES:
+        raise MessageError(f"unknown message type {kind!r}")
+    m = dict(message)
+    if kind == "speed":
+        v = m.get("value")
+        if not is_number(v) or not 0 <= float(v) <= MAX_SPEED:
+            raise MessageError(f"speed must be 0 (as fast as possible) to {MAX_SPEED}, got {v!r}")
+    elif kind == "config":
+        if not isinstance(m.get("config"), Mapping):
+            raise MessageError("config: the message needs a 'config' object")
+    elif kind in ("add_point", "remove_point"):
+        for key in ("x", "y"):
+            v = m.get(key)
+            if not is_number(v) or not math.isfinite(float(v)):
+                raise MessageError(f"{kind}: {key} must be a finite number, got {v!r}")
+        if kind == "add_point" and not (is_int(m.get("class")) and 0 <= int(m["class"]) <= 2):
+            raise MessageError(f"add_point: class must be 0, 1 or 2, got {m.get('class')!r}")
+    elif kind == "select":
+        v = m.get("sample")
+        if v is not None and not (is_int(v) and int(v) >= 0):
+            raise MessageError(f"select: sample must be a point index or null, got {v!r}")
+    elif kind == "explain":
+        node, neuron = m.get("node"), m.get("neuron")
+        ok_node = is_int(node) and int(node) >= 0
+        ok_neuron = isinstance(neuron, list) and len(neuron) == 2 and all(is_int(v) for v in neuron)
+        if not (ok_node or ok_neuron):
+            raise MessageError("explain: needs node (an index) or neuron ([layer, index])")
+    elif kind == "download" and m.get("what") not in ("model", "code"):
+        raise MessageError(f"download: what must be 'model' or 'code', got {m.get('what')!r}")
+    return m
+
+
+class Runner:
+    """A `Session` trained in a thread, steered by messages, reporting in frames.
+
+    `Runner(emit, config)`; `start()`, `submit(message)`, `stop()`. Play/Pause/Step/Reset
+    and speed also as methods. `session` is the session being trained (read it only while
+    paused: the training thread owns it).
+    """
+
+    def __init__(self, emit: Emit, config: Mapping[str, Any] | None = None) -> None:
+        self.emit = emit
+        self.session = Session(config)
+        self.playing = False
+        self.speed = 0.0  # steps per second; 0: as fast as it goes
+        self._commands: queue.Queue = queue.Queue(QUEUE_SIZE)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="nn.live training", daemon=True)
+        self._curve: list[list[Any]] = []
+        self._curve_start = 0  # the first curve index the next frame sends
+        self._graph: frames.SampleGraph | None = None
+        self._explained: tuple[str, Any] | None = None
+        self._last_light = 0.0
+        self._last_heavy = 0.0
+        self._dirty = True
+        self._rate = _Rate()
+        self.frames_sent = 0
+
+    # --- from any thread ---------------------------------------------------------------
+
+    def start(self) -> Runner:
+        self._thread.start()
+        self.submit({"type": "hello"})
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def submit(self, message: object) -> None:
+        """Queue a page's message for the training thread; a malformed one, or one over
+        the queue's bound (a flood), gets an "error" reply and changes nothing."""
+        try:
+            checked = check_message(message)
+        except MessageError as e:
+            self.emit({"type": "error", "message": str(e)})
+            return
+        try:
+            self._commands.put_nowait(checked)
+        except queue.Full:
+            self.emit(
+                {"type": "error", "message": "too many messages at once: this one was dropped"}
+            )
+
+    def play(self) -> None:
+        self.submit({"type": "play"})
+
+    def pause(self) -> None:
+        self.submit({"type": "pause"})
+
+    def step(self) -> None:
+        self.submit({"type": "step"})
+
+    def reset(self) -> None:
+        self.submit({"type": "reset"})
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until every message submitted so far is handled (for tests and scripts)."""
+        done = threading.Event()
+        self._commands.put({"type": "_mark", "event": done}, timeout=timeout)
+        if not done.wait(timeout):
+            raise TimeoutError("the training thread did not answer")
+
+    # --- the training thread -------------------------------------------------------------
+
+    def _run(self) -> None:
+        next_step = time.monotonic()
+        while not self._stop.is_set():
+            timeout = 0.0 if self.playing else 0.05
+            if self.playing and self.speed > 0:
+                timeout = max(0.0, min(0.05, next_step - time.monotonic()))
+            try:
+                self._handle(self._commands.get(timeout=timeout) if timeout else
+                             self._commands.get_nowait())  # fmt: skip
+                while True:  # the rest of the queue, before the next step
+                    self._handle(self._commands.get_nowait())
+            except queue.Empty:
+                pass
+            if self.playing and time.monotonic() >= next_step:
+                self._step()
+                if self.speed > 0:
+                    next_step = max(next_step + 1 / self.speed, time.monotonic() - 0.1)
+            elif not self.playing:
+                next_step = time.monotonic()
+            self._maybe_frame()
+
+    def _handle(self, m: dict[str, Any]) -> None:
+        kind = m["type"]
+        try:
+            getattr(self, "_on_" + kind.lstrip("_"))(m)
+        except Exception as e:  # the thread lives on, whatever a message did
+            # Commands check before they change anything: the state is as it was.
+            self.emit({"type": "error", "message": f"{kind}: {e}"})
+
+    def _on_mark(self, m: dict[str, Any]) -> None:
+        m["event"].set()
+
+    def _on_hello(self, m: dict[str, Any]) -> None:
+        self.emit(frames.setup(self.session))
+        if self._graph is not None:
+            self._send_graph()
+        self._curve_start = 0
+        self._frame(heavy=True)
+
+    def _on_play(self, m: dict[str, Any]) -> None:
+        self.playing = True
+        self._dirty = True
+
+    def _on_pause(self, m: dict[str, Any]) -> None:
+        self.playing = False
+        self._frame(heavy=True)  # the last update: then the page is still
+
+    def _on_step(self, m: dict[str, Any]) -> None:
+        self.playing = False
+        self._step()
+        self._frame(heavy=True)
+
+    def _on_reset(self, m: dict[str, Any]) -> None:
+        self._new_session(self.session.config)
+        self.playing = False  # a set-up changed by a control keeps playing; Reset stops
+        self._frame(heavy=True)
+
+    def _on_speed(self, m: dict[str, Any]) -> None:
+        self.speed = float(m["value"])
+        self._dirty = True
+
+    def _on_config(self, m: dict[str, Any]) -> None:
+        config = {**self.session.config, **m["config"]}
+        self._new_session(config)
+
+    def _on_add_point(self, m: dict[str, Any]) -> None:
+        config = self.session.config
+        config["points"] = [*config["points"], [float(m["x"]), float(m["y"]), int(m["class"])]]
+        self._new_session(config)
+
+    def _on_remove_point(self, m: dict[str, Any]) -> None:
+        session = self.session
+        config = session.config
+        lo0, hi0, lo1, hi1 = session.bounds()
+        reach = 0.04 * max(hi0 - lo0, hi1 - lo1)
+        xs = session.generated[0]
+        candidates = [
+            (math.hypot(p[0] - m["x"], p[1] - m["y"]), "generated", i)
+            for i, p in enumerate(xs)
+            if i not in config["removed"]
+        ] + [
+            (math.hypot(p[0] - m["x"], p[1] - m["y"]), "points", i)
+            for i, p in enumerate(config["points"])
+        ]
+        near = [c for c in candidates if c[0] <= reach]
+        if not near:
+            raise ValueError("no point there to remove")
+        _, where, i = min(near)
+        if where == "generated":
+            config["removed"] = [*config["removed"], i]
+        else:
+            config["points"] = [p for j, p in enumerate(config["points"]) if j != i]
+        self._new_session(config)
+
+    def _new_session(self, config: dict[str, Any]) -> None:
+        session = Session(check_config(config))  # raises before anything changes
+        self.session = session
+        self._curve = []
+        self._curve_start = 0
+        self._explained = None
+        sample = None if self._graph is None else self._graph.sample
+        self._graph = None
+        self.emit(frames.setup(session))
+        if sample is not None and sample < len(session.train_xs):
+            self._select(sample)
+        self._frame(heavy=True)
+
+    def _on_select(self, m: dict[str, Any]) -> None:
+        sample = m["sample"]
+        if sample is None:
+            self._graph = None
+            self._explained = None
+            self.emit({"type": "graph", "sample": None})
+            return
+        if sample >= len(self.session.train_xs):
+            raise IndexError(f"no training sample {sample}")
+        self._select(sample)
+        self._frame(heavy=False)
+
+    def _select(self, sample: int) -> None:
+        self._graph = frames.SampleGraph(self.session, sample)
+        self._explained = None
+        self._send_graph()
+
+    def _send_graph(self) -> None:
+        g = self._graph
+        assert g is not None
+        self.emit(
+            {"type": "graph", "sample": g.sample, "svg": g.svg, "count": g.count, "names": g.names}
+        )
+
+    def _on_explain(self, m: dict[str, Any]) -> None:
+        if self._graph is None:
+            self._select(0)
+            self._frame(heavy=False)
+        key = ("node", m["node"]) if m.get("node") is not None else ("neuron", m["neuron"])
+        self._send_explain(key)  # raises (nothing kept) when there is no such node
+        self._explained = key
+
+    def _send_explain(self, key: tuple[str, Any]) -> None:
+        g = self._graph
+        assert g is not None
+        _, loss, order, layers = g.values(self.session)
+        if key[0] == "node":
+            k = key[1]
+            if not 0 <= k < len(order):
+                raise IndexError(f"the graph has nodes 0 to {len(order) - 1}, not {k}")
+        else:
+            layer, neuron = key[1]
+            if not (0 <= layer < len(layers) and 0 <= neuron < len(layers[layer])):
+                raise IndexError(f"there is no neuron {neuron} in layer {layer}")
+            target = layers[layer][neuron]
+            k = next(i for i, node in enumerate(order) if node is target)
+        self.emit(frames.explain(loss, order, k))
+
+    def _on_replay(self, m: dict[str, Any]) -> None:
+        self.playing = False
+        if self._graph is None:
+            self._select(0)
+        assert self._graph is not None
+        self._frame(heavy=True)
+        _, loss, order, _ = self._graph.values(self.session)
+        self.emit(frames.replay(loss, order))
+
+    def _on_download(self, m: dict[str, Any]) -> None:
+        if m["what"] == "model":
+            self.emit(
+                {"type": "download", "name": "model.json", "text": frames.model_json(self.session)}
+            )
+        else:
+            note = "" if self.session.step_mode == "traced" else (
+                "# This run trains with the engine's step (minibatches or cross-entropy);\n"
+                "# here is the full-batch loss's traced step.\n"
+            )  # fmt: skip
+            text = note + self.session.traced_source
+            self.emit({"type": "download", "name": "traced_step.py", "text": text})
+
+    # --- stepping and frames ---------------------------------------------------------------
+
+    def _step(self) -> None:
+        try:
+            loss = self.session.step()
+        except Exception as e:  # e.g. an lr so large that a number overflows
+            self.playing = False
+            why = f"training stopped at step {self.session.steps}: {e}."
+            self.emit({"type": "error", "message": why + " Reset, or lower the learning rate."})
+            return
+        self._rate.tick()
+        self._dirty = True
+        if not math.isfinite(loss):
+            self.playing = False
+            self.emit({"type": "error", "message": "the loss is not finite: training paused"})
+
+    def _maybe_frame(self) -> None:
+        now = time.monotonic()
+        if self._dirty and now - self._last_light >= FRAME_INTERVAL:
+            self._frame(heavy=now - self._last_heavy >= HEAVY_INTERVAL)
+
+    def _frame(self, heavy: bool) -> None:
+        self._last_light = time.monotonic()  # the frame clock counts from a frame's start
+        session = self.session
+        frame: dict[str, Any] = {"type": "frame", **frames.light(session)}
+        frame["playing"] = self.playing
+        frame["speed"] = self.speed
+        frame["steps_per_s"] = round(self._rate.per_second(), 1)
+        if heavy:
+            self._last_heavy = time.monotonic()
+            part = frames.heavy(session)
+            self._add_curve_point(part["metrics"])
+            frame.update(part)
+        frame["curve"] = {"start": self._curve_start, "points": self._curve[self._curve_start :]}
+        self._curve_start = len(self._curve)
+        if self._graph is not None:
+            try:
+                frame["graph"], *_ = self._graph.values(session)
+            except frames._Relayout:
+                self._select(self._graph.sample)
+                frame["graph"], *_ = self._graph.values(session)
+            if self._explained is not None and heavy:
+                self._send_explain(self._explained)
+        self.emit(frame)
+        self.frames_sent += 1
+        self._dirty = False
+        if self.playing:
+            # Let the server's thread take the GIL and send it before the next steps.
+            time.sleep(0.002)
+
+    def _add_curve_point(self, metrics: list) -> None:
+        point = [self.session.steps, *metrics]
+        if self._curve and self._curve[-1][0] == point[0]:
+            self._curve[-1] = point
+            self._curve_start = min(self._curve_start, len(self._curve) - 1)
+            return
+        self._curve.append(point)
+        if len(self._curve) > MAX_CURVE:  # keep every other point: the curve's shape stays
+            self._curve = self._curve[::2]
+            self._curve_start = 0
+
+
+class _Rate:
+    """Steps per second over the last second or so."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        self.times.append(now)
+        if len(self.times) > 4096 or self.times[0] < now - 2.0:
+            self.times = [t for t in self.times if t >= now - 1.0]
+
+    def per_second(self) -> float:
+        now = time.monotonic()
+        recent = [t for t in self.times if t >= now - 1.0]
+        return float(len(recent))

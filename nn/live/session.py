@@ -1,0 +1,516 @@
+"""`Session`: what the live page trains, with no server in it.
+
+A session is one training run set up by a config (the page's URL state): the data, the
+model, the loss and the optimizer. `step()` makes exactly one optimizer step and returns
+the loss computed in it, as `nn.fit`'s history does; a script, a test, the page's runner
+and the notebook widget all drive this same object.
+
+    >>> from nn.live import Session
+    >>> session = Session({"dataset": "xor", "layers": [4], "seed": 3})
+    >>> first = session.step()
+    >>> session.steps, session.config["dataset"], session.config["layers"]
+    (1, 'xor', [4])
+
+The step is the traced one (`nn.traced.TracedLoss`: the loss's graph recorded once,
+replayed as code) where it pays: full-batch training with a loss whose trace does not
+branch on the values (hinge, bce). Otherwise, or when tracing is refused, it is the plain
+engine step (forward, `zero_grad`, `backward`). Both give the engine's numbers.
+
+Thread safety: the engine's grad mode (`no_grad`) and its tracer are module-wide for now,
+so a session must be driven by one thread at a time, and no other thread may run engine
+ops while it trains. The live page's runner does all of a session's engine work (steps,
+evaluation, the sample's graph) in its own training thread for that reason.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from autograd import Value, no_grad
+from autograd.engine import is_int, is_number
+from autograd.trace import TraceError
+from nn import data as datasets
+from nn.losses import bce, cross_entropy, hinge, l2
+from nn.module import MLP
+from nn.optim import SGD, Adam, Optimizer
+from nn.traced import TracedLoss
+
+DATASETS = ("moons", "circles", "xor", "spiral", "students", "custom")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+LOSSES = ("hinge", "bce", "cross_entropy")
+OPTIMIZERS = ("sgd", "adam")
+
+# Sane limits, each said in the error message when exceeded.
+MAX_LAYERS = 6
+MAX_NEURONS = 32
+MIN_SAMPLES, MAX_SAMPLES = 4, 1000
+MAX_NOISE = 2.0
+MAX_LR = 10.0
+MAX_L2 = 1.0
+MAX_POINTS = 1000  # points added by hand or from a CSV
+MAX_SEED = 2**31 - 1
+MAX_COORDINATE = 1e6
+
+# The moons demo (micrograd's): 2-16-16-1 ReLU, max-margin loss, L2 1e-4, SGD.
+DEFAULTS: dict[str, Any] = {
+    "dataset": "moons",
+    "samples": 100,
+    "noise": 0.1,
+    "split": 0.8,  # the fraction of the generated points that trains; the rest tests
+    "data_seed": 1,
+    "seed": 1,  # the weights' (and the minibatches') seed
+    "layers": [16, 16],
+    "activation": "relu",
+    "loss": "hinge",
+    "optimizer": "sgd",
+    "lr": 0.1,
+    "momentum": 0.9,  # SGD's
+    "l2": 1e-4,
+    "batch": 100,  # at least the training set's size: full batch
+    "points": [],  # [x, y, class] added by hand or loaded: they always train
+    "removed": [],  # indices of generated points taken out
+}
+
+
+_ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
+
+
+class ConfigError(ValueError):
+    """A config the session cannot train: says which key and why."""
+
+
+def check_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The full config: `config` over the defaults, every value checked.
+
+    Unknown keys, wrong types and values out of range raise `ConfigError` naming the key,
+    the value and the limit. Nothing is half-applied: this returns a new dict.
+    """
+    if config is None:
+        config = {}
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"config must be a dict, got {type(config).__name__}")
+    unknown = sorted(str(k) for k in config if k not in DEFAULTS)
+    if unknown:
+        raise ConfigError(f"unknown config key(s): {', '.join(unknown)}")
+    full = copy.deepcopy(DEFAULTS)
+    full.update(copy.deepcopy(dict(config)))
+    c: dict[str, Any] = {}
+    c["dataset"] = _choice(full, "dataset", DATASETS)
+    c["samples"] = _int(full, "samples", MIN_SAMPLES, MAX_SAMPLES)
+    c["noise"] = _number(full, "noise", 0.0, MAX_NOISE)
+    c["split"] = _number(full, "split", 0.1, 1.0)
+    c["data_seed"] = _int(full, "data_seed", 0, MAX_SEED)
+    c["seed"] = _int(full, "seed", 0, MAX_SEED)
+    layers = full["layers"]
+    if not isinstance(layers, (list, tuple)):
+        raise ConfigError(f"layers must be a list of hidden layer sizes, got {layers!r}")
+    if len(layers) > MAX_LAYERS:
+        raise ConfigError(f"layers: at most {MAX_LAYERS} hidden layers, got {len(layers)}")
+    for size in layers:
+        if not is_int(size) or not 1 <= int(size) <= MAX_NEURONS:
+            raise ConfigError(
+                f"layers: each hidden layer has 1 to {MAX_NEURONS} neurons, got {size!r}"
+            )
+    c["layers"] = [int(size) for size in layers]
+    c["activation"] = _choice(full, "activation", ACTIVATIONS)
+    c["loss"] = _choice(full, "loss", LOSSES)
+    c["optimizer"] = _choice(full, "optimizer", OPTIMIZERS)
+    c["lr"] = _number(full, "lr", 0.0, MAX_LR, low_open=True)
+    c["momentum"] = _number(full, "momentum", 0.0, 0.999)
+    c["l2"] = _number(full, "l2", 0.0, MAX_L2)
+    c["batch"] = _int(full, "batch", 1, MAX_SAMPLES + MAX_POINTS)
+    removed = full["removed"]
+    if not isinstance(removed, (list, tuple)) or len(removed) > MAX_SAMPLES:
+        raise ConfigError(f"removed must be a list of at most {MAX_SAMPLES} indices")
+    for i in removed:
+        if not is_int(i) or not 0 <= int(i) < MAX_SAMPLES:
+            raise ConfigError(f"removed: {i!r} is not a point index")
+    c["removed"] = sorted({int(i) for i in removed})
+    classes = class_count(c)
+    c["points"] = _points(full["points"], classes)
+    if classes > 2 and c["loss"] != "cross_entropy":
+        raise ConfigError(
+            f"loss {c['loss']!r} is for two classes; {c['dataset']} has {classes}: "
+            "use cross_entropy"
+        )
+    if classes <= 2 and c["loss"] == "cross_entropy" and c["dataset"] != "custom":
+        raise ConfigError("loss cross_entropy is for three classes; use hinge or bce")
+    return c
+
+
+def class_count(config: Mapping[str, Any]) -> int:
+    """How many classes the config's data has: 3 for the spiral and for a custom set whose
+    points use class 2, else 2."""
+    if config["dataset"] == "spiral":
+        return 3
+    if config["dataset"] == "custom" and config["loss"] == "cross_entropy":
+        return 3
+    return 2
+
+
+def _choice(config: Mapping[str, Any], key: str, choices: Sequence[str]) -> str:
+    value = config[key]
+    if value not in choices:
+        raise ConfigError(f"{key} must be one of {', '.join(choices)}; got {value!r}")
+    return str(value)
+
+
+def _int(config: Mapping[str, Any], key: str, low: int, high: int) -> int:
+    value = config[key]
+    if not is_int(value) or not low <= int(value) <= high:
+        raise ConfigError(f"{key} must be an integer from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+def _number(
+    config: Mapping[str, Any], key: str, low: float, high: float, low_open: bool = False
+) -> float:
+    value = config[key]
+    if not is_number(value):
+        raise ConfigError(f"{key} must be a number, got {value!r}")
+    x = float(value)
+    inside = (low < x if low_open else low <= x) and x <= high  # also refuses nan
+    if not inside:
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+        raise ConfigError(f"{key} must be in {interval}, got {value!r}")
+    return x
+
+
+def _points(points: object, classes: int) -> list[list[float]]:
+    if not isinstance(points, (list, tuple)):
+        raise ConfigError(f"points must be a list of [x, y, class], got {points!r}")
+    if len(points) > MAX_POINTS:
+        raise ConfigError(f"points: at most {MAX_POINTS} points, got {len(points)}")
+    checked = []
+    for i, p in enumerate(points):
+        if not isinstance(p, (list, tuple)) or len(p) != 3:
+            raise ConfigError(f"points[{i}] must be [x, y, class], got {p!r}")
+        x, y, k = p
+        for what, v in (("x", x), ("y", y)):
+            if not is_number(v) or not abs(float(v)) <= MAX_COORDINATE:
+                raise ConfigError(f"points[{i}]: {what} must be a number, got {v!r}")
+        if not is_int(k) or not 0 <= int(k) < classes:
+            raise ConfigError(f"points[{i}]: class must be 0 to {classes - 1}, got {k!r}")
+        checked.append([float(x), float(y), int(k)])
+    return checked
+
+
+def generate(config: Mapping[str, Any]) -> tuple[list[list[float]], list[int]]:
+    """The config's generated points and class indices (0, 1[, 2]), before any edit."""
+    name, n, noise, seed = (
+        config["dataset"],
+        config["samples"],
+        config["noise"],
+        config["data_seed"],
+    )
+    xs: Sequence[Sequence[float]]
+    ys: Sequence[int]
+    if name == "moons":
+        xs, ys = datasets.make_moons(n, noise=noise, rng=seed)
+    elif name == "circles":
+        xs, ys = datasets.circles(n, noise=noise, seed=seed)
+    elif name == "xor":
+        xs, ys = datasets.xor(n, noise=noise, seed=seed)
+    elif name == "spiral":
+        xs, ys = datasets.spiral(max(1, n // 3), classes=3, noise=noise, seed=seed)
+    elif name == "students":
+        xs, ys = datasets.students()
+    else:  # custom: only the points added by hand
+        xs, ys = [], []
+    return [[float(a), float(b)] for a, b in xs], list(ys)
+
+
+class Session:
+    """One training run of the live page: data, model, loss and optimizer from `config`.
+
+    - `config`: the full config (a copy; see `DEFAULTS` and `check_config`).
+    - `step() -> float`: one optimizer step; the loss computed in it (data loss plus the
+      L2 penalty, as `fit`'s history).
+    - `steps`, `last_loss`, `step_mode` ("traced" or "engine").
+    - `train` and `test`: (xs, classes) of each part; `model`, `optimizer`.
+    """
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        self._config = check_config(config)
+        c = self._config
+        self.classes = class_count(c)
+        xs, ys = generate(c)
+        removed = set(c["removed"])
+        keep = [i for i in range(len(xs)) if i not in removed]
+        order = keep[:]
+        random.Random(c["data_seed"]).shuffle(order)  # the split, seeded
+        n_train = max(1, round(c["split"] * len(order))) if order else 0
+        if c["split"] >= 1.0:
+            n_train = len(order)
+        train = sorted(order[:n_train])
+        test = sorted(order[n_train:])
+        self.generated = (xs, ys)
+        self.train_index = train  # indices into the generated points
+        self.test_index = test
+        self.train_xs = [xs[i] for i in train] + [[p[0], p[1]] for p in c["points"]]
+        self.train_ys = [ys[i] for i in train] + [p[2] for p in c["points"]]
+        self.test_xs = [xs[i] for i in test]
+        self.test_ys = [ys[i] for i in test]
+        if not self.train_xs:
+            raise ConfigError("no training points: add some points or use a generated set")
+        out = self.classes if c["loss"] == "cross_entropy" else 1
+        output_activation = "sigmoid" if c["loss"] == "bce" else "linear"
+        self.model = MLP(
+            2, [*c["layers"], out], activation=c["activation"],
+            output_activation=output_activation, rng=c["seed"],
+        )  # fmt: skip
+        self.params = self.model.parameters()
+        self.optimizer: Optimizer
+        if c["optimizer"] == "adam":
+            self.optimizer = Adam(self.params, lr=c["lr"])
+        else:
+            self.optimizer = SGD(self.params, lr=c["lr"], momentum=c["momentum"])
+        self.batch = min(c["batch"], len(self.train_xs))
+        self._batches = random.Random(c["seed"])
+        self._epoch: list[int] = []
+        self.steps = 0
+        self.last_loss: float | None = None
+        self._initial_loss: float | None = None
+        self.last_update = [0.0] * len(self.params)
+        self.step_mode = "traced" if self._worth_tracing() else "engine"
+        self._traced: TracedLoss | None = None
+        self.trace_note = ""
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return copy.deepcopy(self._config)
+
+    # --- the loss ---------------------------------------------------------------------
+
+    def targets(self, classes: Sequence[int]) -> list[int]:
+        """Class indices as the loss wants them: -1/+1 for the hinge loss."""
+        if self._config["loss"] == "hinge":
+            return [2 * k - 1 for k in classes]
+        return list(classes)
+
+    def data_loss(self, outputs: list, targets: Sequence[int]) -> Value:
+        loss = self._config["loss"]
+        if loss == "hinge":
+            return hinge(outputs, targets)
+        if loss == "bce":
+            return bce(outputs, targets)
+        return cross_entropy(outputs, targets)
+
+    def training_loss(self, outputs: list, targets: Sequence[int]) -> Value:
+        """The data loss plus l2 · (sum of squared parameters), when l2 > 0."""
+        loss = self.data_loss(outputs, targets)
+        if self._config["l2"] > 0.0:
+            loss = loss + self._config["l2"] * l2(self.params)
+        return loss
+
+    def _worth_tracing(self) -> bool:
+        # Full batch: the graph is the same at every step. cross_entropy's max() is
+        # guarded, and would trace again each time a sample's largest logit changes.
+        return self.batch >= len(self.train_xs) and self._config["loss"] in ("hinge", "bce")
+
+    # --- one step ---------------------------------------------------------------------
+
+    def step(self) -> float:
+        """One optimizer step; returns the loss computed in it."""
+        before = [p.data for p in self.params]
+        value = self._traced_step() if self.step_mode == "traced" else self._engine_step()
+        self.optimizer.step()
+        self.last_update = [p.data - b for p, b in zip(self.params, before)]
+        self.steps += 1
+        self.last_loss = value
+        return value
+
+    def _traced_step(self) -> float:
+        try:
+            if self._traced is None:
+                self._traced = TracedLoss(
+                    self.model, self.train_xs, self.targets(self.train_ys), self.training_loss
+                )
+            return self._traced()
+        except TraceError as e:  # refused: the plain step gives the same numbers
+            self.step_mode = "engine"
+            self.trace_note = f"tracing refused ({e}); training with the engine's step"
+            self._traced = None
+            return self._engine_step()
+
+    def _engine_step(self) -> float:
+        xs, ys = self._next_batch()
+        loss = self.training_loss([self.model(x) for x in xs], self.targets(ys))
+        self.optimizer.zero_grad()
+        loss.backward()
+        return loss.data
+
+    def _next_batch(self) -> tuple[list[list[float]], list[int]]:
+        n = len(self.train_xs)
+        if self.batch >= n:
+            return self.train_xs, self.train_ys
+        chosen: list[int] = []
+        while len(chosen) < self.batch:  # through seeded epochs, each a permutation
+            if not self._epoch:
+                self._epoch = list(range(n))
+                self._batches.shuffle(self._epoch)
+            chosen.append(self._epoch.pop())
+        return [self.train_xs[i] for i in chosen], [self.train_ys[i] for i in chosen]
+
+    @property
+    def traced_source(self) -> str:
+        """The traced step's code (tracing now if no step has traced it yet)."""
+        if self._traced is None:
+            traced = TracedLoss(
+                self.model, self.train_xs, self.targets(self.train_ys), self.training_loss
+            )
+            if self.step_mode == "traced":
+                self._traced = traced
+            return traced.source
+        return self._traced.source
+
+    # --- reading the model ------------------------------------------------------------
+
+    def score(self, outputs: Value | list[Value]) -> float | list[float]:
+        return outputs.data if isinstance(outputs, Value) else [v.data for v in outputs]
+
+    def predicted(self, score: float | list[float]) -> int:
+        if isinstance(score, list):
+            return max(range(len(score)), key=lambda k: (score[k], -k))
+        threshold = 0.5 if self._config["loss"] == "bce" else 0.0
+        return 1 if score > threshold else 0
+
+    def evaluate(self, xs: Sequence[Sequence[float]], ys: Sequence[int]) -> tuple[float, float]:
+        """(data loss, accuracy) on the points, without recording (nan, nan when none)."""
+        if not xs:
+            return math.nan, math.nan
+        with no_grad():
+            outputs = [self.model(x) for x in xs]
+            loss = self.data_loss(outputs, self.targets(ys)).data
+        right = sum(self.predicted(self.score(o)) == y for o, y in zip(outputs, ys))
+        return loss, right / len(xs)
+
+    def initial_loss(self) -> float:
+        """Before the first step: the training loss at the initial parameters (what a
+        full-batch first step returns), computed without recording."""
+        if self._initial_loss is None:
+            with no_grad():
+                outputs = [self.model(x) for x in self.train_xs]
+                self._initial_loss = self.training_loss(outputs, self.targets(self.train_ys)).data
+        return self._initial_loss
+
+    def activations(self, point: Sequence[float]) -> list[list[float]]:
+        """Every neuron's output at `point`, layer by layer (the last layer: the output)."""
+        outputs: list[list[float]] = []
+        with no_grad():
+            h: list = list(point)
+            for layer in self.model.layers:
+                h = layer(h)
+                outputs.append([v.data for v in h])
+        return outputs
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The plane the page shows: the data's box with a margin, at least [-1.5, 1.5]²
+        for the generated sets."""
+        xs = self.train_xs + self.test_xs + [list(p) for p in self.generated[0]]
+        a = [p[0] for p in xs] or [0.0]
+        b = [p[1] for p in xs] or [0.0]
+        if self._config["dataset"] == "students":
+            lo0, hi0, lo1, hi1 = min(a), max(a), min(b), max(b)
+            pad0, pad1 = 0.25 * (hi0 - lo0) + 0.5, 0.25 * (hi1 - lo1) + 0.5
+            return lo0 - pad0, hi0 + pad0, lo1 - pad1, hi1 + pad1
+        r = max(1.5, *(abs(v) * 1.1 for v in a + b))
+        ca = 0.5 if self._config["dataset"] == "moons" else 0.0
+        cb = 0.25 if self._config["dataset"] == "moons" else 0.0
+        return ca - r, ca + r, cb - r, cb + r
+
+    def sample_loss(self, i: int) -> tuple[Value, list[Value], list[list[Value]]]:
+        """Training sample i's data loss as an engine graph (inputs labelled x1, x2), after
+        backward(): (loss, the inputs, each layer's output nodes). The parameters' grads
+        are restored afterwards, so the optimizer's state is untouched."""
+        saved = [p.grad for p in self.params]
+        xs = [Value(v, f"x{k + 1}") for k, v in enumerate(self.train_xs[i])]
+        layers: list[list[Value]] = []
+        h: list[Value] = xs
+        for i, layer in enumerate(self.model.layers):
+            h = layer(h)
+            for j, out in enumerate(h):
+                # Named as the page's network names them: z before the activation, h after.
+                z = out.parents[0] if out.op in _ACTIVATION_OPS and out.parents else out
+                z.label = f"z{i}.{j}"
+                if out is not z:
+                    out.label = f"h{i}.{j}"
+            layers.append(h)
+        output: Value | list[Value] = h[0] if len(h) == 1 else h
+        if isinstance(output, Value):
+            output.label = "p" if self._config["loss"] == "bce" else "score"
+        else:
+            for k, z in enumerate(output):
+                z.label = f"z{k}"
+        loss = self.data_loss([output], self.targets(self.train_ys[i : i + 1]))
+        loss.label = "L"
+        for p in self.params:
+            p.grad = 0.0
+        loss.backward()
+        grads_of_sample = [p.grad for p in self.params]
+        for p, g in zip(self.params, saved):
+            p.grad = g
+        self.sample_param_grads = grads_of_sample
+        return loss, xs, layers
+
+
+def optimizer_state(session: Session) -> dict[str, list[float]]:
+    """The optimizer's per-parameter state: SGD's momentum buffer, Adam's m and v."""
+    opt = session.optimizer
+    n = len(session.params)
+    if isinstance(opt, Adam):
+        return {"m": list(opt._m), "v": list(opt._v)}
+    if isinstance(opt, SGD):
+        buffers = opt._buffers
+        return {"momentum": list(buffers) if buffers is not None else [0.0] * n}
+    return {}
+
+
+# --- the URL state ----------------------------------------------------------------------
+
+_LIST_KEYS = ("layers", "removed")
+
+
+def config_to_query(config: Mapping[str, Any]) -> dict[str, str]:
+    """The config as the page's URL parameters (what `main.js` writes): lists as
+    comma-separated numbers, `points` as JSON, everything else as its text."""
+    query = {}
+    for key, value in check_config(config).items():
+        if key in _LIST_KEYS:
+            query[key] = ",".join(str(v) for v in value)
+        elif key == "points":
+            query[key] = json.dumps(value, separators=(",", ":"))
+        else:
+            query[key] = str(value)
+    return query
+
+
+def config_from_query(query: Mapping[str, str]) -> dict[str, Any]:
+    """The config a page's URL parameters describe (the inverse of `config_to_query`,
+    and what the page sends when it opens): unknown parameters, the token among them, are
+    left out; numbers are read as JSON reads them."""
+    config: dict[str, Any] = {}
+    for key, text in query.items():
+        if key not in DEFAULTS:
+            continue
+        if key in _LIST_KEYS:
+            config[key] = [_json_number(v) for v in text.split(",") if v.strip()]
+        elif key == "points":
+            config[key] = json.loads(text)
+        elif isinstance(DEFAULTS[key], str):
+            config[key] = text
+        else:
+            config[key] = _json_number(text)
+    return config
+
+
+def _json_number(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text  # check_config says what is wrong with it
