@@ -112,6 +112,14 @@ def front_end_css() -> str:
 # --- the widget ---------------------------------------------------------------------------
 
 
+def _finite_or_none(x: float, widget: Any) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _float(x: float | None, widget: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
 class LiveView(anywidget.AnyWidget):  # type: ignore[misc]
     """The live page's views and controls for a `Session`, in a notebook.
 
@@ -126,7 +134,8 @@ class LiveView(anywidget.AnyWidget):  # type: ignore[misc]
     _esm = traitlets.Unicode(front_end_module()).tag(sync=True)
     _css = traitlets.Unicode(front_end_css()).tag(sync=True)
     steps = traitlets.Int(0).tag(sync=True)
-    loss = traitlets.Float(math.nan, allow_none=False).tag(sync=True)
+    # nan before the first step (and for a step whose loss was not finite): JSON's null.
+    loss = traitlets.Float(math.nan).tag(sync=True, to_json=_finite_or_none, from_json=_float)
     playing = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, session: Session | None = None, **kwargs: Any) -> None:
