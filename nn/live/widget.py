@@ -361,7 +361,8 @@ class _FitSession(Session):
             if self._total is not None and step >= self._total:
                 self.finished = True
             self._turn.notify_all()
-        if self.finished:
+        if self.finished:  # the view pauses, showing the last step before fit returns
             runner.pause()
+            runner.wait_idle(WAIT)
             return
         self.wait_for_permit(runner)
