@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("anywidget", reason="the widget needs anywidget: pip install 'backprop-lens[live]'")
+INSTALL = "nn.live.LiveView needs anywidget: pip install 'backprop-lens[live]'"
+pytest.importorskip("anywidget", reason=INSTALL)
 
 from nn import MLP, fit  # noqa: E402
 from nn.live import LiveView, Session  # noqa: E402
@@ -66,7 +67,7 @@ def test_a_given_session_is_the_one_trained():
         assert v.loss == reference.step()
     finally:
         v.close()
-    with pytest.raises(TypeError, match="LiveView: session must be an nn.live.Session"):
+    with pytest.raises(TypeError, match=r"LiveView: session must be an nn\.live\.Session"):
         LiveView({"dataset": "xor"})
 
 
@@ -219,8 +220,7 @@ def test_the_front_end_is_the_pages_own_modules():
             assert dependency in names[:k], (name, dependency)
         # The file's own text, but for its relative import specifiers.
         folder = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
-        restored = re.sub(r'"@nn-live:([^"]+)"',
-                          lambda m: '"./' + m.group(1)[len(folder):] + '"', text)  # fmt: skip
+        restored = re.sub(r'"@nn-live:' + re.escape(folder) + r'([^"]+)"', r'"./\1"', text)
         assert restored == widget_module._module_path(name).read_text(encoding="utf-8")
     assert "export default entry.default" in esm
     css = widget_module.front_end_css()
@@ -235,4 +235,4 @@ def test_without_anywidget_the_entry_point_says_what_to_install():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60, check=True)  # fmt: skip
-    assert out.stdout.strip() == "nn.live.LiveView needs anywidget: pip install 'backprop-lens[live]'"
+    assert out.stdout.strip() == INSTALL

@@ -36,9 +36,7 @@ try:
     import anywidget
     import traitlets
 except ImportError as e:  # pragma: no cover - said in one line, as the app does
-    raise ImportError(
-        "nn.live.LiveView needs anywidget: pip install 'backprop-lens[live]'"
-    ) from e
+    raise ImportError("nn.live.LiveView needs anywidget: pip install 'backprop-lens[live]'") from e
 
 from nn.live.runner import Runner
 from nn.live.session import Session, check_config
@@ -94,7 +92,8 @@ def front_end_module(entry: str = ENTRY) -> str:
         f"const MODULES = {modules};\n"
         "const urls = {};\n"
         "for (const [name, code] of MODULES) {\n"
-        '  const linked = code.replace(/"@nn-live:([^"]+)"/g, (_, dep) => JSON.stringify(urls[dep]));\n'
+        "  const linked = code.replace(\n"
+        '    /"@nn-live:([^"]+)"/g, (_, dep) => JSON.stringify(urls[dep]));\n'
         '  urls[name] = URL.createObjectURL(new Blob([linked], { type: "text/javascript" }));\n'
         "}\n"
         f"const entry = await import(urls[{json.dumps(entry)}]);\n"
@@ -120,7 +119,7 @@ def _float(x: float | None, widget: Any) -> float:
     return math.nan if x is None else float(x)
 
 
-class LiveView(anywidget.AnyWidget):  # type: ignore[misc]
+class LiveView(anywidget.AnyWidget):
     """The live page's views and controls for a `Session`, in a notebook.
 
     `LiveView(session=None)` (a new `Session()` when none is given). Synced traits:
@@ -283,7 +282,8 @@ class _FitSession(Session):
             self._labels = {k: k for k in range(3)}
         else:
             raise ValueError(
-                f"LiveView.attach: ys must be class labels (0/1, -1/+1 or 0, 1, 2), got {labels[:5]}"
+                "LiveView.attach: ys must be class labels (0/1, -1/+1 or 0, 1, 2), "
+                f"got {labels[:5]}"
             )
         last = model.layers[-1]
         sigmoid = last.neurons[0].activation == "sigmoid" if last.neurons else False
