@@ -199,6 +199,29 @@ def test_a_reset_in_the_page_stops_your_loop_with_a_clear_error(view):
     assert view.steps == 0  # the page's own network on your points, from step 0
 
 
+def test_a_loop_that_raises_leaves_the_view_working(view):
+    """Your loop raised (or you interrupted the cell): the view stops waiting for its next
+    step, says so in the page, and its buttons work again."""
+    xs, ys, model = _moons_training()
+
+    def failing(step, value):  # fit's callback, in step `step` (from 0)
+        if step == 3:
+            raise KeyError("a bug in your loop")
+
+    with pytest.raises(KeyError, match="a bug in your loop"):
+        fit(model, xs, ys, hinge, SGD(model.parameters(), lr=0.05), steps=50, progress=False,
+            callback=failing, live=view)  # fmt: skip
+    start = time.monotonic()
+    view.pause()  # answered: the runner is not stuck waiting for step 4
+    assert time.monotonic() - start < 5.0
+    assert view.steps == 3 and view.playing is False
+    messages = [m["message"] for m in view.sent if m["type"] == "error"]
+    assert any("your training loop stopped" in m for m in messages), messages
+    view.reset()
+    view.step()
+    assert view.steps == 1
+
+
 def test_attach_refuses_what_the_page_cannot_draw(view):
     model = MLP(3, [4, 1], rng=0)
     with pytest.raises(ValueError, match="2-D inputs"):

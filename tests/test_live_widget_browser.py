@@ -40,6 +40,11 @@ START_TIMEOUT = 90.0  # seconds for JupyterLab to answer
 CELL = "from nn.live import LiveView\nview = LiveView()\nview"
 
 
+# The page's step and loss, read in one go (a frame may arrive between two reads).
+SHOWN = """root => [root.querySelector("[aria-label='step']").textContent,
+                    root.querySelector("[aria-label='loss']").textContent]"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -161,14 +166,16 @@ def test_the_widget_trains_in_jupyterlab_and_pauses(jupyterlab, browser):
             "el => el.textContent.trim() === '0'", arg=step.element_handle(), timeout=30_000
         )
         play.click()
-        seen = []  # (step, loss) as the page shows them, twice while it plays
-        for at_least in (5, 25):
+        seen = []  # (step, loss) as the page shows them (read together), twice while it plays
+        for _ in range(2):
+            after = seen[-1][0] if seen else 4
             page.wait_for_function(
-                f"el => Number(el.textContent) >= {at_least}",
+                f"el => Number(el.textContent) > {after}",
                 arg=step.element_handle(),
                 timeout=60_000,
             )
-            seen.append((int(step.text_content() or "0"), number(loss.text_content() or "")))
+            step_text, loss_text = output.evaluate(SHOWN)
+            seen.append((int(step_text), number(loss_text)))
         (step1, loss1), (step2, loss2) = seen
         assert step2 > step1 and math.isfinite(loss1) and math.isfinite(loss2)
         assert loss2 != loss1  # the loss moves as it trains

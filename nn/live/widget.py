@@ -27,6 +27,7 @@ import concurrent.futures
 import json
 import math
 import re
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -204,6 +205,7 @@ class LiveView(anywidget.AnyWidget):
         the page draws them; `steps` (when known) ends the run cleanly at the last one.
         """
         fitted = _FitSession(model, xs, ys, loss, optimizer, steps)
+        fitted.owner = (threading.current_thread(), sys._getframe(1))  # the loop's caller
         self._runner.use_session(fitted, WAIT)
         self._runner.play()
         fitted.wait_for_permit(self._runner)
@@ -313,6 +315,7 @@ class _FitSession(Session):
         self._done = 0
         self.finished = total == 0
         self._before = [p.data for p in self.params]
+        self.owner: tuple[threading.Thread, Any] = (threading.current_thread(), None)
 
     def targets(self, classes: Sequence[int]) -> list:
         return [self._labels[k] for k in classes]
@@ -335,7 +338,27 @@ class _FitSession(Session):
             self._turn.notify_all()
             while self._done < target and not self.finished:
                 self._turn.wait(0.1)
+                if self._done < target and self._left():
+                    self.finished = True
+                    raise RuntimeError(
+                        f"your training loop stopped (an error or an interrupt) after step "
+                        f"{self.steps}"
+                    )
         return math.nan if self.last_loss is None else self.last_loss
+
+    def _left(self) -> bool:
+        """Whether your loop has gone (it raised, or was interrupted) without saying so:
+        its thread has ended, or the function that attached it is no longer on its stack.
+        (Without this the runner would wait for a step that never comes.)"""
+        thread, frame = self.owner
+        if not thread.is_alive():
+            return True
+        current = sys._current_frames().get(thread.ident or -1)
+        while current is not None:
+            if current is frame:
+                return False
+            current = current.f_back
+        return True
 
     def wait_for_permit(self, runner: Runner) -> None:
         """In your loop's thread: wait until the page lets the next step happen."""
