@@ -11,7 +11,7 @@ PYPY_VENV  := .venv-pypy
 PYPY_BIN   := $(PYPY_VENV)/bin
 PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test test-pypy lint demo bench dot pypy chromium clean
+.PHONY: test test-pypy lint demo live bench dot pypy chromium clean
 
 # Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
 # the linter, the formatter's check and the type checker, so that CI runs them too.
@@ -32,6 +32,12 @@ DATASET ?= students
 
 demo: $(READY) dot
 	$(BIN)/python -m nn.demo --dataset $(DATASET)
+
+# `make live`: watch it learn in the browser (python -m nn.live; LIVE_ARGS="--dataset spiral").
+LIVE_ARGS ?=
+
+live: $(READY) dot
+	$(BIN)/python -m nn.live $(LIVE_ARGS)
 
 # The demo loop is timed on CPython and on PyPy (whose venv has micrograd already).
 bench: $(READY) $(PYPY_READY) dot

@@ -34,7 +34,7 @@ export function decodeBytes(b64) {
 const byteToSigned = (b) => b / 127.5 - 1;
 
 // A size x size map of bytes (0..255 for -1..1) onto a small canvas, to be scaled up.
-export function paintMap(canvas, bytes, size, winner) {
+export function paintMap(canvas, bytes, size, winner, strength = 1) {
   canvas.width = size;
   canvas.height = size;
   const ctx = canvas.getContext("2d");
@@ -43,9 +43,9 @@ export function paintMap(canvas, bytes, size, winner) {
     let c;
     if (winner) {
       const confidence = (byteToSigned(bytes[i]) + 1) / 2;  // the winner's probability
-      c = mix(NEUTRAL, CLASS_COLOURS[winner[i]] || NEUTRAL, Math.max(0, (confidence - 0.33) * 1.2));
+      c = mix(NEUTRAL, CLASS_COLOURS[winner[i]] || NEUTRAL, Math.max(0, (confidence - 0.33) * 1.2 * strength));
     } else {
-      c = signColour(byteToSigned(bytes[i]) * 0.85);
+      c = signColour(byteToSigned(bytes[i]) * strength);
     }
     image.data.set([c[0], c[1], c[2], 255], 4 * i);
   }

@@ -15,7 +15,7 @@ const PLANE = 300;
 const CURVE_W = 300;
 const CURVE_H = 130;
 const NET_W = 470;
-const NET_H = 300;
+const NET_H = 360;
 const SPEEDS = [[0, "max"], [100, "100/s"], [30, "30/s"], [10, "10/s"], [3, "3/s"], [1, "1/s"]];
 
 function h(tag, attrs = {}, ...children) {
@@ -114,7 +114,7 @@ export function mount(el, transport, options = {}) {
   const seed = numberInput("seed", "seed", { min: 0, step: 1 }, (v) => setConfig({ seed: Number(v) }));
   const layerControls = h("div", { class: "layers" });
   const toggle = h("input", { type: "checkbox", "aria-label": "show gradients" });
-  toggle.addEventListener("change", () => { state.showGrads = toggle.checked; drawNetwork(); });
+  toggle.addEventListener("change", () => { state.showGrads = toggle.checked; schedule(); });
   const netSvg = svgElement("svg", { width: NET_W, height: NET_H, role: "img", "aria-label": "network" });
   const netPanel = h("section", { class: "panel network" },
     h("h2", {}, "Network ", h("span", { class: "model" }, "")),
@@ -251,6 +251,7 @@ export function mount(el, transport, options = {}) {
     if (m.trace_note) showMessage(m.trace_note);
     buildLayerControls();
     buildTable();
+    buildNetwork();
     if (options.onConfig) options.onConfig(c);
     schedule();
   }
@@ -286,13 +287,14 @@ export function mount(el, transport, options = {}) {
     // A frame without the heavy parts keeps the last ones.
     state.frame = state.frame ? { ...state.frame, ...m } : m;
     if (m.boundary) {
-      paintMap(state.boundaryCanvas, decodeBytes(m.boundary), state.setup.grid, m.winner ? decodeBytes(m.winner) : null);
+      paintMap(state.boundaryCanvas, decodeBytes(m.boundary), state.setup.grid, m.winner ? decodeBytes(m.winner) : null, 0.8);
       state.neuronMaps = m.neurons.map((layer) => layer.map(([, bytes]) => {
         const canvas = document.createElement("canvas");
         paintMap(canvas, decodeBytes(bytes), state.setup.neuron_grid, null);
         return canvas.toDataURL();
       }));
       state.heavyChanged = true;
+      state.mapsChanged = true;
     }
     if (m.graph && state.svg && state.replay === null && m.graph.sample === state.selected) {
       updateGraph(state.svg, { data: m.graph.data, grad: m.graph.grad });
@@ -331,54 +333,74 @@ export function mount(el, transport, options = {}) {
     if (f && state.heavyChanged) { fillTable(f); state.heavyChanged = false; }
   }
 
-  function drawNetwork() {
+  // The network is built once per set-up; each frame only recolours it.
+  function buildNetwork() {
     const setup = state.setup;
-    const f = state.frame;
-    if (!setup) return;
     const sizes = setup.sizes;
     const layout = networkLayout(sizes, NET_W, NET_H);
-    const numbers = f ? (state.showGrads ? f.grads : f.values) : null;
-    let largest = 0;
-    if (numbers) for (const v of numbers) if (v !== null) largest = Math.max(largest, Math.abs(v));
-    // Weights: width grows with |w| (1 px + 2 px per unit, capped); gradients: relative.
-    const width = (v) => (state.showGrads ? 0.5 + (5 * Math.abs(v)) / (largest || 1) : Math.min(7, 0.5 + 2 * Math.abs(v)));
     netSvg.replaceChildren();
     const defs = svgElement("defs", {}, netSvg);
     const edges = svgElement("g", {}, netSvg);
+    state.edges = [];
     for (let l = 0; l + 1 < sizes.length; l++) {
       for (let j = 0; j < sizes[l + 1]; j++) {
         for (let k = 0; k < sizes[l]; k++) {
-          const v = numbers ? numbers[parameterIndex(sizes, l, j, k)] : 0;
           const a = layout[l][k];
           const b = layout[l + 1][j];
-          const line = svgElement("line", {
-            x1: a.x, y1: a.y, x2: b.x, y2: b.y,
-            stroke: rgb(v < 0 ? NEGATIVE : POSITIVE, v === null ? 0.2 : 0.75),
-            "stroke-width": v === null ? 0.5 : width(v).toFixed(2),
-          }, edges);
-          svgElement("title", {}, line).textContent = `${setup.labels[parameterIndex(sizes, l, j, k)]} = ${formatNumber(v)}`;
+          const index = parameterIndex(sizes, l, j, k);
+          const line = svgElement("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: "#ccc", "stroke-width": 0.5 }, edges);
+          const title = svgElement("title", {}, line);
+          state.edges.push({ line, title, index });
         }
       }
     }
+    state.neuronImages = [];
     sizes.forEach((n, l) => {
+      state.neuronImages.push([]);
       for (let j = 0; j < n; j++) {
         const { x, y, r } = layout[l][j];
         const id = `clip-${l}-${j}`;
         const clip = svgElement("clipPath", { id }, defs);
         svgElement("circle", { cx: x, cy: y, r }, clip);
-        const g = svgElement("g", { class: l > 0 ? "neuron" : "input", "data-layer": l - 1, "data-neuron": j }, netSvg);
-        const map = state.neuronMaps[l] && state.neuronMaps[l][j];
-        if (map) svgElement("image", { href: map, x: x - r, y: y - r, width: 2 * r, height: 2 * r, "clip-path": `url(#${id})`, preserveAspectRatio: "none" }, g);
-        svgElement("circle", { cx: x, cy: y, r, fill: map ? "none" : "#f4f4f4", stroke: "#666", "stroke-width": 1 }, g);
-        const name = l === 0 ? `x${j + 1}` : (l === sizes.length - 1 ? `output ${j}` : `h${l - 1}.${j}`);
-        svgElement("title", {}, g).textContent = l === 0 ? name : `${name} (layer ${l - 1}, neuron ${j}): click for its chain rule`;
-        if (l === 0) {
-          const t = svgElement("text", { x: x - r - 4, y: y + 4, "text-anchor": "end", class: "label" }, netSvg);
-          t.textContent = name;
+        const g = svgElement("g", { class: l > 0 ? "neuron" : "input" }, netSvg);
+        svgElement("circle", { cx: x, cy: y, r, fill: "#f4f4f4" }, g);
+        const image = svgElement("image", { x: x - r, y: y - r, width: 2 * r, height: 2 * r, "clip-path": `url(#${id})`, preserveAspectRatio: "none" }, g);
+        state.neuronImages[l].push(image);
+        svgElement("circle", { cx: x, cy: y, r, fill: "none", stroke: "#777", "stroke-width": 1 }, g);
+        const last = l === sizes.length - 1;
+        const name = l === 0 ? `x${j + 1}` : (last ? `output ${j}` : `h${l - 1}.${j}`);
+        svgElement("title", {}, g).textContent = l === 0 ? `${name}: the input` : `${name} (layer ${l - 1}, neuron ${j}): click for its chain rule`;
+        if (l === 0 || last) {
+          const t = svgElement("text", { x: l === 0 ? x - r - 4 : x + r + 4, y: y + 4, "text-anchor": l === 0 ? "end" : "start", class: "label" }, netSvg);
+          t.textContent = l === 0 ? name : (sizes[l] === 1 ? "out" : String(j));
         }
         if (l > 0) g.addEventListener("click", () => send({ type: "explain", neuron: [l - 1, j] }));
       }
     });
+  }
+
+  function drawNetwork() {
+    const f = state.frame;
+    if (!state.setup || !state.edges || !f) return;
+    const numbers = state.showGrads ? f.grads : f.values;
+    let largest = 0;
+    for (const v of numbers) if (v !== null) largest = Math.max(largest, Math.abs(v));
+    // Weights: 0.5 px plus 2 px per unit of |w| (at most 7); gradients: relative to the largest.
+    const width = (v) => (state.showGrads ? 0.5 + (5 * Math.abs(v)) / (largest || 1) : Math.min(7, 0.5 + 2 * Math.abs(v)));
+    const labels = state.setup.labels;
+    for (const { line, title, index } of state.edges) {
+      const v = numbers[index];
+      line.setAttribute("stroke", v === null ? "#ccc" : rgb(v < 0 ? NEGATIVE : POSITIVE, 0.75));
+      line.setAttribute("stroke-width", v === null ? "0.5" : width(v).toFixed(2));
+      title.textContent = `${labels[index]}: ${state.showGrads ? "grad" : "value"} ${formatNumber(v)}`;
+    }
+    if (state.mapsChanged) {
+      state.mapsChanged = false;
+      state.neuronMaps.forEach((layer, l) => layer.forEach((url, j) => {
+        const image = state.neuronImages[l] && state.neuronImages[l][j];
+        if (image) image.setAttribute("href", url);
+      }));
+    }
   }
 
   function fillTable(f) {
