@@ -126,6 +126,9 @@ def test_fit_with_a_view_gives_the_numbers_of_fit_without(view):
     assert (view.steps, view.loss) == (15, expected[-1])
     assert view.playing is False  # the run ended: the view paused itself
     assert [p.data for p in model.parameters()] == [p.data for p in alone.parameters()]
+    # No step at all: nothing to wait for.
+    assert fit(model, xs, ys, hinge, SGD(model.parameters(), lr=0.05), steps=0, live=view) == []
+    assert view.steps == 0 and view.session.model is model
 
 
 def _grad_mode_is_per_thread() -> bool:

@@ -207,8 +207,9 @@ class LiveView(anywidget.AnyWidget):
         fitted = _FitSession(model, xs, ys, loss, optimizer, steps)
         fitted.owner = (threading.current_thread(), sys._getframe(1))  # the loop's caller
         self._runner.use_session(fitted, WAIT)
-        self._runner.play()
-        fitted.wait_for_permit(self._runner)
+        if not fitted.finished:  # (fit with steps=0 has nothing to wait for)
+            self._runner.play()
+            fitted.wait_for_permit(self._runner)
         return lambda step, value: fitted.after_step(self._runner, step, value)
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> concurrent.futures.Future:
