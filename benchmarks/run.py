@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("bench_engine", "bench_nn", "bench_viz", "bench_trace")
+SECTIONS = ("bench_engine", "bench_nn", "bench_viz", "bench_trace", "bench_live")
 
 
 def machine() -> str:

@@ -12,6 +12,7 @@ Ctrl-C (or SIGTERM) stops it, with exit status 0.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import secrets
 import signal
 import socket
@@ -126,18 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # found: these handlers make that a no-op, so a stop is a clean exit 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
 def _open_browser(url: str) -> None:
-    try:
+    with contextlib.suppress(Exception):  # no browser here: the printed address is enough
         webbrowser.open(url)
-    except Exception:  # no browser here: the printed address is enough
-        pass
 
 
 if __name__ == "__main__":

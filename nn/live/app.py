@@ -34,16 +34,22 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+import autograd
 from nn.live.frames import dumps
 from nn.live.runner import Runner
 
 STATIC = Path(__file__).parent / "static"
-ENGINE_STATIC = Path(__file__).parent.parent.parent / "autograd" / "static"
+ENGINE_STATIC = Path(autograd.__file__).parent / "static"  # graph_view.js, shared
 COOKIE = "nn_live_token"
 RATE = 100  # messages a second a page may send (a burst of twice that)
 MAX_MESSAGE = 256 * 1024  # bytes
 MAX_PENDING = 64  # non-frame messages waiting for a slow page
-MEDIA = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
+MEDIA = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".svg": "image/svg+xml",
+}
 
 
 class Hub:
@@ -55,10 +61,8 @@ class Hub:
 
     def emit(self, message: dict) -> None:
         """Called from the training thread: hand the message to the event loop."""
-        try:
+        with contextlib.suppress(RuntimeError):  # a closed loop: the server is stopping
             self.loop.call_soon_threadsafe(self._publish, message)
-        except RuntimeError:  # the loop has closed: the server is stopping
-            pass
 
     def _publish(self, message: dict) -> None:
         for client in list(self.clients):
@@ -172,9 +176,11 @@ def create_app(
     async def channel(websocket: WebSocket) -> None:
         why = authorised(websocket.headers, websocket.query_params, websocket.cookies)
         origin = websocket.headers.get("origin")
-        if why is None and origin is not None:
-            if origin.split("://", 1)[-1] not in allowed_hosts or not origin.startswith("http://"):
-                why = f"foreign Origin {origin!r}"
+        same_site = origin is None or (  # no Origin: not a browser, and it has the token
+            origin.startswith("http://") and origin.split("://", 1)[-1] in allowed_hosts
+        )
+        if why is None and not same_site:
+            why = f"foreign Origin {origin!r}"
         if why is not None:
             await websocket.close(code=1008, reason=why[:120])  # before accept: HTTP 403
             return
@@ -191,7 +197,9 @@ def create_app(
                 text = await websocket.receive_text()
                 if not bucket.take():
                     if not dropped:
-                        client.put({"type": "error", "message": "too many messages: some were dropped"})
+                        client.put(
+                            {"type": "error", "message": "too many messages: some were dropped"}
+                        )
                     dropped = True
                     continue
                 dropped = False

@@ -24,8 +24,8 @@ from autograd.viz import draw
 from nn.live.session import MAX_LAYERS, MAX_NEURONS, MAX_POINTS, Session, optimizer_state
 from nn.serialize import save
 
-GRID = 28  # the boundary's cells per side
-NEURON_GRID = 14  # each neuron's small map: every other boundary cell
+GRID = 20  # the boundary's cells per side (the page smooths it)
+NEURON_GRID = 10  # each neuron's small map: every other boundary cell
 MAX_GRAPH_NODES = 150  # a bigger sample graph folds each neuron into one box
 
 
@@ -77,7 +77,7 @@ def light(session: Session) -> dict[str, Any]:
     """Step, loss and every parameter's value and gradient (the network's edges)."""
     return {
         "step": session.steps,
-        "loss": exact(session.last_loss),
+        "loss": exact(session.last_loss if session.steps else session.initial_loss()),
         "step_mode": session.step_mode,
         "values": [num(p.data) for p in session.params],
         "grads": [num(p.grad) for p in session.params],
@@ -108,7 +108,9 @@ def maps(session: Session) -> dict[str, Any]:
     and its softmax probability (three), each neuron's map scaled by its largest |output|.
     """
     lo0, hi0, lo1, hi1 = session.bounds()
-    neurons = [[[] for _ in layer.neurons] for layer in session.model.layers]
+    neurons: list[list[list[float]]] = [
+        [[] for _ in layer.neurons] for layer in session.model.layers
+    ]
     inputs: list[list[float]] = [[], []]
     boundary: list[int] = []
     winner: list[int] = []
@@ -169,7 +171,7 @@ class SampleGraph:
 
     def __init__(self, session: Session, sample: int) -> None:
         self.sample = sample
-        loss, _, layers = session.sample_loss(sample)
+        loss, _, _layers = session.sample_loss(sample)
         order = topological_order(loss)
         self.signature = [node.op for node in order]
         big = len(order) > MAX_GRAPH_NODES
@@ -184,6 +186,9 @@ class SampleGraph:
         boxes = _folded_boxes(order, grouping) if big else {}
         self.svg = with_node_ids(_inline(svg), boxes)
         self.count = len(order)
+        # The nodes the picture shows (a folded box shows its last node): only their
+        # numbers travel with each frame; the others are null.
+        self.shown = sorted({int(k) for k in re.findall(r'id="node-(\d+)"', self.svg)})
         self.names = [one_line(node_name(node)) for node in order]
 
     def values(self, session: Session) -> tuple[dict[str, Any], Value, list, list[list[Value]]]:
@@ -192,11 +197,12 @@ class SampleGraph:
         order = topological_order(loss)
         if [node.op for node in order] != self.signature:
             raise _Relayout
-        part = {
-            "sample": self.sample,
-            "data": [num(node.data) for node in order],
-            "grad": [num(node.grad) for node in order],
-        }
+        data: list[float | None] = [None] * len(order)
+        grad: list[float | None] = [None] * len(order)
+        for k in self.shown:
+            data[k] = num(order[k].data)
+            grad[k] = num(order[k].grad)
+        part = {"sample": self.sample, "data": data, "grad": grad, "changed": self.shown}
         return part, loss, order, layers
 
 
@@ -225,7 +231,9 @@ def _inline(svg: str) -> str:
     return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
 
 
-_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>(.*?)</g>\n(?=<)', re.S)
+_NODE = re.compile(
+    r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>(.*?)</g>\n(?=<)', re.S
+)
 
 
 def with_node_ids(svg: str, boxes: dict[str, int]) -> str:
@@ -241,8 +249,10 @@ def with_node_ids(svg: str, boxes: dict[str, int]) -> str:
             k = boxes[title]
         else:
             return match.group(0)
-        body = re.sub(r"<text([^>]*)>(data |out )", rf'<text\1 id="node-{k}-data">\2', body, 1)
-        body = re.sub(r"<text([^>]*)>grad", rf'<text\1 id="node-{k}-grad">grad', body, 1)
+        body = re.sub(
+            r"<text([^>]*)>(data |out )", rf'<text\1 id="node-{k}-data">\2', body, count=1
+        )
+        body = re.sub(r"<text([^>]*)>grad", rf'<text\1 id="node-{k}-grad">grad', body, count=1)
         return f'<g id="node-{k}" class="node">\n<title>{title}</title>{body}</g>\n'
 
     return _NODE.sub(rename, svg)

@@ -54,14 +54,14 @@ from autograd.engine import is_int, is_number
 from nn.live import frames
 from nn.live.session import Session, check_config
 
-FRAME_INTERVAL = 1 / 30  # a light frame at most this often
-HEAVY_INTERVAL = 0.25  # boundary, maps, table, metrics at most this often
+FRAME_INTERVAL = 1 / 36  # a light frame at most this often (aiming at 30 a second)
+HEAVY_INTERVAL = 0.4  # boundary, maps, table, metrics at most this often (they cost ~40 ms)
 MAX_SPEED = 1000
 MAX_CURVE = 2000  # curve points kept; beyond, every other one is dropped (memory flat)
 QUEUE_SIZE = 256  # messages waiting for the training thread; beyond, refused
 MESSAGE_TYPES = frozenset(
-    "hello play pause step reset speed config add_point remove_point select explain "
-    "replay download".split()
+    {"hello", "play", "pause", "step", "reset", "speed", "config", "add_point"}
+    | {"remove_point", "select", "explain", "replay", "download"}
 )
 
 Emit = Callable[[dict], None]
@@ -91,18 +91,16 @@ def check_message(message: object) -> dict[str, Any]:
             v = m.get(key)
             if not is_number(v) or not math.isfinite(float(v)):
                 raise MessageError(f"{kind}: {key} must be a finite number, got {v!r}")
-        if kind == "add_point" and not (is_int(m.get("class")) and 0 <= m["class"] <= 2):
+        if kind == "add_point" and not (is_int(m.get("class")) and 0 <= int(m["class"]) <= 2):
             raise MessageError(f"add_point: class must be 0, 1 or 2, got {m.get('class')!r}")
     elif kind == "select":
         v = m.get("sample")
-        if v is not None and not (is_int(v) and v >= 0):
+        if v is not None and not (is_int(v) and int(v) >= 0):
             raise MessageError(f"select: sample must be a point index or null, got {v!r}")
     elif kind == "explain":
         node, neuron = m.get("node"), m.get("neuron")
-        ok_node = is_int(node) and node >= 0
-        ok_neuron = (
-            isinstance(neuron, list) and len(neuron) == 2 and all(is_int(v) for v in neuron)
-        )
+        ok_node = is_int(node) and int(node) >= 0
+        ok_neuron = isinstance(neuron, list) and len(neuron) == 2 and all(is_int(v) for v in neuron)
         if not (ok_node or ok_neuron):
             raise MessageError("explain: needs node (an index) or neuron ([layer, index])")
     elif kind == "download" and m.get("what") not in ("model", "code"):
@@ -159,7 +157,9 @@ class Runner:
         try:
             self._commands.put_nowait(checked)
         except queue.Full:
-            self.emit({"type": "error", "message": "too many messages at once: this one was dropped"})
+            self.emit(
+                {"type": "error", "message": "too many messages at once: this one was dropped"}
+            )
 
     def play(self) -> None:
         self.submit({"type": "play"})
@@ -364,7 +364,9 @@ class Runner:
 
     def _on_download(self, m: dict[str, Any]) -> None:
         if m["what"] == "model":
-            self.emit({"type": "download", "name": "model.json", "text": frames.model_json(self.session)})
+            self.emit(
+                {"type": "download", "name": "model.json", "text": frames.model_json(self.session)}
+            )
         else:
             note = "" if self.session.step_mode == "traced" else (
                 "# This run trains with the engine's step (minibatches or cross-entropy);\n"
@@ -380,8 +382,8 @@ class Runner:
             loss = self.session.step()
         except Exception as e:  # e.g. an lr so large that a number overflows
             self.playing = False
-            self.emit({"type": "error", "message": f"training stopped at step "
-                       f"{self.session.steps}: {e}. Reset, or lower the learning rate."})  # fmt: skip
+            why = f"training stopped at step {self.session.steps}: {e}."
+            self.emit({"type": "error", "message": why + " Reset, or lower the learning rate."})
             return
         self._rate.tick()
         self._dirty = True
@@ -395,16 +397,17 @@ class Runner:
             self._frame(heavy=now - self._last_heavy >= HEAVY_INTERVAL)
 
     def _frame(self, heavy: bool) -> None:
+        self._last_light = time.monotonic()  # the frame clock counts from a frame's start
         session = self.session
         frame: dict[str, Any] = {"type": "frame", **frames.light(session)}
         frame["playing"] = self.playing
         frame["speed"] = self.speed
         frame["steps_per_s"] = round(self._rate.per_second(), 1)
         if heavy:
+            self._last_heavy = time.monotonic()
             part = frames.heavy(session)
             self._add_curve_point(part["metrics"])
             frame.update(part)
-            self._last_heavy = time.monotonic()
         frame["curve"] = {"start": self._curve_start, "points": self._curve[self._curve_start :]}
         self._curve_start = len(self._curve)
         if self._graph is not None:
@@ -417,8 +420,10 @@ class Runner:
                 self._send_explain(self._explained)
         self.emit(frame)
         self.frames_sent += 1
-        self._last_light = time.monotonic()
         self._dirty = False
+        if self.playing:
+            # Let the server's thread take the GIL and send it before the next steps.
+            time.sleep(0.002)
 
     def _add_curve_point(self, metrics: list) -> None:
         point = [self.session.steps, *metrics]

@@ -112,7 +112,7 @@ def check_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     if len(layers) > MAX_LAYERS:
         raise ConfigError(f"layers: at most {MAX_LAYERS} hidden layers, got {len(layers)}")
     for size in layers:
-        if not is_int(size) or not 1 <= size <= MAX_NEURONS:
+        if not is_int(size) or not 1 <= int(size) <= MAX_NEURONS:
             raise ConfigError(
                 f"layers: each hidden layer has 1 to {MAX_NEURONS} neurons, got {size!r}"
             )
@@ -128,7 +128,7 @@ def check_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     if not isinstance(removed, (list, tuple)) or len(removed) > MAX_SAMPLES:
         raise ConfigError(f"removed must be a list of at most {MAX_SAMPLES} indices")
     for i in removed:
-        if not is_int(i) or not 0 <= i < MAX_SAMPLES:
+        if not is_int(i) or not 0 <= int(i) < MAX_SAMPLES:
             raise ConfigError(f"removed: {i!r} is not a point index")
     c["removed"] = sorted({int(i) for i in removed})
     classes = class_count(c)
@@ -162,7 +162,7 @@ def _choice(config: Mapping[str, Any], key: str, choices: Sequence[str]) -> str:
 
 def _int(config: Mapping[str, Any], key: str, low: int, high: int) -> int:
     value = config[key]
-    if not is_int(value) or not low <= value <= high:
+    if not is_int(value) or not low <= int(value) <= high:
         raise ConfigError(f"{key} must be an integer from {low} to {high}, got {value!r}")
     return int(value)
 
@@ -194,7 +194,7 @@ def _points(points: object, classes: int) -> list[list[float]]:
         for what, v in (("x", x), ("y", y)):
             if not is_number(v) or not abs(float(v)) <= MAX_COORDINATE:
                 raise ConfigError(f"points[{i}]: {what} must be a number, got {v!r}")
-        if not is_int(k) or not 0 <= k < classes:
+        if not is_int(k) or not 0 <= int(k) < classes:
             raise ConfigError(f"points[{i}]: class must be 0 to {classes - 1}, got {k!r}")
         checked.append([float(x), float(y), int(k)])
     return checked
@@ -202,7 +202,14 @@ def _points(points: object, classes: int) -> list[list[float]]:
 
 def generate(config: Mapping[str, Any]) -> tuple[list[list[float]], list[int]]:
     """The config's generated points and class indices (0, 1[, 2]), before any edit."""
-    name, n, noise, seed = config["dataset"], config["samples"], config["noise"], config["data_seed"]
+    name, n, noise, seed = (
+        config["dataset"],
+        config["samples"],
+        config["noise"],
+        config["data_seed"],
+    )
+    xs: Sequence[Sequence[float]]
+    ys: Sequence[int]
     if name == "moons":
         xs, ys = datasets.make_moons(n, noise=noise, rng=seed)
     elif name == "circles":
@@ -268,6 +275,7 @@ class Session:
         self._epoch: list[int] = []
         self.steps = 0
         self.last_loss: float | None = None
+        self._initial_loss: float | None = None
         self.last_update = [0.0] * len(self.params)
         self.step_mode = "traced" if self._worth_tracing() else "engine"
         self._traced: TracedLoss | None = None
@@ -310,10 +318,7 @@ class Session:
     def step(self) -> float:
         """One optimizer step; returns the loss computed in it."""
         before = [p.data for p in self.params]
-        if self.step_mode == "traced":
-            value = self._traced_step()
-        else:
-            value = self._engine_step()
+        value = self._traced_step() if self.step_mode == "traced" else self._engine_step()
         self.optimizer.step()
         self.last_update = [p.data - b for p, b in zip(self.params, before)]
         self.steps += 1
@@ -344,7 +349,7 @@ class Session:
         n = len(self.train_xs)
         if self.batch >= n:
             return self.train_xs, self.train_ys
-        chosen = []
+        chosen: list[int] = []
         while len(chosen) < self.batch:  # through seeded epochs, each a permutation
             if not self._epoch:
                 self._epoch = list(range(n))
@@ -384,6 +389,15 @@ class Session:
             loss = self.data_loss(outputs, self.targets(ys)).data
         right = sum(self.predicted(self.score(o)) == y for o, y in zip(outputs, ys))
         return loss, right / len(xs)
+
+    def initial_loss(self) -> float:
+        """Before the first step: the training loss at the initial parameters (what a
+        full-batch first step returns), computed without recording."""
+        if self._initial_loss is None:
+            with no_grad():
+                outputs = [self.model(x) for x in self.train_xs]
+                self._initial_loss = self.training_loss(outputs, self.targets(self.train_ys)).data
+        return self._initial_loss
 
     def activations(self, point: Sequence[float]) -> list[list[float]]:
         """Every neuron's output at `point`, layer by layer (the last layer: the output)."""
@@ -455,7 +469,6 @@ def optimizer_state(session: Session) -> dict[str, list[float]]:
         buffers = opt._buffers
         return {"momentum": list(buffers) if buffers is not None else [0.0] * n}
     return {}
-
 
 
 # --- the URL state ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ function mix(a, b, t) {
 // v in [-1, 1]: orange through the light neutral to blue.
 export function signColour(v) {
   if (v === null || Number.isNaN(v)) return NEUTRAL;
-  const t = Math.min(1, Math.abs(v));
+  const t = Math.pow(Math.min(1, Math.abs(v)), 0.6);  // small values still show their sign
   return mix(NEUTRAL, v < 0 ? NEGATIVE : POSITIVE, t);
 }
 
@@ -153,12 +153,12 @@ export function svgElement(name, attrs = {}, parent = null) {
 // The network's geometry: one column per layer (inputs first), neurons top to bottom.
 export function networkLayout(sizes, width, height) {
   const columns = sizes.length;
-  const radius = Math.max(9, Math.min(20, (height - 20) / (2.6 * Math.max(...sizes))));
-  const xs = sizes.map((_, i) => 30 + ((width - 60) * i) / Math.max(1, columns - 1));
+  const radius = Math.max(8, Math.min(22, (height - 20) / (2.25 * Math.max(...sizes))));
+  const xs = sizes.map((_, i) => 36 + ((width - 80) * i) / Math.max(1, columns - 1));
   return sizes.map((n, i) =>
     Array.from({ length: n }, (_, j) => ({
       x: xs[i],
-      y: height / 2 + (j - (n - 1) / 2) * Math.min(2.6 * radius, (height - 2 * radius) / Math.max(1, n - 1 || 1)),
+      y: height / 2 + (j - (n - 1) / 2) * Math.min(2.6 * radius, (height - 2 * radius - 4) / Math.max(1, n - 1)),
       r: radius,
     })),
   );

@@ -71,8 +71,8 @@ const token = new URLSearchParams(location.search).get("token") || "";
 const wsUrl = `ws://${location.host}/ws` + (token ? `?token=${encodeURIComponent(token)}` : "");
 const transport = webSocketTransport(wsUrl);
 const initial = configFromQuery(location.search);
-window.liveTransport = transport;
-mount(document.getElementById("app"), transport, {
+window.liveTransport = transport;  // for tests and the console
+window.liveView = mount(document.getElementById("app"), transport, {
   initialConfig: Object.keys(initial).length ? initial : null,
   onConfig(config) {
     history.replaceState(null, "", configToQuery(config, token));

@@ -15,7 +15,7 @@ const PLANE = 300;
 const CURVE_W = 300;
 const CURVE_H = 130;
 const NET_W = 470;
-const NET_H = 360;
+const NET_H = 440;
 const SPEEDS = [[0, "max"], [100, "100/s"], [30, "30/s"], [10, "10/s"], [3, "3/s"], [1, "1/s"]];
 
 function h(tag, attrs = {}, ...children) {
@@ -153,6 +153,7 @@ export function mount(el, transport, options = {}) {
     h("button", { type: "button", "aria-label": "previous backward step", onclick: () => replayTo(state.replayAt - 1) }, "◀"),
     h("button", { type: "button", "aria-label": "next backward step", onclick: () => replayTo(state.replayAt + 1) }, "▶"),
     h("button", { type: "button", onclick: () => endReplay() }, "Live"),
+    h("button", { type: "button", onclick: () => fitGraph(!state.zoomed), title: "fit the width, or full size" }, "Zoom"),
     caption);
   const graphPanel = h("section", { class: "panel chain" }, h("h2", {}, "Down to the chain rule"), replayBar, graphBox, explainBox);
 
@@ -297,7 +298,7 @@ export function mount(el, transport, options = {}) {
       state.mapsChanged = true;
     }
     if (m.graph && state.svg && state.replay === null && m.graph.sample === state.selected) {
-      updateGraph(state.svg, { data: m.graph.data, grad: m.graph.grad });
+      updateGraph(state.svg, m.graph);
     }
     stepEl.textContent = String(m.step);
     lossEl.textContent = m.loss === null ? "nan" : Number(m.loss.toPrecision(6)).toString();
@@ -434,11 +435,26 @@ export function mount(el, transport, options = {}) {
     graphBox.innerHTML = m.svg;  // the server's own drawing (autograd.viz escapes every label)
     graphBox.prepend(h("p", { class: "hint" }, `Sample ${m.sample} at (${formatNumber(x)}, ${formatNumber(y)}), class ${k}: ${m.count} nodes. Click a node for its chain rule.`));
     state.svg = graphBox.querySelector("svg");
+    // Fit the width; the zoom button shows it at its own size (then it scrolls).
+    state.svgSize = [state.svg.getAttribute("width"), state.svg.getAttribute("height")];
+    fitGraph(state.zoomed);
     for (const node of state.svg.querySelectorAll("g.node[id^='node-']")) {
       const index = Number(node.id.slice(5));
       node.addEventListener("click", () => send({ type: "explain", node: index }));
     }
     schedule();
+  }
+
+  function fitGraph(zoomed) {
+    state.zoomed = zoomed;
+    if (!state.svg) return;
+    if (zoomed) {
+      state.svg.setAttribute("width", state.svgSize[0]);
+      state.svg.setAttribute("height", state.svgSize[1]);
+    } else {
+      state.svg.setAttribute("width", "100%");
+      state.svg.removeAttribute("height");
+    }
   }
 
   function onExplain(m) {
