@@ -39,6 +39,7 @@ try:
 except ImportError as e:  # pragma: no cover - said in one line, as the app does
     raise ImportError("nn.live.LiveView needs anywidget: pip install 'backprop-lens[live]'") from e
 
+from nn.live import frames
 from nn.live.runner import Runner
 from nn.live.session import Session, check_config
 
@@ -124,9 +125,10 @@ class LiveView(anywidget.AnyWidget):
     """The live page's views and controls for a `Session`, in a notebook.
 
     `LiveView(session=None)` (a new `Session()` when none is given). Synced traits:
-    `steps` (int) and `loss` (float, nan before the first step) mirror the page's step and
-    loss. `play()`, `pause()`, `step()` (exactly one optimizer step) and `reset()` act as
-    the page's buttons and return once the training thread has done it; `session` is the
+    `steps` (int) and `loss` (float) mirror the page's step and loss (at step 0, the loss
+    at the initial parameters, as the page shows it). `play()`, `pause()`, `step()`
+    (exactly one optimizer step) and `reset()` act as the page's buttons and return once
+    the training thread has done it; `session` is the
     session being trained (a Reset or a new set-up in the page makes a new one).
     `close()` stops the training thread.
     """
@@ -134,7 +136,7 @@ class LiveView(anywidget.AnyWidget):
     _esm = traitlets.Unicode(front_end_module()).tag(sync=True)
     _css = traitlets.Unicode(front_end_css()).tag(sync=True)
     steps = traitlets.Int(0).tag(sync=True)
-    # nan before the first step (and for a step whose loss was not finite): JSON's null.
+    # nan (a loss that was not finite) travels as JSON's null.
     loss = traitlets.Float(math.nan).tag(sync=True, to_json=_finite_or_none, from_json=_float)
     playing = traitlets.Bool(False).tag(sync=True)
 
@@ -248,8 +250,10 @@ class LiveView(anywidget.AnyWidget):
                 self.send(message)
 
     def _mirror(self, session: Session) -> None:
+        """The traits as the first frame will set them (the page's own rule, frames.light)."""
+        loss = frames.light(session)["loss"]
         self.steps = session.steps
-        self.loss = math.nan if session.last_loss is None else session.last_loss
+        self.loss = math.nan if loss is None else float(loss)
 
 
 # --- your own training as a session ------------------------------------------------------------
@@ -309,6 +313,7 @@ class _FitSession(Session):
         self.last_update = [0.0] * len(self.params)
         self.step_mode = "engine"
         self._traced = None
+        self._initial_loss: float | None = None
         self.trace_note = "your own training loop"
         self._total = total
         self._turn = threading.Condition()
