@@ -128,9 +128,8 @@ class LiveView(anywidget.AnyWidget):
     `steps` (int) and `loss` (float) mirror the page's step and loss (at step 0, the loss
     at the initial parameters, as the page shows it). `play()`, `pause()`, `step()`
     (exactly one optimizer step) and `reset()` act as the page's buttons and return once
-    the training thread has done it; `session` is the
-    session being trained (a Reset or a new set-up in the page makes a new one).
-    `close()` stops the training thread.
+    the training thread has done it; `session` is the session being trained (a Reset or
+    a new set-up in the page makes a new one). `close()` stops the training thread.
     """
 
     _esm = traitlets.Unicode(front_end_module()).tag(sync=True)
