@@ -214,6 +214,8 @@ def test_sample_graph_explain_and_replay(runner):
     runner.wait_idle()
     graph = runner.inbox.of("graph")[-1]
     assert graph["sample"] == 2 and 'id="node-0"' in graph["svg"]
+    # Every node has its id (updateGraph counts them), shown or folded into a box.
+    assert all(f'id="node-{i}"' in graph["svg"] for i in range(graph["count"]))
     k = graph["count"] - 1  # the loss itself, last in topological order
     assert f'id="node-{k}-grad"' in graph["svg"]
     values = runner.inbox.of("frame")[-1]["graph"]

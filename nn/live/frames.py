@@ -184,11 +184,11 @@ class SampleGraph:
         )
         svg = graph.pipe(format="svg").decode("utf-8")
         boxes = _folded_boxes(order, grouping) if big else {}
-        self.svg = with_node_ids(_inline(svg), boxes)
         self.count = len(order)
+        self.svg = with_node_ids(_inline(svg), boxes, self.count)
         # The nodes the picture shows (a folded box shows its last node): only their
         # numbers travel with each frame; the others are null.
-        self.shown = sorted({int(k) for k in re.findall(r'id="node-(\d+)"', self.svg)})
+        self.shown = sorted({int(k) for k in re.findall(r'id="node-(\d+)-data"', self.svg)})
         self.names = [one_line(node_name(node)) for node in order]
 
     def values(self, session: Session) -> tuple[dict[str, Any], Value, list, list[list[Value]]]:
@@ -202,7 +202,7 @@ class SampleGraph:
         for k in self.shown:
             data[k] = num(order[k].data)
             grad[k] = num(order[k].grad)
-        part = {"sample": self.sample, "data": data, "grad": grad, "changed": self.shown}
+        part = {"sample": self.sample, "data": data, "grad": grad}
         return part, loss, order, layers
 
 
@@ -227,35 +227,53 @@ def _folded_boxes(order: list[Value], grouping: Any) -> dict[str, int]:
 
 
 def _inline(svg: str) -> str:
+    """The `<svg>` element alone, as `autograd.viz.inline_svg` (on the pictures branch)
+    makes it: no prolog, no namespaces, and a cell's link (`<g id="a_node-3-grad"><a ...>`,
+    Graphviz's way of writing a cell id) as a plain group with that id."""
     svg = svg[svg.index("<svg") :]
-    return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+    svg = re.sub(
+        r'<g id="a_([^"]*)"><a xlink:href="[^"]*" xlink:title="([^"]*)">',
+        r'<g id="\1"><title>\2</title>',
+        svg,
+    )
+    return svg.replace("</a>\n", "").replace("</a>", "")
 
 
+# A node's group as Graphviz writes it: no group inside (a cell without an id has none).
 _NODE = re.compile(
-    r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>(.*?)</g>\n(?=<)', re.S
+    r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>((?:(?!<g[ >]).)*?)</g>\n', re.S
 )
 
 
-def with_node_ids(svg: str, boxes: dict[str, int]) -> str:
-    """Graphviz's SVG with the ids `updateGraph` needs: `node-<k>` on value node v<k> (or
-    on a folded box, for its last node), `node-<k>-data` and `node-<k>-grad` on the text
-    of its data and grad cells. Ids already there (a draw() that writes them) stay."""
+def with_node_ids(svg: str, boxes: dict[str, int], count: int) -> str:
+    """Graphviz's SVG with the ids `graph_view.js`'s `updateGraph` reads: `node-<k>` on
+    value node v<k> (or on a folded box, for its last node), and groups `node-<k>-data`,
+    `node-<k>-grad` around the text of its data and grad cells. A draw() that writes
+    these ids itself is left as it is. Then an empty `node-<k>` for every k the picture
+    does not show (folded into a box): `updateGraph` counts the nodes up to the first
+    missing id."""
+    if 'id="node-' not in svg:
+        svg = _NODE.sub(lambda match: _renamed(match, boxes), svg)
+    missing = [k for k in range(count) if f'id="node-{k}"' not in svg]
+    hidden = "".join(f'<g id="node-{k}" class="folded"></g>' for k in missing)
+    return svg.replace("</svg>", hidden + "</svg>", 1) if hidden else svg
 
-    def rename(match: re.Match) -> str:
-        title, body = match.group(2), match.group(3)
-        if title.startswith("v") and title[1:].isdigit():
-            k = int(title[1:])
-        elif title in boxes:
-            k = boxes[title]
-        else:
-            return match.group(0)
-        body = re.sub(
-            r"<text([^>]*)>(data |out )", rf'<text\1 id="node-{k}-data">\2', body, count=1
-        )
-        body = re.sub(r"<text([^>]*)>grad", rf'<text\1 id="node-{k}-grad">grad', body, count=1)
-        return f'<g id="node-{k}" class="node">\n<title>{title}</title>{body}</g>\n'
 
-    return _NODE.sub(rename, svg)
+def _renamed(match: re.Match, boxes: dict[str, int]) -> str:
+    title, body = match.group(2), match.group(3)
+    if title.startswith("v") and title[1:].isdigit():
+        k = int(title[1:])
+    elif title in boxes:
+        k = boxes[title]
+    else:
+        return match.group(0)
+    body = re.sub(
+        r"(<text[^>]*>(?:data |out )[^<]*</text>)", rf'<g id="node-{k}-data">\1</g>', body, count=1
+    )
+    body = re.sub(r"(<text[^>]*>grad[^<]*</text>)", rf'<g id="node-{k}-grad">\1</g>', body, count=1)
+    return f'<g id="node-{k}" class="node">\n<title>{title}</title>{body}</g>\n'
 
 
 def explain(root: Value, order: list[Value], k: int) -> dict[str, Any]:

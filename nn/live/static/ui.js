@@ -16,6 +16,8 @@ const CURVE_W = 300;
 const CURVE_H = 130;
 const NET_W = 470;
 const NET_H = 440;
+const NEGATIVE_EDGE = rgb(NEGATIVE, 0.75);
+const POSITIVE_EDGE = rgb(POSITIVE, 0.75);
 const SPEEDS = [[0, "max"], [100, "100/s"], [30, "30/s"], [10, "10/s"], [3, "3/s"], [1, "1/s"]];
 
 function h(tag, attrs = {}, ...children) {
@@ -389,11 +391,15 @@ export function mount(el, transport, options = {}) {
     // Weights: 0.5 px plus 2 px per unit of |w| (at most 7); gradients: relative to the largest.
     const width = (v) => (state.showGrads ? 0.5 + (5 * Math.abs(v)) / (largest || 1) : Math.min(7, 0.5 + 2 * Math.abs(v)));
     const labels = state.setup.labels;
-    for (const { line, title, index } of state.edges) {
-      const v = numbers[index];
-      line.setAttribute("stroke", v === null ? "#ccc" : rgb(v < 0 ? NEGATIVE : POSITIVE, 0.75));
-      line.setAttribute("stroke-width", v === null ? "0.5" : width(v).toFixed(2));
-      title.textContent = `${labels[index]}: ${state.showGrads ? "grad" : "value"} ${formatNumber(v)}`;
+    const titles = state.mapsChanged;  // the hover texts a few times a second is enough
+    for (const edge of state.edges) {
+      const v = numbers[edge.index];
+      const stroke = v === null ? "#ccc" : (v < 0 ? NEGATIVE_EDGE : POSITIVE_EDGE);
+      const w = v === null ? "0.5" : width(v).toFixed(1);
+      // Only what changed is written: the browser then redraws only those edges.
+      if (stroke !== edge.stroke) { edge.line.setAttribute("stroke", stroke); edge.stroke = stroke; }
+      if (w !== edge.width) { edge.line.setAttribute("stroke-width", w); edge.width = w; }
+      if (titles) edge.title.textContent = `${labels[edge.index]}: ${state.showGrads ? "grad" : "value"} ${formatNumber(v)}`;
     }
     if (state.mapsChanged) {
       state.mapsChanged = false;
@@ -482,6 +488,7 @@ export function mount(el, transport, options = {}) {
     if (!m || !state.svg) return;
     at = Math.max(0, Math.min(m.steps.length - 1, at));
     state.replayAt = at;
+    // The gradients known after `at` steps: the replay page's picture, in place.
     const grad = new Array(m.count).fill(null);
     const partial = new Set();
     for (let s = 0; s <= at; s++) {
@@ -490,25 +497,18 @@ export function mount(el, transport, options = {}) {
         if (isPartial) partial.add(k); else partial.delete(k);
       }
     }
-    updateGraph(state.svg, { grad });
-    for (const k of partial) {
-      const cell = state.svg.querySelector(`#node-${k}-grad`);
-      if (cell) cell.textContent += " + …";
-    }
-    for (const node of state.svg.querySelectorAll("g.node.current")) node.classList.remove("current");
-    const current = m.steps[at].current;
-    if (current !== null) {
-      const node = state.svg.querySelector(`#node-${current}`);
-      if (node) node.classList.add("current");
-    }
+    const changed = m.steps[at].changed.map(([k]) => k);
+    updateGraph(state.svg, { grad, changed, partial: [...partial], current: m.steps[at].current });
     caption.textContent = m.steps[at].caption;
   }
 
   function endReplay() {
     state.replay = null;
     caption.textContent = "";
-    if (state.svg) for (const node of state.svg.querySelectorAll("g.node.current")) node.classList.remove("current");
-    if (state.frame && state.frame.graph && state.svg) updateGraph(state.svg, state.frame.graph);
+    if (state.svg) {
+      const live = state.frame && state.frame.graph ? state.frame.graph : {};
+      updateGraph(state.svg, { ...live, changed: [], partial: [], current: null });
+    }
   }
 
   function download(name, text) {
