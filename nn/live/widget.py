@@ -82,7 +82,12 @@ def front_end_module(entry: str = ENTRY) -> str:
             visit(dependency, (*chain, name))
             return f'{match.group(1)}"@nn-live:{dependency}"'
 
-        text = _IMPORT.sub(rewrite, text)
+        # Line by line: an import written in a comment (an example) is left as it is.
+        lines = text.splitlines(keepends=True)
+        text = "".join(
+            line if line.lstrip().startswith(("//", "*", "/*")) else _IMPORT.sub(rewrite, line)
+            for line in lines
+        )
         seen.add(name)
         order.append((name, text))
 
