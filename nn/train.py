@@ -23,6 +23,7 @@ def fit(
     *,
     callback: Callable[[int, Value], None] | None = None,
     progress: bool = True,
+    live: Any = None,
 ) -> list[float]:
     """Train `model` by full-batch gradient descent; return the loss at every step.
 
@@ -30,7 +31,8 @@ def fit(
     add a penalty inside it if you want one), zero the gradients, backward, then
     `callback(step, loss_value)` if given (gradients are fresh, the update not done yet:
     the place to log or change `optimizer.lr`), then `optimizer.step()`. A tqdm bar shows
-    the loss unless `progress=False`.
+    the loss unless `progress=False`. `live=view` (an `nn.live.LiveView`) shows the
+    training in that notebook widget, whose Play, Pause and Step then steer this loop.
 
     >>> from nn import MLP, fit
     >>> from nn.data import students
@@ -64,6 +66,7 @@ def fit(
     if len(xs) != len(ys):
         raise ValueError(f"fit: {len(xs)} inputs but {len(ys)} labels; they must match")
     history: list[float] = []
+    after_step = None if live is None else live.attach(model, xs, ys, loss, optimizer, steps)
     bar = tqdm(range(steps), desc="training", unit="step", disable=not progress)
     for step in bar:
         value = loss([model(x) for x in xs], ys)
@@ -73,6 +76,8 @@ def fit(
             callback(step, value)
         optimizer.step()
         history.append(value.data)
+        if after_step is not None:  # the live view shows this step, waits for the next
+            after_step(step + 1, value.data)
         bar.set_postfix(loss=f"{value.data:.4f}", refresh=False)
     bar.close()
     return history

@@ -291,21 +291,3 @@ def test_click_to_add_and_shift_click_to_remove_points(runner):
     runner.wait_idle()
     assert len(runner.inbox.of("error")) == errors + 1
 
-
-def test_the_front_end_bundles_into_one_module(tmp_path):
-    """One front-end code base: the widget's single module is the page's own files."""
-    import shutil
-    import subprocess
-
-    from nn.live.frontend import bundle
-
-    text = bundle()
-    assert "export function mount(" in text and "export function updateGraph(" in text
-    assert not [line for line in text.splitlines() if line.startswith("import ")]
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed: the bundle's syntax check needs it")
-    path = tmp_path / "live.mjs"
-    path.write_text(text)
-    result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr

@@ -8,8 +8,20 @@
   the page (needs the `live` extra: `pip install 'backprop-lens[live]'`).
 - The front end, `nn/live/static/`: plain ES modules; `mount(el, transport)` in `ui.js`
   draws the whole page into `el` and talks through `transport = {send, onMessage}`.
+- `LiveView(session=None)`: the same page as a notebook widget (`nn.live.widget`; needs
+  anywidget, in the `live` extra).
 """
 
 from nn.live.session import DEFAULTS, ConfigError, Session, check_config
 
-__all__ = ["DEFAULTS", "ConfigError", "Session", "check_config"]
+__all__ = ["DEFAULTS", "ConfigError", "LiveView", "Session", "check_config"]
+
+
+def __getattr__(name: str) -> object:
+    # LiveView (the notebook widget, nn.live.widget) needs anywidget: imported on first use,
+    # so that Session and the app work without it.
+    if name == "LiveView":
+        from nn.live.widget import LiveView
+
+        return LiveView
+    raise AttributeError(f"module 'nn.live' has no attribute {name!r}")

@@ -173,6 +173,14 @@ class Runner:
     def reset(self) -> None:
         self.submit({"type": "reset"})
 
+    def use_session(self, session: Session, timeout: float = 30.0) -> None:
+        """Train `session` from now on, swapped in by the training thread between two steps
+        (the notebook widget shows a user's own training loop this way)."""
+        done = threading.Event()
+        self._commands.put({"type": "_use", "session": session, "event": done}, timeout=timeout)
+        if not done.wait(timeout):
+            raise TimeoutError("the training thread did not answer")
+
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Until every message submitted so far is handled (for tests and scripts)."""
         done = threading.Event()
@@ -276,8 +284,16 @@ class Runner:
             config["points"] = [p for j, p in enumerate(config["points"]) if j != i]
         self._new_session(config)
 
+    def _on_use(self, m: dict[str, Any]) -> None:
+        try:
+            self._use(m["session"])
+        finally:
+            m["event"].set()
+
     def _new_session(self, config: dict[str, Any]) -> None:
-        session = Session(check_config(config))  # raises before anything changes
+        self._use(Session(check_config(config)))  # raises before anything changes
+
+    def _use(self, session: Session) -> None:
         self.session = session
         self._curve = []
         self._curve_start = 0
