@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Union
 
 from autograd import Value
 from autograd.engine import Scalar, define_op, is_int, is_number, weighted_sum
+from autograd.ops import constant_derivatives
 from nn.arrays import as_list_if_array
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ _complement = define_op(
     "complement",
     _complement_forward,
     lambda p, out: (-1.0,),
-    differentiable=lambda p, node: (-1.0,),
+    differentiable=constant_derivatives,  # d(1 - p)/dp = -1, a constant
+    formula=("-1",),
 )
 
 
