@@ -190,6 +190,10 @@ class Traced:
         source, namespace, guard_texts, layout = write_source(
             inputs, self.labels, output, aux, recorder, unroll=self.unroll
         )
+        # Its careful copy (see Writer.careful), written now while the graph is at hand.
+        careful_source, careful_namespace, _, _ = write_source(
+            inputs, self.labels, output, aux, recorder, unroll=self.unroll, careful=True
+        )
         written = time.perf_counter()
         self.traces += 1
         key = hashlib.sha256(f"{self._name}\n{source}".encode()).hexdigest()
@@ -197,9 +201,6 @@ class Traced:
         namespace.update({"GuardFailed": GuardFailed, "inf": math.inf, "nan": math.nan})
         exec(_compiled(source, filename, key, self.cache_dir), namespace)
         compiled = time.perf_counter()
-        careful_source, careful_namespace, _, _ = write_source(
-            inputs, self.labels, output, aux, recorder, unroll=self.unroll, careful=True
-        )
         careful_namespace.update(namespace)
         careful_namespace["_product"] = engine._product
         guards = [
