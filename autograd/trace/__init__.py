@@ -39,8 +39,9 @@ from `ops.overflow_error`). The backward pass adds the contributions in the orde
 `Value.backward()` does, with the same local derivatives, so the numbers are the engine's
 to the last bit: up to the sign of a zero, and, from Python 3.12, `sum()` inside the
 engine's `w·x+b` compensates its rounding, which the traced sum does not. A `detach()`
-passes back what the engine passes back through it (asked of the engine at import: today
-0 times its gradient, which is nan when that gradient is infinite).
+passes nothing back. Where a gradient meets inf or nan, the engine lets a zero factor win
+(`engine._product`); the plain code does not, so a call whose gradients are not all finite
+is redone by a careful copy of the code that applies that rule (see `Writer.careful`).
 
 A batch: one computation, written once
 --------------------------------------

@@ -1,6 +1,5 @@
 """What the generated code calls and writes for an op: the numeric rule (raising the
-engine's overflow message), the names of its derivatives, constants as literals, and what
-backward passes through a `detach()` (asked of the engine)."""
+engine's overflow message), the names of its derivatives, and constants as literals."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ from numbers import Real
 from typing import Any
 
 from autograd import ops
-from autograd.engine import Value
 from autograd.trace.errors import TraceError
 
 ADD, SUB, MUL, NEG, RELU, DETACH = (
@@ -28,18 +26,6 @@ OP_WORDS = {
 }
 INFIX = tuple(OP_WORDS)
 INLINE_INFIX = (ADD, SUB, MUL)
-
-
-def _engine_passes_zero_through_detach() -> bool:
-    """Whether `Value.backward()` sends `0 * g` back through a `detach()` (then nan when
-    `g` is infinite), or nothing: the traced code does as the engine does. Asked of the
-    engine itself, once, at import: three nodes."""
-    x = Value(1.0)
-    (x.detach() * math.inf).backward()
-    return x.grad != x.grad
-
-
-DETACH_PASSES = _engine_passes_zero_through_detach()
 
 
 def literal(x: Any) -> str:

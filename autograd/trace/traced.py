@@ -29,13 +29,15 @@ GUARD_POLICIES = ("retrace", "raise")
 class _Variant:
     """One traced path through `f`: its source, its compiled function, its guards."""
 
-    __slots__ = ("__weakref__", "filename", "function", "guards", "source")
+    __slots__ = ("__weakref__", "careful", "filename", "function", "guards", "source")
 
     def __init__(self, source: str, function: Callable, guards: list[str], filename: str) -> None:
         self.source = source
         self.function = function
         self.guards = guards  # each guard as text, by index
         self.filename = filename
+        # The careful copy (see Writer.careful): its source and globals, until first run.
+        self.careful: Any = None
 
 
 class Traced:
@@ -95,9 +97,22 @@ class Traced:
             )
         xs = [x if type(x) is float else to_float(x, f"traced {self._name}") for x in inputs]
         try:
-            return self._variants[0].function(*xs)
+            result = self._variants[0].function(*xs)
         except GuardFailed as failed:
-            return self._other_path(xs, failed.index)
+            result = self._other_path(xs, failed.index)
+        total = sum(result[1])
+        if total - total != 0.0:  # a gradient is inf or nan (or their sum overflows)
+            return self._carefully(self._variants[0], xs)
+        return result
+
+    def _carefully(self, variant: _Variant, xs: list[float]) -> Any:
+        """The call again through the variant's careful copy of the code, which applies the
+        engine's chain rule (a zero factor wins) term by term; compiled on first use."""
+        if type(variant.careful) is tuple:
+            source, namespace = variant.careful
+            exec(compile(source, variant.filename + " (careful)", "exec"), namespace)
+            variant.careful = namespace["forward_backward"]
+        return variant.careful(*xs)
 
     def _other_path(self, xs: list[float], index: int) -> Any:
         """The last-used variant's guard `index` failed at `xs`: another cached variant,
@@ -175,6 +190,10 @@ class Traced:
         source, namespace, guard_texts, layout = write_source(
             inputs, self.labels, output, aux, recorder, unroll=self.unroll
         )
+        # Its careful copy (see Writer.careful), written now while the graph is at hand.
+        careful_source, careful_namespace, _, _ = write_source(
+            inputs, self.labels, output, aux, recorder, unroll=self.unroll, careful=True
+        )
         written = time.perf_counter()
         self.traces += 1
         key = hashlib.sha256(f"{self._name}\n{source}".encode()).hexdigest()
@@ -182,11 +201,14 @@ class Traced:
         namespace.update({"GuardFailed": GuardFailed, "inf": math.inf, "nan": math.nan})
         exec(_compiled(source, filename, key, self.cache_dir), namespace)
         compiled = time.perf_counter()
+        careful_namespace.update(namespace)
+        careful_namespace["_product"] = engine._product
         guards = [
             f"{text} was {guard.outcome} when traced"
             for text, guard in zip(guard_texts, recorder.guards)
         ]
         variant = _Variant(source, namespace["forward_backward"], guards, filename)
+        variant.careful = (careful_source, careful_namespace)  # compiled when first needed
         # Tracebacks through the generated code show its lines, for as long as it lives.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         weakref.finalize(variant, linecache.cache.pop, filename, None)

@@ -19,7 +19,6 @@ from autograd.trace.recorder import Guard, describe, printable, stranger
 from autograd.trace.rules import (
     ADD,
     DETACH,
-    DETACH_PASSES,
     INFIX,
     INLINE_INFIX,
     MUL,
@@ -46,6 +45,10 @@ class Writer:
     value_prefix = "v"  # v<k>: a node's value; g<k>: d(output)/d(it); d<k>: its derivatives
     grad_prefix = "g"
     derivative_prefix = "d"
+    # The careful copy of the code: every chain-rule term through the engine's `_product`
+    # (a zero factor wins over inf and nan); run only when the fast code's gradients are
+    # not all finite, which is the only case where the two can differ.
+    careful = False
 
     def __init__(
         self,
@@ -437,15 +440,15 @@ class Writer:
         """One line per contribution of `node` to a parent that depends on the inputs."""
         g = grads[node]
         op = node._kind()  # a built-in op's name, or a user op's Op
-        if op == DETACH and not DETACH_PASSES:
-            return  # the engine passes nothing back through a detach
+        if op == DETACH:
+            return  # a local derivative of 0: the engine's zero factor wins, nothing to add
         parents = self.parents[node]
         depends, shown, append = self.depends, self.shown, self.lines.append
         source = shown[node]
         for j, parent in enumerate(parents):
             if not depends[parent]:
                 continue
-            if not DETACH_PASSES and parent._kind() == DETACH:
+            if parent._kind() == DETACH:
                 continue  # (a detach's gradient is not needed: it passes nothing on)
             if op == ADD:
                 local = "1"
@@ -456,7 +459,14 @@ class Writer:
             else:
                 local = self.local(node, op, parents, j)
             target = self.target(parent, grads)
-            if target is None:
+            if self.careful:  # the engine's rule, term by term: a zero factor wins
+                term = f"_product({local}, {g})"
+                if target is None:
+                    target = grads[parent] = self.grad_names[parent]
+                    code = f"{target} = {term}"
+                else:
+                    code = f"{target} += {term}"
+            elif target is None:
                 target = grads[parent] = self.grad_names[parent]
                 if local == "1":
                     code = f"{target} = {g}"
