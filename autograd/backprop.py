@@ -6,7 +6,7 @@ is in `autograd/value.py`'s docstring) instead of the public `parents` and `loca
 instead of a hashed set, and `_propagate` applies the chain rule over them. The reference
 chain rule, which knows only the public view of a node, is `autograd/chain_rule.py`'s
 `_chain_rule`; `_propagate` is its copy specialised for floats in slots. `_product` is the
-one rule for a single term, which both follow (and the tracer's code too).
+one rule for a single term, which both follow.
 
 This module knows the node layout but not the `Value` class, so the value type imports it.
 """
