@@ -23,28 +23,44 @@ from __future__ import annotations
 
 import functools
 import math
-import re
-from collections.abc import Mapping, Set
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Union
+from collections.abc import Mapping
 
 import graphviz
 
 from autograd.engine import Value, to_int, topological_order
 from autograd.formatting import (
-    derivative,
     escape_graphviz_html,
     format_number,
-    node_name,
-    one_line,
     op_text,
 )
-
-GroupPath = tuple[str, ...]  # a node's group, outermost first: ("layer 1", "neuron 2")
-# Which group each node is drawn in: a mapping, or a function of the graph's nodes (in
-# topological order, parents first) that returns one. Nodes it leaves out are in no group.
-Groups = Union[Mapping[Value, GroupPath], Callable[[list[Value]], Mapping[Value, GroupPath]]]
+from autograd.graph_groups import (
+    GroupPath,
+    Groups,
+    _folding_note,
+    _Group,
+    _natural_order,
+    _natural_path_order,
+    _placement,
+)
+from autograd.graph_page import graph_frame, graph_view_script, inline_svg
+from autograd.graph_style import (
+    CELL_BORDER_COLOUR,
+    GRAD_PALETTE,
+    HIGHLIGHT_COLOUR,
+    NAN_COLOUR,
+    UNKNOWN,
+    GradState,
+    _box,
+    _GradColours,
+    _GradReader,
+    _html,
+    _op_attrs,
+    _Style,
+    _value_box,
+    cell_id,
+    node_id,
+    op_id,
+)
 
 INSTALL_HINT = (
     "Graphviz's 'dot' program was not found on PATH, so the graph cannot be rendered "
@@ -53,108 +69,6 @@ INSTALL_HINT = (
     "(macOS), 'conda install -c conda-forge graphviz' (conda), or see "
     "https://graphviz.org/download/ (Windows: add its bin folder to PATH)."
 )
-
-# Fill colours for |grad|, from none to the largest in the graph; black text reads on all.
-GRAD_PALETTE = ("#ffffff", "#fee6ce", "#fdae6b", "#fd8d3c", "#e6550d")
-NAN_COLOUR = "#d9d9d9"
-HIGHLIGHT_COLOUR = "#d62728"
-CELL_BORDER_COLOUR = "#444444"
-UNKNOWN = "?"  # the placeholder of a value or gradient not known yet (a replay's)
-
-
-# Stable SVG ids, for pages that update a drawing in place (autograd/static/graph_view.js):
-# k is the node's index in topological_order(root). Graphviz writes a cell's id on the
-# group around it as "a_" + id (an id on a table cell needs a link: its own node's anchor).
-def node_id(k: int) -> str:
-    """`node-<k>`: the box of the k-th node of `topological_order(root)`."""
-    return f"node-{k}"
-
-
-def op_id(k: int) -> str:
-    """`op-<k>`: the op that made the k-th node."""
-    return f"op-{k}"
-
-
-def cell_id(k: int, cell: str) -> str:
-    """`node-<k>-data`, `node-<k>-grad`, `node-<k>-label`: a cell of the k-th node's box."""
-    return f"node-{k}-{cell}"
-
-
-@dataclass(frozen=True)
-class GradState:
-    """Gradients to draw instead of each node's `.grad`: one moment of a backward pass.
-
-    `draw(root, state=GradState(grads))` shows `grads[node]` in each box, and the
-    placeholder "grad ?" for a node missing from it (not reached yet). `partial`: nodes
-    whose sum still misses contributions, drawn as "3 + …". `current`: a node to mark, with
-    the edges into its op. `values`: when given, the data to show instead of each node's
-    `.data` ("data ?" for a node missing from it: a forward pass not there yet). `room`:
-    characters to reserve for each node's data and grad texts, and `scale` the |grad|
-    of the fullest colour (else the largest known), so that every state of a replay is
-    laid out and coloured alike. `autograd.replay.ReplayState` is one, for each step.
-    """
-
-    grads: Mapping[Value, float]
-    partial: Set[Value] = field(default_factory=frozenset)
-    current: Value | None = None
-    values: Mapping[Value, float] | None = None
-    room: Mapping[Value, tuple[int, int]] = field(default_factory=dict)
-    scale: float | None = None  # with color_by_grad: the |grad| of the fullest colour
-
-    def is_final(self, node: Value) -> bool:
-        """Whether `node`'s gradient is known and complete."""
-        return node in self.grads and node not in self.partial
-
-
-STATIC = Path(__file__).resolve().parent / "static"
-
-
-def graph_view_script() -> str:
-    """The front end's `graph_view.js` (an ES module): `updateGraph(svg, frame)` rewrites a
-    drawing's numbers in place by node index; the file's head documents the frame."""
-    return (STATIC / "graph_view.js").read_text(encoding="utf-8")
-
-
-def graph_frame(root: Value, state: GradState | None = None) -> dict:
-    """The numbers of `draw(root, state=state)` as a frame for `graph_view.js`'s
-    `updateGraph`: `data`, `grad` (None: unknown), `partial` and `current` by node index in
-    `topological_order(root)`. Formatted as the drawing formats them."""
-    order = topological_order(root)
-    index = {node: k for k, node in enumerate(order)}
-    reader = _GradReader(state)
-    grads = [reader.value(node) for node in order]
-    values = None if state is None else state.values
-    return {
-        "data": [
-            format_number(n.data) if values is None else _formatted(values.get(n)) for n in order
-        ],
-        "grad": [_formatted(g) for g in grads],
-        "partial": [] if state is None else sorted(index[n] for n in state.partial if n in index),
-        "current": None if state is None or state.current is None else index.get(state.current),
-    }
-
-
-def inline_svg(svg: str) -> str:
-    """Graphviz's SVG document as an `<svg>` element for an HTML page, ids kept clean.
-
-    The XML prolog, the DOCTYPE (a URL), the namespace declarations (URLs too) and the
-    comments go: an HTML parser knows SVG, and the page stays free of any address. Each
-    cell's link (Graphviz writes a table cell's id only on one) becomes a plain group
-    with the cell's id (`node-3-grad`) and its tooltip as a `<title>`.
-    """
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
-    svg = re.sub(
-        r'<g id="a_([^"]*)"><a xlink:href="[^"]*" xlink:title="([^"]*)">',
-        r'<g id="\1"><title>\2</title>',
-        svg,
-    )
-    return svg.replace("</a>\n", "").replace("</a>", "")
-
-
-def _formatted(x: float | None) -> str | None:
-    return None if x is None else format_number(x)
 
 
 class GraphvizNotInstalled(graphviz.ExecutableNotFound):
@@ -284,256 +198,6 @@ def draw(
         folded = bool(builder.folded_groups)
         graph.node("legend", label=_html(style.colours.legend(folded)), shape="plain")
     return graph
-
-
-# --- how a node looks ---------------------------------------------------------------------
-
-
-class _GradReader:
-    """The gradient text of a node: its `.grad`, or the state's, blank, or partial."""
-
-    def __init__(self, state: GradState | None) -> None:
-        self.state = state
-
-    def value(self, node: Value) -> float | None:
-        if self.state is None:
-            return node.grad
-        return self.state.grads.get(node)
-
-    def text(self, node: Value) -> str:
-        grad = self.value(node)
-        if grad is None:
-            return f"grad {UNKNOWN}"  # not known yet: a visible placeholder
-        suffix = " + …" if self.state is not None and node in self.state.partial else ""
-        return f"grad {format_number(grad)}{suffix}"
-
-    def data_text(self, node: Value) -> str:
-        if self.state is None or self.state.values is None:
-            return f"data {format_number(node.data)}"
-        data = self.state.values.get(node)
-        return f"data {UNKNOWN}" if data is None else f"data {format_number(data)}"
-
-    def room(self, node: Value) -> tuple[int, int]:
-        """Characters reserved for the data and the grad text (0: as wide as the text)."""
-        if self.state is None:
-            return (0, 0)
-        return self.state.room.get(node, (0, 0))
-
-
-@dataclass(frozen=True)
-class _GradColours:
-    """Fill colour by |grad| / largest |grad|, in len(GRAD_PALETTE) steps."""
-
-    largest: float
-
-    @classmethod
-    def of(cls, order: list[Value], state: GradState | None) -> _GradColours:
-        if state is not None and state.scale is not None:
-            return cls(state.scale)
-        grads = state.grads.values() if state is not None else (node.grad for node in order)
-        finite = [abs(g) for g in grads if math.isfinite(g)]
-        return cls(max(finite, default=0.0))
-
-    def fill(self, grad: float | None) -> str:
-        if grad is None:
-            return GRAD_PALETTE[0]
-        if math.isnan(grad):
-            return NAN_COLOUR
-        if math.isinf(grad) or self.largest == 0.0:
-            return GRAD_PALETTE[-1] if grad else GRAD_PALETTE[0]
-        steps = len(GRAD_PALETTE) - 1
-        return GRAD_PALETTE[min(steps, round(steps * abs(grad) / self.largest))]
-
-    def legend(self, folded: bool = False) -> str:
-        steps = len(GRAD_PALETTE) - 1
-        cells = "".join(
-            f'<TD BGCOLOR="{colour}">{format_number(self.largest * i / steps)}</TD>'
-            for i, colour in enumerate(GRAD_PALETTE)
-        )
-        caption = "fill: nearest |grad|"
-        if folded:  # what a folded box's colour means: what its parameters learn
-            caption += " (a folded box: the largest |grad| of its parameters)"
-        return (
-            '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
-            f"<TR><TD>{caption}</TD>{cells}"
-            f'<TD BGCOLOR="{NAN_COLOUR}">nan</TD></TR></TABLE>'
-        )
-
-
-@dataclass(frozen=True)
-class _Style:
-    grads: _GradReader
-    colours: _GradColours | None
-    highlight: Value | None
-    show_local_grads: bool
-    root: Value
-    names: Mapping[Value, str]  # names the grouping gives unlabelled nodes (nn: z, a)
-    tangents: Mapping[Value, float] | None = None  # forward mode's, by node, when drawn
-
-    def fill(self, node: Value) -> str:
-        if self.colours is None:
-            return GRAD_PALETTE[0]
-        return self.colours.fill(self.grads.value(node))
-
-    def label(self, node: Value) -> str:
-        return node.label or self.names.get(node, "")
-
-    def grad_symbol(self, node: Value) -> str:
-        """The gradient's meaning, for a tooltip: ∂L/∂x."""
-        return derivative(self.root, node)
-
-    def fill_for(self, grad: float | None) -> str:
-        if self.colours is None:
-            return GRAD_PALETTE[0]
-        return self.colours.fill(grad)
-
-    def is_highlighted(self, node: Value) -> bool:
-        return node is self.highlight
-
-
-def _html(inner: str) -> str:
-    """Mark a string as a Graphviz HTML-like label (its text must already be escaped)."""
-    return f"<{inner}>"
-
-
-def _box(
-    cells: list[tuple[str, str]],
-    fill: str,
-    highlighted: bool,
-    stacked: bool = False,
-    framed: bool = False,
-) -> str:
-    """A table of cells, each `(td attributes, text)`, side by side or `stacked` one above
-    the other. `framed`: an outer border even when not highlighted (white then), so that
-    marking a box never changes its size, nor the layout."""
-    if highlighted:
-        border = f' BORDER="3" COLOR="{HIGHLIGHT_COLOUR}"'
-    elif framed:
-        border = ' BORDER="3" COLOR="#ffffff"'
-    else:
-        border = ' BORDER="0"'
-    tds = [f'<TD COLOR="{CELL_BORDER_COLOUR}"{attrs}>{text}</TD>' for attrs, text in cells]
-    rows = "".join(f"<TR>{td}</TR>" for td in tds) if stacked else "<TR>" + "".join(tds) + "</TR>"
-    return _html(
-        f'<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
-        f"{rows}</TABLE>"
-    )
-
-
-# Points per character of an 11 pt sans-serif number, generously: a reserved cell is at
-# least as wide as any of the texts it will hold.
-_POINTS_PER_CHARACTER = 6.6
-
-
-def _cell_attrs(k: int, cell: str, chars: int, tooltip: str) -> str:
-    """A cell's id (with the link Graphviz needs to write it), tooltip and reserved width."""
-    attrs = f' ID="{cell_id(k, cell)}" HREF="#{node_id(k)}" TOOLTIP="{tooltip}"'
-    if chars:
-        attrs += f' WIDTH="{round(chars * _POINTS_PER_CHARACTER + 8)}" ALIGN="LEFT"'
-    return attrs
-
-
-def _value_box(k: int, node: Value, style: _Style) -> str:
-    name = escape_graphviz_html(one_line(node_name(node)))
-    data_room, grad_room = style.grads.room(node)
-    cells = []
-    if node.label:
-        label = escape_graphviz_html(node.label)
-        cells.append((_cell_attrs(k, "label", 0, name), f"<B>{label}</B>"))
-    elif node in style.names:  # a name the grouping gives (z, a): not the node's own label
-        label = escape_graphviz_html(style.names[node])
-        cells.append((_cell_attrs(k, "label", 0, label), f"<I>{label}</I>"))
-    cells.append(
-        (_cell_attrs(k, "data", data_room, f"data of {name}"), style.grads.data_text(node))
-    )
-    grad_tip = escape_graphviz_html(style.grad_symbol(node))
-    grad_text = escape_graphviz_html(style.grads.text(node))
-    cells.append((_cell_attrs(k, "grad", grad_room, grad_tip), grad_text))
-    if style.tangents is not None:  # forward mode's, when drawn: node-<k>-tangent
-        tangent = style.tangents.get(node)
-        text = "tangent" if tangent is None else f"tangent {format_number(tangent)}"
-        cells.append((_cell_attrs(k, "tangent", 0, f"tangent of {name}"), text))
-    framed = style.grads.state is not None  # a replay's: the current box is marked
-    return _box(cells, style.fill(node), style.is_highlighted(node), framed=framed)
-
-
-def _op_attrs(k: int, node: Value, style: _Style) -> dict[str, str]:
-    text = op_text(node)  # with its folded constant: 2 − x, x ** 2, clamp(x, 0, 1)
-    attrs = {
-        "id": op_id(k),
-        "label": _html(escape_graphviz_html(text)),
-        "shape": "circle" if len(text) <= 4 else "ellipse",
-        "fontsize": "10",
-        "margin": "0.02",
-        "width": "0.3",
-        "ordering": "in",  # operands top to bottom (or left to right) in operand order
-    }
-    if style.is_highlighted(node):
-        attrs.update(color=HIGHLIGHT_COLOUR, penwidth="3")
-    return attrs
-
-
-# --- groups -------------------------------------------------------------------------------
-
-
-def _placement(
-    groups: Groups | None, order: list[Value]
-) -> tuple[dict[int, GroupPath], dict[Value, str]]:
-    """`id(node) -> group path` for every grouped node of the graph, checked; and the
-    names the grouping gives nodes (a mapping with a `names` attribute: nn's z and a)."""
-    if groups is None:
-        return {}, {}
-    if isinstance(groups, Mapping):
-        mapping = groups
-    elif callable(groups):
-        mapping = groups(order)
-        if not isinstance(mapping, Mapping):
-            raise TypeError(
-                f"draw: groups(nodes) must return a mapping of node -> group path, got "
-                f"{mapping!r} ({type(mapping).__name__})"
-            )
-    else:
-        raise TypeError(
-            "draw: groups must be a mapping of node -> group path, or a function of the "
-            f"graph's nodes that returns one; got {groups!r} ({type(groups).__name__})"
-        )
-    in_graph = {id(node) for node in order}
-    placement: dict[int, GroupPath] = {}
-    for node, path in mapping.items():
-        if id(node) in in_graph:  # a grouping may know more nodes than this graph has
-            placement[id(node)] = _group_path(path)
-    given_names = getattr(mapping, "names", None)
-    names: dict[Value, str] = {}
-    if isinstance(given_names, Mapping):
-        for node, name in given_names.items():
-            if id(node) in in_graph and isinstance(name, str) and name:
-                names[node] = name
-    return placement, names
-
-
-def _group_path(path: object) -> GroupPath:
-    """A group path as a tuple of names; one name alone is a path of one."""
-    if isinstance(path, str):
-        path = (path,)
-    if (
-        not isinstance(path, (tuple, list))
-        or not path
-        or not all(isinstance(name, str) and name for name in path)
-    ):
-        raise TypeError(
-            f"draw: a group path is a non-empty tuple of non-empty names, outermost first "
-            f"(like ('layer 1', 'neuron 2')), got {path!r}"
-        )
-    return tuple(path)
-
-
-# --- the graph, node by node ---------------------------------------------------------------
-
-
-@dataclass
-class _Group:
-    path: GroupPath
-    members: list[Value]  # in topological order: leaves first, the last node last
 
 
 class _Builder:
@@ -775,28 +439,23 @@ class _Builder:
             graph.edge(tail, head, **attrs)
 
 
-def _natural_order(name: str) -> list:
-    """x2 before x10: digit runs compare as numbers."""
-    # isdecimal, as \d: isdigit() also takes '²', which int() refuses
-    return [(0, int(part)) if part.isdecimal() else (1, part) for part in re.split(r"(\d+)", name)]
-
-
-def _natural_path_order(path: GroupPath) -> list:
-    return [_natural_order(name) for name in path]
-
-
-def _folding_note(total: int, max_nodes: int, folded: list[_Group], shown: int) -> str:
-    if not folded:
-        return (
-            f"{total} nodes, over max_nodes={max_nodes}, but no groups to fold "
-            "(draw(..., groups=...) says which nodes belong together): drawn in full."
-        )
-    hidden = sum(len(group.members) for group in folded)
-    note = (
-        f"Folded: {len(folded)} groups ({hidden} of {total} nodes) drawn as one box each "
-        f"(output data and grad, parameter count, largest parameter |grad|), "
-        f"because the graph has more than max_nodes={max_nodes} nodes."
-    )
-    if shown > max_nodes:
-        note += f" Still {shown} boxes: only groups fold."
-    return note
+__all__ = [  # drawn here; the look and the page helpers re-exported from their modules
+    "CELL_BORDER_COLOUR",
+    "GRAD_PALETTE",
+    "HIGHLIGHT_COLOUR",
+    "INSTALL_HINT",
+    "NAN_COLOUR",
+    "UNKNOWN",
+    "GradState",
+    "Graph",
+    "GraphvizNotInstalled",
+    "GroupPath",
+    "Groups",
+    "cell_id",
+    "draw",
+    "graph_frame",
+    "graph_view_script",
+    "inline_svg",
+    "node_id",
+    "op_id",
+]

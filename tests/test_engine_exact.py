@@ -16,7 +16,7 @@ from fractions import Fraction
 import pytest
 
 from autograd import Value, define_op, grad, no_grad
-from autograd import engine
+from autograd import value as value_module  # where the ops read grad mode's flags
 from autograd.engine import is_grad_enabled, set_grad_enabled
 from autograd.ops import constant_derivatives
 from nn import MLP
@@ -66,7 +66,7 @@ def test_no_grad_in_one_thread_leaves_another_thread_recording():
     w = Value(2.0)
     assert (w * w).parents == (w, w)
     # every thread out of no_grad(): the ops' fast path (one global) is back
-    assert engine._recording and engine._threads_not_recording == 0
+    assert value_module._recording and value_module._threads_not_recording == 0
 
 
 def test_set_grad_enabled_is_per_thread_and_returns_the_previous_mode():
@@ -77,12 +77,14 @@ def test_set_grad_enabled_is_per_thread_and_returns_the_previous_mode():
         worker.start()
         worker.join()
         assert seen == [True] and not is_grad_enabled()
-        assert not engine._recording and engine._threads_not_recording == 1
+        assert not value_module._recording and value_module._threads_not_recording == 1
+        x = Value(2.0)  # the flags the ops read were written: an op records nothing
+        assert (x * x).parents == () and (x + x).parents == () and x.exp().parents == ()
         assert set_grad_enabled(False) is False  # already off: counted once
-        assert engine._threads_not_recording == 1
+        assert value_module._threads_not_recording == 1
     finally:
         assert set_grad_enabled(True) is False
-    assert engine._recording and engine._threads_not_recording == 0
+    assert value_module._recording and value_module._threads_not_recording == 0
     with pytest.raises(TypeError, match="set_grad_enabled"):
         set_grad_enabled(1)  # type: ignore[arg-type]
 

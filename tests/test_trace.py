@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, define_op, engine, grad, no_grad, ops, recording, topological_order
+from autograd import value as value_module
 from autograd.engine import weighted_sum
 from autograd.testing import Expression, Step, expressions
 from autograd.trace import ConcretizationError, GuardFailure, TraceError, trace
@@ -362,14 +363,14 @@ def test_no_grad_and_setting_data_inside_are_refused():
         trace(under_no_grad, 1.0)
     with pytest.raises(TraceError, match="setting .data inside"):
         trace(sets_data, 1.0)
-    assert recording.current() is None and engine._recording  # left as they were
+    assert recording.current() is None and value_module._recording  # left as they were
 
 
 def test_a_traced_function_called_inside_no_grad_traces_again_when_it_must():
     traced = trace(branchy, 2.0)
     with no_grad():
         out, grads = traced(-5.0)  # the guard fails: traced again, recording for that
-        assert not engine._recording
+        assert not value_module._recording
     assert traced.traces == 2
     assert (out, grads) == engine_result(branchy, [-5.0])
 
@@ -384,8 +385,8 @@ def test_a_traced_function_called_inside_no_grad_traces_again_when_it_must():
     with no_grad():
         with pytest.raises(TraceError, match=r"no_grad\(\) inside a traced function"):
             traced(-1.0)  # no_grad() inside f stays refused
-        assert not engine._recording
-    assert engine._recording and recording.current() is None
+        assert not value_module._recording
+    assert value_module._recording and recording.current() is None
 
 
 def test_a_copied_input_is_refused_saying_so_and_a_copied_node_is_traced():
@@ -614,7 +615,7 @@ def test_a_replayed_step_builds_no_value(monkeypatch):
     numbers = [p.data for p in params]
 
     built = []
-    real_new, real_init = engine._new, Value.__init__
+    real_new, real_init = value_module._new, Value.__init__
 
     def counting_new(cls):
         built.append(cls)
@@ -625,7 +626,7 @@ def test_a_replayed_step_builds_no_value(monkeypatch):
         real_init(self, *args, **kwargs)
 
     # Every Value the engine makes goes through one of these two (nodes, leaves).
-    monkeypatch.setattr(engine, "_new", counting_new)
+    monkeypatch.setattr(value_module, "_new", counting_new)  # what `_node` reads
     monkeypatch.setattr(Value, "__init__", counting_init)
     out, grads = traced(*numbers)
     assert built == []

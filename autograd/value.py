@@ -1,0 +1,722 @@
+"""The value type: a scalar `Value`, the nodes its ops build, and grad mode.
+
+Every op computes its output *and* its local derivatives, d(output)/d(operand), at the
+forward values, and records both on the new node. `Value.backward()` is then one generic
+loop that multiplies and adds those numbers in reverse topological order; it knows nothing
+about any particular op. The ops themselves, each one's numeric rule beside its
+differentiable form, are the table in `ops.py`; `Value`'s methods apply them. The loop of
+`backward()` is in `backprop.py`, `grad()` and the reference chain rule in `chain_rule.py`,
+user ops and weighted sums in `define.py`; `engine.py` gathers them all.
+
+The ops' hot path reads this module's globals (`_recording`, `_grad_mode`, `_writes`,
+`_INSTALLED`, ...): they live here, beside the code that reads them, because a global is
+faster to read than another module's attribute; `set_grad_enabled` and the `.data` setter,
+which write them, are here too.
+
+A node's layout, chosen for speed and memory, since a graph is one object per op:
+- One class for every node, so that attribute caches stay monomorphic.
+- Eight slots: `_data`, `_grad` (the public `grad`), `_stamp` (when its data was last set:
+  see `_check_unchanged`), `_tag` (what made the node: a built-in op's name, a user op's
+  `Op` itself, or a `(that, label)` pair: almost no node has a label), and the operands
+  with their local derivatives:
+
+  | node | `_a` | `_da` | `_b` | `_db` |
+  |---|---|---|---|---|
+  | leaf | None | None | None | None |
+  | one operand: `x.exp()`, `x * 2` | x | d/dx | None | the op's constant (2), or None |
+  | two operands: `x * y` | x | d/dx | y | d/dy |
+  | n operands: `w·x+b` | the parents | their derivatives | `_MANY` | the weight count |
+
+  `parents`, `local_grads` and `constant` read them back in public form.
+- A local derivative is, where it can be, a reference to a float that already exists: the
+  other operand's data for `*`, a shared 1.0 for `+`, the output itself for `exp`. A node
+  and its float then cost 120 bytes (CPython 3.11).
+- No closures and no reference cycles. On CPython a dropped graph is therefore freed at
+  once by reference counting instead of waiting for the cyclic garbage collector (other
+  interpreters free it at their next collection; nothing here depends on when).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Union
+
+from autograd import ops, recording
+from autograd.backprop import _MANY, _check_unchanged, _intermediates_in_order, _propagate
+from autograd.checks import _constant, _not_nan, is_number, to_float, to_int
+from autograd.ops import Op
+from autograd.recording import Escape
+
+Number = Union[int, float]
+Scalar = Union["Value", int, float]  # what an op accepts as an operand
+
+_ONE = 1.0
+_MINUS_ONE = -1.0
+_LEAF = ("", None, None, None, None)  # a leaf: what `Value(...)` makes
+# In `_db` of a result computed inside `no_grad()`: a leaf too, but one that `backward()`
+# and `grad()` refuse as a root (PyTorch: "does not require grad"), instead of leaving
+# every gradient silently 0.
+_NOT_RECORDED = object()
+_UNRECORDED = ("", None, None, None, _NOT_RECORDED)  # what an op makes inside `no_grad()`
+
+# Grad mode is per thread, as PyTorch's: `no_grad()` in one thread records nothing there and
+# leaves every other thread recording. The ops read one global, `_recording`, which is True
+# while no thread at all is inside `no_grad()` (the usual case: one test, nothing else);
+# only while some thread is, do they ask the calling thread's own mode, `_grad_mode.enabled`.
+# `set_grad_enabled` keeps the two in step; nothing else writes them.
+_recording = True
+
+
+class _GradMode(threading.local):
+    enabled = True  # this thread's grad mode (a class default: every new thread records)
+
+
+_grad_mode = _GradMode()
+_threads_not_recording = 0  # how many threads have grad mode off
+_grad_mode_lock = threading.Lock()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops in the calling thread record the graph (False inside `no_grad()`)."""
+    return _grad_mode.enabled
+
+
+def set_grad_enabled(mode: bool) -> bool:
+    """Turn recording on or off in the calling thread only; returns the previous mode."""
+    global _recording, _threads_not_recording
+    if not isinstance(mode, bool):
+        raise TypeError(f"set_grad_enabled: expected True or False, got {mode!r}")
+    with _grad_mode_lock:
+        previous = _grad_mode.enabled
+        if mode != previous:
+            _grad_mode.enabled = mode
+            _threads_not_recording += -1 if mode else 1
+            _recording = _threads_not_recording == 0
+    return previous
+
+
+# One backward() at a time: it marks nodes in their own grad slots while it orders them,
+# so two at once on one graph would read each other's marks. (`grad()` keeps its sums in
+# a dict of its own and needs no lock.)
+_backward_lock = threading.Lock()
+# While a recorder (`autograd.trace`'s) is installed in this thread, the few places where a
+# value's number could leave the graph unseen (a comparison, `.data`, `float()`, ...) report
+# to it through `autograd.recording`, so that the traced code guards them or tracing refuses
+# them. Each costs one attribute test while no thread traces.
+_INSTALLED = recording.INSTALLED
+_recorder = recording.current
+
+# PyTorch's version counter, made cheap: `_writes` counts every `.data = ...` so far; a node
+# stamps itself with it when made, and again when its data is written. A node's local
+# derivatives were computed from its parents' data when it was made, so a parent whose
+# stamp is above the node's was written since, and the derivatives are stale: `backward()`
+# and `grad()` refuse the graph (`_check_unchanged`). One int per node, no list of versions.
+_writes = 0
+
+
+class Value:
+    """One scalar node of a computation graph.
+
+    `==` and `hash` are identity (nodes are dictionary keys); `<`, `<=`, `>`, `>=` compare
+    `data` and return a plain bool, so `max(a, b)`, `sorted(values)` and `if x > 0` work.
+    """
+
+    __slots__ = ("_a", "_b", "_da", "_data", "_db", "_grad", "_stamp", "_tag")
+    # The slots' types; the layout is in the module's docstring.
+    _data: float
+    _grad: float  # `grad`; while backward() orders the graph, a traversal's mark
+    _tag: Any  # the op's name (built-in) or Op (user op), or (that, label)
+    _a: Any
+    _b: Any
+    _da: Any
+    _db: Any
+    _stamp: int  # `_writes` when its data was set: made, or written (see `_check_unchanged`)
+
+    def __init__(self, data: Number, label: str = "", *micrograd: Any) -> None:
+        if micrograd or type(label) is not str:
+            Value._refuse_micrograd_constructor(data, label, micrograd)
+        self._data = to_float(data, "Value")
+        self._stamp = _writes
+        self._grad = 0.0
+        self._tag, self._a, self._da, self._b, self._db = _LEAF
+        self.label = label
+        if _INSTALLED.count and (r := _recorder()) is not None:  # a constant made while traced
+            r.created(self)
+
+    # --- the public view of a node -------------------------------------------------------
+
+    @property
+    def data(self) -> float:
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            return r.data(self)
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        global _writes
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.SET_DATA)
+        self._data = to_float(value, "Value.data")
+        _writes += 1
+        self._stamp = _writes
+
+    @property
+    def grad(self) -> float:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Number) -> None:
+        # A number only: a Value here would silently turn the next backward()'s sum into
+        # a graph, and None (PyTorch's cleared grad) would break it.
+        self._grad = to_float(value, "Value.grad (set 0.0 to clear it)")
+
+    @property
+    def op(self) -> str:
+        kind = self._kind()
+        return kind if type(kind) is str else kind.name
+
+    @property
+    def label(self) -> str:
+        tag = self._tag
+        return tag[1] if type(tag) is tuple else ""
+
+    @label.setter
+    def label(self, label: str) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value.label: expected a str, got {label!r} ({type(label).__name__})")
+        kind = self._kind()
+        self._tag = (kind, label) if label else kind
+
+    def _kind(self) -> Any:
+        """What made the node: a built-in op's name, or a user op's `Op`."""
+        tag = self._tag
+        return tag[0] if type(tag) is tuple else tag
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is _MANY:
+            return a
+        return (a,) if b is None else (a, b)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.LOCAL_GRADS)
+        if b is _MANY:
+            return self._da
+        return (self._da,) if b is None else (self._da, self._db)
+
+    @property
+    def constant(self) -> Any:
+        """The constant an op folded in instead of a parent: the 2 of `x * 2` or `x ** 2`,
+        the slope of `leaky_relu`, `(min, max)` of `clamp`; the weight count of `w·x+b`;
+        else None. (`c - x` is `-` with local derivative -1 and constant c.)"""
+        if self._a is None:
+            return None
+        b = self._b
+        return self._db if (b is None or b is _MANY) else None
+
+    def __bool__(self) -> bool:
+        """`data != 0`, as a Python number and PyTorch's one-element tensor: `Value(0.0)`
+        is false, `Value(nan)` true. Traced, it is a branch on the value, which the tracer
+        refuses: compare the Value instead (`if x != 0` is not a comparison here: `==` and
+        `!=` are identity; write `if x > 0 or x < 0`)."""
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.BOOL)
+        return self._data != 0.0
+
+    def __float__(self) -> float:
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.FLOAT)
+        return self._data
+
+    def __repr__(self) -> str:
+        label = self.label
+        label = f", label={label!r}" if label else ""
+        return f"Value(data={self._data!r}, grad={self._grad!r}{label})"
+
+    # --- comparisons: on data, no gradient -----------------------------------------------
+
+    def __lt__(self, other: Scalar) -> bool:
+        result = self._data < _compared(other, "<")
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.compared(self, "<", other, result)
+        return result
+
+    def __le__(self, other: Scalar) -> bool:
+        result = self._data <= _compared(other, "<=")
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.compared(self, "<=", other, result)
+        return result
+
+    def __gt__(self, other: Scalar) -> bool:
+        result = self._data > _compared(other, ">")
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.compared(self, ">", other, result)
+        return result
+
+    def __ge__(self, other: Scalar) -> bool:
+        result = self._data >= _compared(other, ">=")
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.compared(self, ">=", other, result)
+        return result
+
+    # --- arithmetic ----------------------------------------------------------------------
+    # The numeric rules and differentiable forms are in `ops.py`. `+` and `*` of two nodes
+    # are nearly the whole graph of a network, so they build their node inline here (a
+    # specialised copy of `ops.ADD` and `ops.MUL`): a call to `_node` costs as much as the
+    # node. A number operand is folded into the node as its constant, not made a parent.
+
+    def __add__(self, other: Scalar) -> Value:
+        if type(other) is Value or isinstance(other, Value):
+            out = _new(Value)
+            out._data = self._data + other._data
+            out._stamp = _writes
+            out._grad = 0.0
+            if _recording or _grad_mode.enabled:
+                out._tag = "+"
+                out._a = self
+                out._da = _ONE
+                out._b = other
+                out._db = _ONE
+            else:
+                out._tag, out._a, out._da, out._b, out._db = _UNRECORDED
+            return out
+        c = _constant(other, "+")
+        return _node("+", self._data + c, self, _ONE, None, c)
+
+    __radd__ = __add__
+
+    # The other arithmetic builds its node through `_node`, with the numbers of `ops.SUB`,
+    # `ops.NEG` and the folded-constant forms of `ops.ADD` and `ops.MUL` written out here:
+    # a call into the table would cost as much as the subtraction.
+
+    def __sub__(self, other: Scalar) -> Value:
+        if type(other) is Value or isinstance(other, Value):
+            return _node("-", self._data - other._data, self, _ONE, other, _MINUS_ONE)
+        c = _constant(other, "-")
+        return _node("-", self._data - c, self, _ONE, None, c)
+
+    def __rsub__(self, other: Number) -> Value:
+        c = _constant(other, "-")
+        return _node("-", c - self._data, self, _MINUS_ONE, None, c)  # c - x
+
+    def __neg__(self) -> Value:
+        return _node("neg", -self._data, self, _MINUS_ONE)
+
+    def __mul__(self, other: Scalar) -> Value:
+        if type(other) is Value or isinstance(other, Value):
+            a, b = self._data, other._data
+            out = _new(Value)  # inline, as in `__add__`
+            out._data = a * b
+            out._stamp = _writes
+            out._grad = 0.0
+            if _recording or _grad_mode.enabled:  # d(a*b)/da = b, d(a*b)/db = a: their floats
+                out._tag = "*"
+                out._a = self
+                out._da = b
+                out._b = other
+                out._db = a
+            else:
+                out._tag, out._a, out._da, out._b, out._db = _UNRECORDED
+            return out
+        c = _constant(other, "*")
+        return _node("*", self._data * c, self, c, None, c)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Scalar) -> Value:
+        return _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        # c / x: the constant becomes a leaf, so that the node is the usual a / b.
+        return _binary(ops.DIV, Value(_constant(other, "/")), self)
+
+    def __pow__(self, other: Scalar) -> Value:
+        return _binary(ops.POW, self, other)
+
+    def __rpow__(self, other: Number) -> Value:
+        return _binary(ops.POW, Value(_constant(other, "**")), self)
+
+    def __mod__(self, other: Scalar) -> Value:
+        return _binary(ops.MOD, self, other)
+
+    def __rmod__(self, other: Number) -> Value:
+        return _binary(ops.MOD, Value(_constant(other, "%")), self)
+
+    def __floordiv__(self, other: Scalar) -> Value:
+        return _binary(ops.FLOORDIV, self, other)
+
+    def __rfloordiv__(self, other: Number) -> Value:
+        return _binary(ops.FLOORDIV, Value(_constant(other, "//")), self)
+
+    def __abs__(self) -> Value:
+        return _unary(ops.ABS, self)
+
+    def __floor__(self) -> Value:
+        return _unary(ops.FLOOR, self)
+
+    def __ceil__(self) -> Value:
+        return _unary(ops.CEIL, self)
+
+    def __trunc__(self) -> Value:
+        return _unary(ops.TRUNC, self)
+
+    def __round__(self, ndigits: int | None = None) -> Value:
+        return self.round(0 if ndigits is None else ndigits)
+
+    # --- elementary functions, named as in PyTorch ----------------------------------------
+
+    def exp(self) -> Value:
+        return _unary(ops.EXP, self)
+
+    def exp2(self) -> Value:
+        return _unary(ops.EXP2, self)
+
+    def expm1(self) -> Value:
+        return _unary(ops.EXPM1, self)
+
+    def log(self) -> Value:
+        return _unary(ops.LOG, self)
+
+    def log2(self) -> Value:
+        return _unary(ops.LOG2, self)
+
+    def log10(self) -> Value:
+        return _unary(ops.LOG10, self)
+
+    def log1p(self) -> Value:
+        return _unary(ops.LOG1P, self)
+
+    def sqrt(self) -> Value:
+        return _unary(ops.SQRT, self)
+
+    def sin(self) -> Value:
+        return _unary(ops.SIN, self)
+
+    def cos(self) -> Value:
+        return _unary(ops.COS, self)
+
+    def tan(self) -> Value:
+        return _unary(ops.TAN, self)
+
+    def asin(self) -> Value:
+        return _unary(ops.ASIN, self)
+
+    def acos(self) -> Value:
+        return _unary(ops.ACOS, self)
+
+    def atan(self) -> Value:
+        return _unary(ops.ATAN, self)
+
+    def sinh(self) -> Value:
+        return _unary(ops.SINH, self)
+
+    def cosh(self) -> Value:
+        return _unary(ops.COSH, self)
+
+    def tanh(self) -> Value:
+        return _unary(ops.TANH, self)
+
+    def asinh(self) -> Value:
+        return _unary(ops.ASINH, self)
+
+    def acosh(self) -> Value:
+        return _unary(ops.ACOSH, self)
+
+    def atanh(self) -> Value:
+        return _unary(ops.ATANH, self)
+
+    def erf(self) -> Value:
+        return _unary(ops.ERF, self)
+
+    def abs(self) -> Value:
+        return _unary(ops.ABS, self)
+
+    def sign(self) -> Value:
+        return _unary(ops.SIGN, self)
+
+    def floor(self) -> Value:
+        return _unary(ops.FLOOR, self)
+
+    def ceil(self) -> Value:
+        return _unary(ops.CEIL, self)
+
+    def round(self, decimals: int = 0) -> Value:
+        return _unary(ops.ROUND, self, to_int(decimals, "round: decimals"))
+
+    def trunc(self) -> Value:
+        return _unary(ops.TRUNC, self)
+
+    def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
+        low = None if min is None else _constant(min, "clamp")
+        high = None if max is None else _constant(max, "clamp")
+        if low is None and high is None:
+            raise ValueError("clamp: give at least one of min and max")
+        if low != low or high != high:  # a nan bound would silently clamp nothing
+            raise ValueError(f"clamp: a bound is nan (min={min!r}, max={max!r})")
+        return _unary(ops.CLAMP, self, (low, high))
+
+    def minimum(self, other: Scalar) -> Value:
+        return _binary(ops.MINIMUM, self, other)
+
+    def maximum(self, other: Scalar) -> Value:
+        return _binary(ops.MAXIMUM, self, other)
+
+    def detach(self) -> Value:
+        """The same number, with no gradient flowing back: a node whose local derivative is
+        0, so that traces replay it; PyTorch's x.detach()."""
+        return _unary(ops.DETACH, self)
+
+    # --- activations ---------------------------------------------------------------------
+
+    def relu(self) -> Value:
+        x = self._data
+        if x > 0.0 or x != x:  # as `ops.RELU`, inline: one per neuron of every network
+            return _node("relu", x, self, _ONE)
+        return _node("relu", 0.0, self, 0.0)
+
+    def sigmoid(self) -> Value:
+        return _unary(ops.SIGMOID, self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        return _unary(ops.LEAKY_RELU, self, _not_nan(negative_slope, "leaky_relu", "slope"))
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        return _unary(ops.ELU, self, _not_nan(alpha, "elu", "alpha"))
+
+    def softplus(self) -> Value:
+        return _unary(ops.SOFTPLUS, self)
+
+    def silu(self) -> Value:
+        return _unary(ops.SILU, self)
+
+    def gelu(self) -> Value:
+        return _unary(ops.GELU, self)
+
+    # --- micrograd compatibility ---------------------------------------------------------
+    # micrograd's names, so that code written for micrograd and its lecture runs unchanged.
+    # The engine's own API is `parents`, `op` and `backward()`.
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's set of parents."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's op string (`op`)."""
+        return self.op
+
+    def _backward(self) -> None:
+        """micrograd's per-node step of the chain rule: each parent's grad += local * grad."""
+        g = self._grad
+        for parent, local in zip(self.parents, self.local_grads):
+            parent._grad += local * g
+
+    # --- habits from PyTorch and micrograd's lecture ----------------------------------------
+    # PyTorch's names where they mean something here, and micrograd's constructor pointed
+    # to define_op, so that a newcomer's first lines work or say what to write instead.
+
+    def item(self) -> float:
+        """The number, as PyTorch's `tensor.item()`: `v.data`, a float."""
+        return float(self)
+
+    @property
+    def is_leaf(self) -> bool:
+        """No parents: an input, a parameter, a constant, or a result made in `no_grad()`
+        (as PyTorch's `is_leaf`). A leaf's grad accumulates across `backward()` calls."""
+        return self._a is None
+
+    @property
+    def requires_grad(self) -> bool:
+        """Read-only. True for every `Value` but a result computed inside `no_grad()`
+        (as PyTorch's): a leaf collects its gradient, a recorded node passes it on. A
+        number that should get no gradient is a plain float (an op folds it in as a
+        constant), or `v.detach()`."""
+        return self._db is not _NOT_RECORDED
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if flag is not True:
+            raise AttributeError(
+                f"Value.requires_grad is read-only and always True, got {flag!r}: for a "
+                "number without a gradient use a plain float or v.detach(); to record nothing, "
+                "with no_grad(): (docs/api.md, section Habits from PyTorch and micrograd)"
+            )
+
+    def requires_grad_(self, flag: bool = True) -> Value:
+        """PyTorch's in-place switch: True is already so (returns the value); False raises."""
+        self.requires_grad = flag
+        return self
+
+    @staticmethod
+    def _refuse_micrograd_constructor(data: Any, label: Any, more: tuple) -> None:
+        """`Value(data, label="")` got micrograd's `Value(data, (a, b), '*')`, how its
+        lecture adds an op by hand. Returns for a plain wrong label, which the label's own
+        check reports."""
+        if more or isinstance(label, (tuple, list, set)):
+            given = [repr(data), repr(label), *map(repr, more)]
+            raise TypeError(
+                f"Value({', '.join(given)}): that is micrograd's constructor, Value(data, "
+                "_children, _op); here it is Value(data, label=''), and only an op makes a "
+                "node with parents: use the operators and methods (a * b records '*'), or "
+                "make your own op with autograd.define_op(name, forward, derivatives) "
+                "(docs/api.md, section define_op)"
+            )
+
+    # backward(retain_graph=...) is accepted for PyTorch's code and means nothing more here:
+    # backward() never frees the graph (each node keeps its local derivatives), so it can
+    # always be called again, whatever retain_graph says; leaf grads then accumulate.
+
+    # --- the chain rule -------------------------------------------------------------------
+
+    def backward(self, gradient: Number = 1.0, retain_graph: bool | None = None) -> None:
+        """Set every reachable node's `grad` to d(self)/d(node), scaled by `gradient`.
+
+        `gradient` seeds the root, as in PyTorch: d(self)/d(self) = 1 by default. The grads
+        of intermediate nodes are reset first; leaf grads accumulate across calls, as in
+        PyTorch, until `zero_grad()` or `grad = 0.0` clears them. `retain_graph`: see
+        the habits from PyTorch above (the graph is always kept).
+        """
+        if _INSTALLED.count and (r := _recorder()) is not None:
+            r.escaped(self, Escape.BACKWARD)
+        seed = to_float(gradient, "backward")
+        if self._a is None:  # a leaf is its own whole graph
+            _check_recorded(self, "backward")
+            self._grad += seed
+            return
+        with _backward_lock:
+            order = _intermediates_in_order(self)  # their grads are reset to 0.0
+            _check_unchanged(order, "backward", _writes)
+            self._grad = seed
+            _propagate(order)
+
+
+def _check_recorded(root: Value, where: str) -> None:
+    if root._db is _NOT_RECORDED:
+        raise RuntimeError(
+            f"{where}: {root!r} was computed inside no_grad(), so no graph was recorded and "
+            "it has no gradient to pass back; compute it outside no_grad()"
+        )
+
+
+# --- building nodes -------------------------------------------------------------------------
+
+_new = object.__new__
+
+
+def _node(op: Any, data: float, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
+    """A new node made by `op` (a built-in op's name, or a user `Op`); inside
+    `no_grad()`, a plain leaf instead."""
+    node = _new(Value)
+    node._data = data
+    node._stamp = _writes
+    node._grad = 0.0
+    if _recording or _grad_mode.enabled:
+        node._tag = op
+        node._a = a
+        node._da = da
+        node._b = b
+        node._db = db
+    else:
+        node._tag, node._a, node._da, node._b, node._db = _UNRECORDED
+    return node
+
+
+def _unary(op: Op, x: Value, constant: Any = None) -> Value:
+    """Apply a one-operand op of the table (with its constant argument, if it takes one)."""
+    try:
+        if op.has_constant:
+            out, d = op.numeric(x._data, constant)
+        else:
+            out, d = op.numeric(x._data)
+    except OverflowError:
+        error = ops.overflow_error(op.name, x._data)
+        _failed(op, (x,), error)
+        raise error from None
+    except Exception as error:
+        _failed(op, (x,), error)
+        raise
+    return _node(op.name, out, x, d, None, constant)
+
+
+def _binary(op: Op, x: Value, y: Scalar) -> Value:
+    """Apply a two-operand op of the table; a number `y` is folded in as the constant."""
+    if type(y) is Value or isinstance(y, Value):
+        try:
+            out, dx, dy = op.numeric(x._data, y._data)
+        except Exception as error:
+            _failed(op, (x, y), error)
+            raise
+        return _node(op.name, out, x, dx, y, dy)
+    c = _constant(y, op.name)
+    try:
+        out, dx, _ = op.numeric(x._data, c)
+    except Exception as error:
+        _failed(op, (x, c), error)
+        raise
+    return _node(op.name, out, x, dx, None, c)
+
+
+def _failed(op: Op, operands: tuple, error: Exception) -> None:
+    """Tell this thread's recorder, if any, that `op` raises `error` at `operands` (Values,
+    or a folded number): a traced function that caught it would take a path that the
+    traced code could not tell."""
+    if _INSTALLED.count and (r := _recorder()) is not None:
+        r.failed(op.name, operands, error)
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Ops inside return plain leaves: nothing is recorded (evaluation, optimizer steps)."""
+    if _INSTALLED.count and (r := _recorder()) is not None:
+        r.escaped(None, Escape.NO_GRAD)
+    previous = set_grad_enabled(False)
+    try:
+        yield
+    finally:
+        set_grad_enabled(previous)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record in this thread even inside `no_grad()` (PyTorch's `enable_grad`): what
+    `grad(create_graph=True)`, the transforms and the tracer build must be a graph."""
+    previous = set_grad_enabled(True)
+    try:
+        yield
+    finally:
+        set_grad_enabled(previous)
+
+
+@contextmanager
+def traced_by(recorder: recording.Recorder) -> Iterator[None]:
+    """Install `recorder` in this thread (see `autograd.recording`) and record the graph
+    for the length of the block, even inside `no_grad()`: a traced function called inside
+    `no_grad()` may need to trace itself again."""
+    with enable_grad(), recording.installed(recorder):
+        yield
+
+
+def _compared(other: object, op: str) -> Any:  # a float, an int, a Fraction...
+    """What a Value's data is compared with: the other Value's data, or the number itself,
+    unconverted. Python compares a float with an int or a Fraction exactly (2.0**53 <
+    2**53 + 1 is True), which a float() first would round away."""
+    if type(other) is Value or isinstance(other, Value):
+        return other._data
+    if _INSTALLED.count and (r := _recorder()) is not None:
+        node = r.operand(other)  # `x < y.data` while traced: guarded as `x < y`
+        if node is not None:
+            return node._data
+    if not is_number(other):
+        raise TypeError(f"'{op}': cannot compare a Value with {other!r} ({type(other).__name__})")
+    return other
