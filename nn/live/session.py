@@ -399,7 +399,7 @@ class Session:
         view.params = self._mirror_params
         view.last_update = list(self.last_update)
         view.optimizer = copy.copy(self.optimizer)
-        for name in ("_m", "_v", "_buffers"):
+        for name in ("_m", "_root_v", "_buffers"):
             buffer = getattr(self.optimizer, name, None)
             if buffer is not None:
                 setattr(view.optimizer, name, list(buffer))
@@ -489,7 +489,7 @@ def optimizer_state(session: Session) -> dict[str, list[float]]:
     opt = session.optimizer
     n = len(session.params)
     if isinstance(opt, Adam):
-        return {"m": list(opt._m), "v": list(opt._v)}
+        return {"m": list(opt._m), "v": [r * r for r in opt._root_v]}  # Adam keeps sqrt(v)
     if isinstance(opt, SGD):
         buffers = opt._buffers
         return {"momentum": list(buffers) if buffers is not None else [0.0] * n}
