@@ -58,7 +58,9 @@ def inline_svg(svg: str) -> str:
         r'<g id="\1"><title>\2</title>',
         svg,
     )
-    return svg.replace("</a>\n", "").replace("</a>", "")
+    svg = svg.replace("</a>\n", "").replace("</a>", "")
+    # Graphviz writes "-" in an id as "&#45;": the same id to a browser, not to a reader.
+    return re.sub(r'id="([^"]*)"', lambda m: 'id="' + m.group(1).replace("&#45;", "-") + '"', svg)
 
 
 def _formatted(x: float | None) -> str | None:

@@ -20,7 +20,7 @@ from autograd import Value, topological_order
 from autograd.explain import chain_rule
 from autograd.formatting import format_number, node_name, one_line
 from autograd.replay import BackwardReplay
-from autograd.viz import draw
+from autograd.viz import draw, inline_svg
 from nn.live.session import MAX_LAYERS, MAX_NEURONS, MAX_POINTS, Session, optimizer_state
 from nn.serialize import save
 
@@ -185,7 +185,7 @@ class SampleGraph:
         svg = graph.pipe(format="svg").decode("utf-8")
         boxes = _folded_boxes(order, grouping) if big else {}
         self.count = len(order)
-        self.svg = with_node_ids(_inline(svg), boxes, self.count)
+        self.svg = with_node_ids(inline_svg(svg), boxes, self.count)
         # The nodes the picture shows (a folded box shows its last node): only their
         # numbers travel with each frame; the others are null.
         self.shown = sorted({int(k) for k in re.findall(r'id="node-(\d+)-data"', self.svg)})
@@ -224,21 +224,6 @@ def _folded_boxes(order: list[Value], grouping: Any) -> dict[str, int]:
         first.setdefault(path, len(first))
         last[path] = k
     return {f"n{first[path]}": k for path, k in last.items()}
-
-
-def _inline(svg: str) -> str:
-    """The `<svg>` element alone, as `autograd.viz.inline_svg` (on the pictures branch)
-    makes it: no prolog, no namespaces, and a cell's link (`<g id="a_node-3-grad"><a ...>`,
-    Graphviz's way of writing a cell id) as a plain group with that id."""
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
-    svg = re.sub(
-        r'<g id="a_([^"]*)"><a xlink:href="[^"]*" xlink:title="([^"]*)">',
-        r'<g id="\1"><title>\2</title>',
-        svg,
-    )
-    return svg.replace("</a>\n", "").replace("</a>", "")
 
 
 # A node's group as Graphviz writes it: no group inside (a cell without an id has none).

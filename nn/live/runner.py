@@ -35,10 +35,12 @@ Runner -> page:
 ...]}: the points from index i on (a page that has fewer asks `hello`). Numbers are
 rounded to 5 digits, except `loss`, which is the step's float exactly; nan is null.
 
-Threads: every engine op (steps, evaluation, the sample's graph, tracing) runs in the
-runner's own thread, because the engine's grad mode and tracer are module-wide today:
-nothing else may run engine ops with grad while it trains. A frame is made between two
-steps, so the page never sees a half-updated step.
+Threads: the training thread runs the steps, the sample's graph and tracing, and makes
+every frame between two steps, so the page never sees a half-updated step. The heavy part
+(metrics, boundary, neuron maps, 40-90 ms) is computed in a second thread from a
+`Session.snapshot()` taken at a step boundary, under `no_grad()` (the engine's grad mode
+is per thread), while training goes on; its result comes back to the training thread as a
+message and goes out with the next frame. So Pause costs one light frame, not a map.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from autograd import no_grad
 from autograd.engine import is_int, is_number
 from nn.live import frames
 from nn.live.session import Session, check_config
@@ -133,10 +136,19 @@ class Runner:
         self._dirty = True
         self._rate = _Rate()
         self.frames_sent = 0
+        self._generation = 0  # bumped by each new session: a late map of the old one is dropped
+        self._heavy_jobs: queue.Queue = queue.Queue(1)
+        self._heavy_busy = False  # a snapshot is being read (only one at a time)
+        self._marks: list[threading.Event] = []  # wait_idle's, answered once the maps are out
+        self._heavy_wanted = False  # asked for while busy: another once this one is back
+        self._heavy_thread = threading.Thread(
+            target=self._run_heavy, name="nn.live maps", daemon=True
+        )
 
     # --- from any thread ---------------------------------------------------------------
 
     def start(self) -> Runner:
+        self._heavy_thread.start()
         self._thread.start()
         self.submit({"type": "hello"})
         return self
@@ -145,6 +157,8 @@ class Runner:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        if self._heavy_thread.is_alive():
+            self._heavy_thread.join(timeout)
 
     def submit(self, message: object) -> None:
         """Queue a page's message for the training thread; a malformed one, or one over
@@ -211,6 +225,27 @@ class Runner:
                 next_step = time.monotonic()
             self._maybe_frame()
 
+    def _run_heavy(self) -> None:
+        """The maps' thread: reads snapshots, never the session being trained."""
+        while not self._stop.is_set():
+            try:
+                generation, snapshot = self._heavy_jobs.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            try:
+                with no_grad():
+                    part = frames.heavy(snapshot)
+                result: dict[str, Any] = {"type": "_heavy", "generation": generation,
+                                          "steps": snapshot.steps, "part": part}  # fmt: skip
+            except Exception as e:  # reported by the training thread; this one lives on
+                result = {"type": "_heavy", "generation": generation, "error": str(e)}
+            while not self._stop.is_set():
+                try:
+                    self._commands.put(result, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+
     def _handle(self, m: dict[str, Any]) -> None:
         kind = m["type"]
         try:
@@ -219,8 +254,44 @@ class Runner:
             # Commands check before they change anything: the state is as it was.
             self.emit({"type": "error", "message": f"{kind}: {e}"})
 
+    def _on_heavy(self, m: dict[str, Any]) -> None:
+        self._heavy_busy = False
+        try:
+            self._on_heavy_part(m)
+        finally:
+            if not self._heavy_busy:
+                for event in self._marks:
+                    event.set()
+                self._marks = []
+
+    def _on_heavy_part(self, m: dict[str, Any]) -> None:
+        if m["generation"] != self._generation:
+            return  # a map of a session since replaced
+        if "error" in m:
+            self.emit({"type": "error", "message": "maps: " + m["error"]})
+            return
+        self._add_curve_point(m["steps"], m["part"]["metrics"])
+        self._frame(heavy=False, part=m["part"])
+        if self._heavy_wanted:
+            self._heavy_wanted = False
+            if m["steps"] != self.session.steps:
+                self._request_heavy()
+
+    def _request_heavy(self) -> None:
+        """Snapshot the parameters now (a step boundary) for the maps' thread."""
+        self._last_heavy = time.monotonic()
+        if self._heavy_busy:
+            self._heavy_wanted = True
+            return
+        snapshot = self.session.snapshot()
+        self._heavy_busy = True
+        self._heavy_jobs.put((self._generation, snapshot))
+
     def _on_mark(self, m: dict[str, Any]) -> None:
-        m["event"].set()
+        if self._heavy_busy:  # idle means the maps asked for so far have gone out too
+            self._marks.append(m["event"])
+        else:
+            m["event"].set()
 
     def _on_hello(self, m: dict[str, Any]) -> None:
         self.emit(frames.setup(self.session))
@@ -295,6 +366,8 @@ class Runner:
 
     def _use(self, session: Session) -> None:
         self.session = session
+        self._generation += 1
+        self._heavy_wanted = False
         self._curve = []
         self._curve_start = 0
         self._explained = None
@@ -396,7 +469,9 @@ class Runner:
         if self._dirty and now - self._last_light >= FRAME_INTERVAL:
             self._frame(heavy=now - self._last_heavy >= HEAVY_INTERVAL)
 
-    def _frame(self, heavy: bool) -> None:
+    def _frame(self, heavy: bool, part: dict[str, Any] | None = None) -> None:
+        """A frame of the session as it is now; `heavy` asks the maps' thread for the heavy
+        part, which comes with a later frame; `part` is one that came back."""
         self._last_light = time.monotonic()  # the frame clock counts from a frame's start
         session = self.session
         frame: dict[str, Any] = {"type": "frame", **frames.light(session)}
@@ -404,9 +479,8 @@ class Runner:
         frame["speed"] = self.speed
         frame["steps_per_s"] = round(self._rate.per_second(), 1)
         if heavy:
-            self._last_heavy = time.monotonic()
-            part = frames.heavy(session)
-            self._add_curve_point(part["metrics"])
+            self._request_heavy()
+        if part is not None:
             frame.update(part)
         frame["curve"] = {"start": self._curve_start, "points": self._curve[self._curve_start :]}
         self._curve_start = len(self._curve)
@@ -416,7 +490,7 @@ class Runner:
             except frames._Relayout:
                 self._select(self._graph.sample)
                 frame["graph"], *_ = self._graph.values(session)
-            if self._explained is not None and heavy:
+            if self._explained is not None and part is not None:
                 self._send_explain(self._explained)
         self.emit(frame)
         self.frames_sent += 1
@@ -425,8 +499,8 @@ class Runner:
             # Let the server's thread take the GIL and send it before the next steps.
             time.sleep(0.002)
 
-    def _add_curve_point(self, metrics: list) -> None:
-        point = [self.session.steps, *metrics]
+    def _add_curve_point(self, steps: int, metrics: list) -> None:
+        point = [steps, *metrics]
         if self._curve and self._curve[-1][0] == point[0]:
             self._curve[-1] = point
             self._curve_start = min(self._curve_start, len(self._curve) - 1)

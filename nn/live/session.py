@@ -16,10 +16,10 @@ replayed as code) where it pays: full-batch training with a loss whose trace doe
 branch on the values (hinge, bce). Otherwise, or when tracing is refused, it is the plain
 engine step (forward, `zero_grad`, `backward`). Both give the engine's numbers.
 
-Thread safety: the engine's grad mode (`no_grad`) and its tracer are module-wide for now,
-so a session must be driven by one thread at a time, and no other thread may run engine
-ops while it trains. The live page's runner does all of a session's engine work (steps,
-evaluation, the sample's graph) in its own training thread for that reason.
+Thread safety: a session is driven by one thread at a time. The engine's grad mode is per
+thread, so another thread may read a `snapshot()` (a copy of the parameters' floats taken
+between two steps) under `no_grad()` while the session trains: the live page's runner
+computes its maps and metrics that way.
 """
 
 from __future__ import annotations
@@ -280,6 +280,8 @@ class Session:
         self.step_mode = "traced" if self._worth_tracing() else "engine"
         self._traced: TracedLoss | None = None
         self.trace_note = ""
+        self._mirror: MLP | None = None  # the snapshot's model, made at the first snapshot
+        self._mirror_params: list[Value] = []
 
     @property
     def config(self) -> dict[str, Any]:
@@ -380,6 +382,29 @@ class Session:
         threshold = 0.5 if self._config["loss"] == "bce" else 0.0
         return 1 if score > threshold else 0
 
+    def snapshot(self) -> Session:
+        """A copy of this session reading the parameters' floats as they are now (call it
+        between two steps): for the maps and metrics, computed in another thread under
+        `no_grad()` while this one trains on. Its model is one mirror per session, so take
+        the next snapshot only once the last one is no longer read."""
+        mirror = getattr(self, "_mirror", None)  # a subclass may skip __init__ (the widget's)
+        if mirror is None:
+            mirror = copy.deepcopy(self.model)
+            self._mirror = mirror
+            self._mirror_params = mirror.parameters()
+        for copied, param in zip(self._mirror_params, self.params):
+            copied.data = param.data
+        view = copy.copy(self)
+        view.model = mirror
+        view.params = self._mirror_params
+        view.last_update = list(self.last_update)
+        view.optimizer = copy.copy(self.optimizer)
+        for name in ("_m", "_root_v", "_buffers"):
+            buffer = getattr(self.optimizer, name, None)
+            if buffer is not None:
+                setattr(view.optimizer, name, list(buffer))
+        return view
+
     def evaluate(self, xs: Sequence[Sequence[float]], ys: Sequence[int]) -> tuple[float, float]:
         """(data loss, accuracy) on the points, without recording (nan, nan when none)."""
         if not xs:
@@ -464,7 +489,7 @@ def optimizer_state(session: Session) -> dict[str, list[float]]:
     opt = session.optimizer
     n = len(session.params)
     if isinstance(opt, Adam):
-        return {"m": list(opt._m), "v": list(opt._v)}
+        return {"m": list(opt._m), "v": [r * r for r in opt._root_v]}  # Adam keeps sqrt(v)
     if isinstance(opt, SGD):
         buffers = opt._buffers
         return {"momentum": list(buffers) if buffers is not None else [0.0] * n}
