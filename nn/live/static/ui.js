@@ -412,7 +412,10 @@ export function mount(el, transport, options = {}) {
 
   function fillTable(f) {
     const rows = tableBody.children;
-    const cols = [f.values, f.grads, ...state.tableCols.map((k) => f.table[k]), f.table.update];
+    // The table's optimizer columns come with the maps, from another thread: until the
+    // first of those arrives, a frame has values and gradients only.
+    const table = f.table || {};
+    const cols = [f.values, f.grads, ...state.tableCols.map((k) => table[k]), table.update];
     for (let i = 0; i < rows.length; i++) {
       const cells = rows[i].children;
       cols.forEach((values, c) => {
