@@ -208,6 +208,7 @@ def test_a_flood_is_bounded(runner):
     assert runner.inbox.of("frame")[-1]["step"] == 1
 
 
+@pytest.mark.requires_dot  # the sample's graph is laid out by Graphviz's dot
 def test_sample_graph_explain_and_replay(runner):
     runner.submit({"type": "select", "sample": 2})
     runner.step()
