@@ -28,7 +28,7 @@ from typing import Union
 from autograd.engine import Value
 from autograd.formatting import derivative, escape_html, format_number, node_name, one_line
 from autograd.forward import ForwardStep, checked_seeds, forward_steps, graph_order
-from autograd.replay import BackwardReplay
+from autograd.replay import BackwardReplay, show_steps
 from autograd.viz import GradState, Graph, draw
 
 Seed = Union[Value, Mapping[Value, float]]  # one input (tangent 1), or a tangent by node
@@ -133,21 +133,8 @@ class ForwardReplay:
             yield self._draw(state, **options)
 
     def show(self, **options) -> None:
-        """Walk through the steps in Jupyter (a slider with ipywidgets), else print them."""
-        try:
-            from IPython.display import display
-        except ImportError:
-            for step in range(len(self) + 1):
-                print(self.caption(step))
-            return
-        try:
-            import ipywidgets
-        except ImportError:
-            for frame in self.frames(**options):
-                display(frame)
-            return
-        slider = ipywidgets.IntSlider(value=0, min=0, max=len(self), description="step")
-        ipywidgets.interact(lambda step: display(self.draw(step, **options)), step=slider)
+        """Walk through the steps in Jupyter (a slider with ipywidgets, else print them)."""
+        show_steps(self, **options)
 
 
 def _factor(x: float) -> str:

@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from autograd.engine import BackwardStep, Value, backward_steps, topological_order
 from autograd.explain import step_formulas, step_summary
@@ -140,20 +141,7 @@ class BackwardReplay:
 
     def show(self, **options) -> None:
         """Walk through the steps in Jupyter: a slider with ipywidgets, else every frame."""
-        try:
-            from IPython.display import display
-        except ImportError:  # not in IPython: the text is all a terminal can show
-            for step in range(len(self) + 1):
-                print(self.caption(step))
-            return
-        try:
-            import ipywidgets
-        except ImportError:
-            for frame in self.frames(**options):
-                display(frame)
-            return
-        slider = ipywidgets.IntSlider(value=0, min=0, max=len(self), description="step")
-        ipywidgets.interact(lambda step: display(self.draw(step, **options)), step=slider)
+        show_steps(self, **options)
 
     # --- export -----------------------------------------------------------------------
 
@@ -436,3 +424,23 @@ document.addEventListener("keydown", (event) => {
 const asked = /^#(forward|backward)=(\\d+)$/.exec(location.hash);
 if (asked) { choose(asked[1]); show(Number(asked[2])); } else { show(0); }
 """
+
+
+def show_steps(replay: Any, **options: Any) -> None:
+    """Walk through a replay's steps (`len`, `caption(k)`, `draw(k)`, `frames()`) in
+    Jupyter: a slider with ipywidgets, else every frame; outside IPython, the captions
+    (the text is all a terminal can show). The forward replay shows itself the same way."""
+    try:
+        from IPython.display import display
+    except ImportError:
+        for step in range(len(replay) + 1):
+            print(replay.caption(step))
+        return
+    try:
+        import ipywidgets
+    except ImportError:
+        for frame in replay.frames(**options):
+            display(frame)
+        return
+    slider = ipywidgets.IntSlider(value=0, min=0, max=len(replay), description="step")
+    ipywidgets.interact(lambda step: display(replay.draw(step, **options)), step=slider)
