@@ -81,7 +81,7 @@ def _product(local: float, upstream: float) -> float:
 
 def _propagate_nonfinite(node: Value, g: float) -> None:
     """`_propagate`'s step for one node whose gradient is inf or nan (rare: the slow path)."""
-    for parent, local in zip(node.parents, node._da if node._b is _MANY else node.local_grads):
+    for parent, local in zip(node.parents, node.local_grads):
         parent._grad += _product(local, g)
 
 

@@ -150,7 +150,8 @@ def _mul(x: float, y: float) -> Floats:
 
 def _diff_mul(*parents_and_node: Any) -> tuple[Any, ...]:
     if len(parents_and_node) == 2:  # x * c: the constant is the derivative
-        return parents_and_node[-1].local_grads
+        _, node = parents_and_node
+        return node.local_grads
     x, y, _ = parents_and_node
     return y, x
 
@@ -167,7 +168,8 @@ def _div(x: float, y: float) -> Floats:
 
 def _diff_div(*parents_and_node: Any) -> tuple[Any, ...]:
     if len(parents_and_node) == 2:  # x / c: the derivative 1/c is a constant
-        return parents_and_node[-1].local_grads
+        _, node = parents_and_node
+        return node.local_grads
     _, y, node = parents_and_node
     return 1.0 / y, -node / y  # d(x/y)/dy = -x/y**2 = -(x/y)/y
 
@@ -188,21 +190,21 @@ def _pow(x: float, y: float) -> Floats:
         out = x**y
     except OverflowError:
         raise OverflowError(f"'**': {x!r} ** {y!r} overflows a float") from None
-    return out, _d_base(x, y, out), _d_exponent(x, y, out)
+    return out, _d_base(x, y), _d_exponent(x, out)
 
 
-def _d_base(x: float, y: float, out: float) -> float:
+def _d_base(x: float, y: float) -> float:
     """d(x**y)/dx = y * x**(y-1)."""
     if y == 0.0:
         return 0.0  # x**0 is constant, even at x == 0 (PyTorch agrees)
     if x == 0.0:
-        return 1.0 if y == 1.0 else (0.0 if y > 1.0 else INF)
+        return 0.0 if y > 1.0 else (1.0 if y == 1.0 else INF)
     try:
         return y * x ** (y - 1.0)
     except OverflowError:
         # |x ** (y-1)| is beyond a float, y * x ** (y-1) not always (x = 5e-324,
         # y = 1e-300: 2e23): add the logarithms, then overflow to inf only if it does.
-        negative = x < 0.0 and (y - 1.0) % 2.0 == 1.0  # an odd power of a negative base
+        negative = x < 0.0 and y % 2.0 == 0.0  # x ** (y-1): an odd power of a negative base
         sign = -1.0 if (y < 0.0) != negative else 1.0
         try:
             return sign * math.exp(math.log(abs(y)) + (y - 1.0) * math.log(abs(x)))
@@ -210,7 +212,7 @@ def _d_base(x: float, y: float, out: float) -> float:
             return sign * INF
 
 
-def _d_exponent(x: float, y: float, out: float) -> float:
+def _d_exponent(x: float, out: float) -> float:
     """d(x**y)/dy = log(x) * x**y; 0 at x == 0 (y >= 0) and nan for x < 0, as PyTorch."""
     if x > 0.0:
         return math.log(x) * out
@@ -627,11 +629,12 @@ TRUNC = _rounding("trunc", math.trunc)
 
 
 def _round(x: float, decimals: int) -> Floats:
-    # Half to even, as PyTorch. With decimals, Python's round(x, n): correctly rounded,
-    # where torch.round's nearbyint(x * 10**n) / 10**n can differ in the last place.
+    # Half to even, as PyTorch, and a zero keeps x's sign (round(-0.4) is -0.0, as
+    # torch.round). With decimals, Python's round(x, n): correctly rounded, where
+    # torch.round's nearbyint(x * 10**n) / 10**n can differ in the last place.
     if not math.isfinite(x):
         return x, 0.0
-    return (float(round(x)) if decimals == 0 else round(x, decimals)), 0.0
+    return round(x, decimals), 0.0
 
 
 ROUND = _builtin("round", 1, _round, constant_derivatives, has_constant=True)
