@@ -78,8 +78,12 @@ def test_pow_base_derivative_at_a_zero_base(exponent, d_base):
     assert x.grad == d_base
 
 
-@pytest.mark.parametrize(("base", "exponent", "d_base"), [(-1e-300, -1.0, -INF), (-1e-150, -2.0, INF)])
-def test_pow_base_derivative_of_a_negative_base_overflows_with_the_true_sign(base, exponent, d_base):
+@pytest.mark.parametrize(
+    ("base", "exponent", "d_base"), [(-1e-300, -1.0, -INF), (-1e-150, -2.0, INF)]
+)
+def test_pow_base_derivative_of_a_negative_base_overflows_with_the_true_sign(
+    base, exponent, d_base
+):
     # y * x ** (y-1): x ** (y-1) overflows; its sign is x's when y - 1 is odd.
     x = Value(base)
     (x**exponent).backward()
@@ -144,7 +148,12 @@ def test_the_table_makes_a_rounding_op_and_refuses_a_name_twice():
     op = ops._rounding("floor-edges", math.floor)
     try:
         assert ops.REGISTRY["floor-edges"] is op
-        assert (op.name, op.arity, op.has_constant, op.user_defined) == ("floor-edges", 1, False, False)
+        assert (op.name, op.arity, op.has_constant, op.user_defined) == (
+            "floor-edges",
+            1,
+            False,
+            False,
+        )
         assert op.differentiable is ops.constant_derivatives and op.formula is None
         assert op.numeric(2.5) == (2.0, 0.0) and op.numeric(-2.5) == (-3.0, 0.0)
         assert op.numeric(INF) == (INF, 0.0)
@@ -157,6 +166,15 @@ def test_the_table_makes_a_rounding_op_and_refuses_a_name_twice():
         del ops.REGISTRY["floor-edges"]
 
 
+def test_the_table_keeps_an_ops_constant_argument():
+    op = ops._builtin("scale-edges", 1, lambda x, c: (c * x, c), ops.constant_derivatives, True)
+    try:
+        assert ops.REGISTRY["scale-edges"] is op and op.has_constant is True
+        assert op.numeric(2.0, 3.0) == (6.0, 3.0)
+    finally:
+        del ops.REGISTRY["scale-edges"]
+
+
 def test_an_overflow_message_lists_every_operand():
     error = ops.overflow_error("**", 10.0, 400.0)
     assert str(error) == "**: **(10.0, 400.0) overflows a float"
@@ -165,9 +183,13 @@ def test_an_overflow_message_lists_every_operand():
 # --- what a refusal says ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("op", "x"), [("asin", -1.5), ("asin", 1.5), ("acos", -1.5), ("acos", 1.5)])
+@pytest.mark.parametrize(
+    ("op", "x"), [("asin", -1.5), ("asin", 1.5), ("acos", -1.5), ("acos", 1.5)]
+)
 def test_asin_and_acos_refuse_both_sides_of_their_domain(op, x):
-    with pytest.raises(ValueError, match=exactly(f"{op}: {op}({x!r}) is undefined; {op} needs an input in [-1, 1]")):
+    with pytest.raises(
+        ValueError, match=exactly(f"{op}: {op}({x!r}) is undefined; {op} needs an input in [-1, 1]")
+    ):
         getattr(Value(x), op)()
 
 
@@ -276,14 +298,17 @@ def test_a_form_that_agrees_with_the_numeric_rule_is_accepted(numeric_d, form):
 
 
 def test_a_user_op_formula_is_one_str_per_operand():
-    one = define_op("one-edges", lambda x: x, lambda x, out: (1.0,), formula="1")
-    two = define_op("two-edges", lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), formula=["1", "1"])
-    assert one.op.formula == ("1",) and two.op.formula == ("1", "1")
+    one = define_op("one-edges", lambda x: 2 * x, lambda x, out: (2.0,), formula="2·{x}")
+    two = define_op(
+        "two-edges", lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), formula=["1", "1"]
+    )
+    assert one.op.formula == ("2·{x}",) and two.op.formula == ("1", "1")
     for formula in (["1"], ("1", 2), "1"):
         with pytest.raises(
             TypeError,
             match=exactly(
-                f"define_op: 'bad-edges''s formula must be 2 str(s), one per operand, got {formula!r}"
+                "define_op: 'bad-edges''s formula must be 2 str(s), one per operand, "
+                f"got {formula!r}"
             ),
         ):
             define_op("bad-edges", lambda x, y: x, lambda x, y, out: (1.0, 0.0), formula=formula)
@@ -291,7 +316,8 @@ def test_a_user_op_formula_is_one_str_per_operand():
 
 def test_a_variadic_forward_is_refused_naming_the_op():
     with pytest.raises(
-        TypeError, match=exactly("define_op: cannot read how many operands 'many-edges''s forward takes")
+        TypeError,
+        match=exactly("define_op: cannot read how many operands 'many-edges''s forward takes"),
     ):
         define_op("many-edges", lambda *xs: sum(xs), lambda *xs: xs)
 
@@ -327,9 +353,8 @@ def test_a_user_op_that_raises_is_reported_with_its_operands():
     half_log = define_op("half-log-edges", lambda x: 0.5 * math.log(x), lambda x, out: (0.5 / x,))
     x = Value(-1.0)
     spy = Spy()
-    with recording.installed(spy):
-        with pytest.raises(ValueError) as raised:
-            half_log(x)
+    with recording.installed(spy), pytest.raises(ValueError) as raised:
+        half_log(x)
     assert spy.calls == [("failed", "half-log-edges", (x,), raised.value)]
 
 
@@ -392,5 +417,7 @@ def test_item_is_the_number_and_requires_grad_true_is_already_so():
     x = Value(2.5)
     assert x.item() == 2.5 and type(x.item()) is float
     assert x.requires_grad_() is x and x.requires_grad_(True) is x
-    with pytest.raises(AttributeError, match=r"^Value\.requires_grad is read-only and always True, got False"):
+    with pytest.raises(
+        AttributeError, match=r"^Value\.requires_grad is read-only and always True, got False"
+    ):
         x.requires_grad_(False)

@@ -46,6 +46,13 @@ def test_a_value_subclass_is_an_operand_with_its_own_gradient(op, data, d_left, 
     assert out.parents == (c, d) and out.data == data
 
 
+def test_a_value_subclass_compares_by_its_data_on_either_side():
+    small, big = Value(1.0), Sub(2.0)
+    assert small < big and small <= big and not small > big and not small >= big
+    assert big > small and big >= small and not big < small
+    assert Sub(2.0) <= Sub(2.0) and not Sub(2.0) < Sub(2.0)
+
+
 @pytest.mark.parametrize("sqrt_first", [True, False])
 def test_an_infinite_gradient_in_one_branch_leaves_the_other_branches_exact(sqrt_first):
     # sqrt at 0 sends inf back into its branch (the slow step); the product's branch must

@@ -107,9 +107,8 @@ def test_an_escape_the_recorder_refuses_stops_before_it_happens():
 
 def test_no_grad_is_reported_once_about_no_value():
     spy = Spy()
-    with recording.installed(spy):
-        with no_grad():
-            pass
+    with recording.installed(spy), no_grad():
+        pass
     assert spy.calls == [("escaped", None, Escape.NO_GRAD)]
 
 
@@ -170,26 +169,25 @@ def test_a_stand_in_for_data_compares_as_the_value_it_stands_for():
 
 def test_a_comparison_with_what_is_no_number_names_the_op_and_the_thing():
     spy = Spy()
-    with recording.installed(spy):
-        with pytest.raises(TypeError, match=r"^'<=': cannot compare a Value with 'a' \(str\)$"):
-            Value(1.0) <= "a"  # noqa: B015
+    pattern = r"^'<=': cannot compare a Value with 'a' \(str\)$"
+    with recording.installed(spy), pytest.raises(TypeError, match=pattern):
+        Value(1.0) <= "a"  # noqa: B015
 
 
 def test_an_op_that_raises_reports_its_name_operands_and_error():
     x = Value(-1.0)
     spy = Spy()
-    with recording.installed(spy):
-        with pytest.raises(ValueError) as raised:
-            x.log()
+    with recording.installed(spy), pytest.raises(ValueError) as raised:
+        x.log()
     assert spy.calls == [("failed", "log", (x,), raised.value)]
 
 
 def test_an_overflow_is_reported_as_the_error_the_engine_raises():
     x = Value(1000.0)
     spy = Spy()
-    with recording.installed(spy):
-        with pytest.raises(OverflowError, match=r"^exp: exp\(1000\.0\) overflows a float$") as raised:
-            x.exp()
+    pattern = r"^exp: exp\(1000\.0\) overflows a float$"
+    with recording.installed(spy), pytest.raises(OverflowError, match=pattern) as raised:
+        x.exp()
     assert spy.calls == [("failed", "exp", (x,), raised.value)]
 
 
