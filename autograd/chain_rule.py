@@ -145,7 +145,7 @@ def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:
         )
     numeric = node.local_grads
     forms = tuple(op.differentiable(*node.parents, node))
-    _check_forms(op, node, numeric, forms)
+    _check_forms(op, numeric, forms)
     if op.user_defined and op.differentiable is not ops.constant_derivatives:
         for i, form in enumerate(forms):
             if not isinstance(form, Value):
@@ -159,7 +159,7 @@ def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:
     return forms
 
 
-def _check_forms(op: Op, node: Value, numeric: tuple[float, ...], forms: tuple) -> None:
+def _check_forms(op: Op, numeric: tuple[float, ...], forms: tuple) -> None:
     """The differentiable forms must give the numbers `backward()` uses. They differ when a
     user's form is wrong, or when a parent's `data` changed since the node was built (the
     forms read the parents anew): either way the derivatives would be silently wrong."""

@@ -79,7 +79,8 @@ def test_pow_base_derivative_at_a_zero_base(exponent, d_base):
 
 
 @pytest.mark.parametrize(
-    ("base", "exponent", "d_base"), [(-1e-300, -1.0, -INF), (-1e-150, -2.0, INF)]
+    ("base", "exponent", "d_base"),
+    [(-1e-300, -1.0, -INF), (-1e-150, -2.0, INF), (1e-150, -2.0, -INF)],
 )
 def test_pow_base_derivative_of_a_negative_base_overflows_with_the_true_sign(
     base, exponent, d_base
@@ -121,7 +122,7 @@ def test_a_zero_local_derivative_stops_an_infinite_gradient_with_create_graph():
 def test_a_zero_gradient_from_above_keeps_the_derivatives_of_the_product():
     # d/dx (w x²) = 2 w x is 0 at w = 0, yet its derivative in w is 2x = 6.
     w, x = Value(0.0), Value(3.0)
-    (dx,) = grad(w * x * x, [x], create_graph=True)
+    (dx,) = grad(w * (x * x), [x], create_graph=True)  # x*x gets the gradient w = 0
     assert dx.data == 0.0
     (dxdw,) = grad(dx, [w])
     assert dxdw.data == 6.0

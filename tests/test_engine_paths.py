@@ -31,8 +31,10 @@ class Sub(Value):
         (lambda a, b: a + b, 5.0, 1.0, 1.0),
         (lambda a, b: a - b, -1.0, 1.0, -1.0),
         (lambda a, b: a * b, 6.0, 3.0, 2.0),
+        (lambda a, b: a / b, 2.0 / 3.0, 1.0 / 3.0, -2.0 / 9.0),
+        (lambda a, b: a**b, 8.0, 12.0, 8.0 * math.log(2.0)),
     ],
-    ids=["+", "-", "*"],
+    ids=["+", "-", "*", "/", "**"],
 )
 def test_a_value_subclass_is_an_operand_with_its_own_gradient(op, data, d_left, d_right):
     a, b = Value(2.0), Sub(3.0)
@@ -44,6 +46,8 @@ def test_a_value_subclass_is_an_operand_with_its_own_gradient(op, data, d_left, 
     c, d = Sub(2.0), Value(3.0)  # the subclass on the left
     out = op(c, d)
     assert out.parents == (c, d) and out.data == data
+    out.backward()
+    assert (c.grad, d.grad) == (d_left, d_right)
 
 
 def test_a_value_subclass_compares_by_its_data_on_either_side():
