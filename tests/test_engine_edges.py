@@ -422,3 +422,39 @@ def test_item_is_the_number_and_requires_grad_true_is_already_so():
         AttributeError, match=r"^Value\.requires_grad is read-only and always True, got False"
     ):
         x.requires_grad_(False)
+
+
+def test_a_write_after_use_names_the_operand_the_op_and_the_remedy():
+    x = Value(2.0)
+    y = x * x
+    x.data = 3.0
+    with pytest.raises(
+        ValueError,
+        match=exactly(
+            "backward: Value(data=3.0, grad=0.0), an operand of a '*' node, had its .data "
+            "changed after the graph was built, so that node's local derivatives are out of "
+            "date: build the graph again after changing .data"
+        ),
+    ):
+        y.backward()
+
+
+def test_a_value_where_a_number_belongs_says_to_pass_its_data():
+    inner = Value(1.0)
+    with pytest.raises(
+        TypeError,
+        match=exactly(f"Value: expected an int or a float, got {inner!r} (Value) (pass its .data)"),
+    ):
+        Value(inner)  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError,
+        match=exactly(
+            "Value.grad (set 0.0 to clear it): expected an int or a float, got 'a' (str)"
+        ),
+    ):
+        inner.grad = "a"  # type: ignore[assignment]
+
+
+def test_an_int_beyond_a_float_as_an_operand_names_the_op():
+    with pytest.raises(ValueError, match=r"^'\*': 10{400} is too large for a float$"):
+        Value(1.0) * 10**400
