@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
 from demo_loop import MLP, read_data, write_data
 
@@ -35,7 +34,7 @@ PYPY_STEPS = 30  # the short run where PyPy's warm-up counts most
 # --- the traced demo loop (a process of its own) -------------------------------------------
 
 
-def traced_demo(steps: int, data_path: str, cache_dir: Optional[str], unroll: bool = False) -> dict:
+def traced_demo(steps: int, data_path: str, cache_dir: str | None, unroll: bool = False) -> dict:
     """Trace the demo's loss once, then `steps` SGD steps on floats; prints each step's loss
     and accuracy as demo_loop.py does, and returns the costs."""
     from autograd import Value
@@ -73,9 +72,10 @@ def traced_demo(steps: int, data_path: str, cache_dir: Optional[str], unroll: bo
 def steps_in_turns() -> dict:
     """Best and mean seconds of one step, the traced replay (and its float update) and the
     dense hand-written float step of bench_nn, taken in turns from the same weights."""
+    from bench_nn import ALPHA, LR, FloatMLP, _data
+
     from autograd import Value
     from autograd.trace import trace
-    from bench_nn import FloatMLP, LR, ALPHA, _data
     from nn import MLP as NNMLP
 
     xs, ys = _data()
@@ -133,7 +133,7 @@ def memory() -> dict:
     params = model.parameters()
 
     def spiral_loss(*_):
-        return cross_entropy([model(x) for x in xs], ys)
+        return cross_entropy([model(x) for x in xs], ys)  # type: ignore[arg-type]  # lists of logits
 
     def peak(run) -> int:
         gc.collect()
@@ -159,7 +159,7 @@ def memory() -> dict:
 # --- running the processes -------------------------------------------------------------------
 
 
-def _process(args: list, env: Optional[dict] = None) -> tuple:
+def _process(args: list, env: dict | None = None) -> tuple:
     """(wall seconds, stdout) of `python args`, run from benchmarks/ with this checkout."""
     environment = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{HERE.parent}", **(env or {})}
     start = time.perf_counter()
@@ -190,7 +190,7 @@ def _micrograd_installed() -> bool:
     return True
 
 
-def run(pypy: Optional[str] = None) -> str:
+def run(pypy: str | None = None) -> str:
     """The section; `pypy`: a PyPy interpreter with micrograd, for the 30-step demo loop."""
     with tempfile.TemporaryDirectory() as folder:
         data = os.path.join(folder, "moons.json")

@@ -14,7 +14,6 @@ import math
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 

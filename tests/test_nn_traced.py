@@ -87,7 +87,7 @@ def test_traced_fit_checks_steps_as_fit_does(steps, error):
 def _bad_arguments():
     xs, ys = students()
     model = MLP(2, [1], rng=0)
-    good = dict(model=model, xs=xs, ys=ys, loss=mse, optimizer=SGD(model.parameters(), lr=0.1))
+    good = {"model": model, "xs": xs, "ys": ys, "loss": mse, "optimizer": SGD(model.parameters(), lr=0.1)}
     return [
         {**good, "model": "an MLP"},
         {**good, "loss": "mse"},
