@@ -19,12 +19,15 @@ PYPY_READY := $(PYPY_VENV)/.ready
 .PHONY: test test-pypy lint lint-now demo lab dist-check bench dot pypy chromium clean pictures live fuzz mutation
 
 # Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. The
-# tests run once, under coverage (of autograd/ and nn/; docs/development.md: its cost); then
-# the linter, the formatter's check and the type checker, so that CI runs them too; last,
-# the coverage, which fails under pyproject's floor ([tool.coverage.report] fail_under).
+# tests run once, under coverage of autograd/ and nn/ (with the Python processes they start:
+# a data file each, combined after); then the linter, the formatter's check and the type
+# checker, so that CI runs them too; last, the coverage, failing under pyproject's floor
+# ([tool.coverage.report] fail_under; docs/development.md says why that number).
 test: $(READY) dot chromium
+	$(BIN)/python -m coverage erase
 	$(BIN)/python -m coverage run -m pytest --nbmake tests notebooks
 	@$(MAKE) --no-print-directory lint
+	$(BIN)/python -m coverage combine --quiet
 	$(BIN)/python -m coverage report
 
 # ruff checks these and mypy reads pyproject's [tool.mypy] files, the same; the formatter's
