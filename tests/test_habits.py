@@ -59,7 +59,8 @@ def test_make_test_measures_coverage_and_the_docs_state_pyprojects_floor():
     assert set(coverage["run"]["source"]) == {"autograd", "nn"}
     recipe = makefile_recipe("test")
     assert recipe[0] == "$(BIN)/python -m coverage erase"  # no file of an earlier run counts
-    assert recipe[1].startswith("$(BIN)/python -m coverage run -m pytest")
+    assert recipe[1] == "$(BIN)/python -m coverage run -m pytest tests"
+    assert recipe[2] == "$(BIN)/python -m pytest --nbmake notebooks"  # executed, not measured
     assert recipe[-2:] == ["$(BIN)/python -m coverage combine --quiet", "$(BIN)/python -m coverage report"]
     assert not any("coverage" in line for line in makefile_recipe("test-pypy"))  # CPython's job
     docs = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
