@@ -214,15 +214,30 @@ def test_sample_graph_explain_and_replay(runner):
     runner.step()
     runner.wait_idle()
     graph = runner.inbox.of("graph")[-1]
-    assert graph["sample"] == 2 and 'id="node-0"' in graph["svg"]
-    # Every node has its id (updateGraph counts them), shown or folded into a box.
-    assert all(f'id="node-{i}"' in graph["svg"] for i in range(graph["count"]))
+    assert graph["sample"] == 2
+    # Every node listed is in the drawing, as itself or as a folded box, and only those.
+    for k in graph["nodes"]:
+        kind = "fold" if k in graph["folded"] else "node"
+        assert f'id="{kind}-{k}"' in graph["svg"]
+    assert graph["svg"].count('class="node"') >= len(graph["nodes"])
     k = graph["count"] - 1  # the loss itself, last in topological order
-    assert f'id="node-{k}-grad"' in graph["svg"]
+    assert k in graph["nodes"] and f'id="node-{k}-grad"' in graph["svg"]
     values = runner.inbox.of("frame")[-1]["graph"]
     # The engine's own numbers: the sample's loss at the current parameters.
     loss, _, _ = runner.session.sample_loss(2)
-    assert values["data"][k] == frames_module.num(loss.data) and values["grad"][k] == 1.0
+    at = graph["nodes"].index(k)
+    assert values["data"][at] == frames_module.num(loss.data) and values["grad"][at] == 1.0
+    assert len(values["data"]) == len(graph["nodes"])
+    # A folded box unfolds on request: more nodes, laid out again; null folds back.
+    runner.submit({"type": "unfold", "node": graph["folded"][0]})
+    runner.wait_idle()
+    unfolded = runner.inbox.of("graph")[-1]
+    assert len(unfolded["nodes"]) > len(graph["nodes"])
+    runner.submit({"type": "unfold", "node": k})  # not a folded box: refused
+    runner.submit({"type": "unfold", "node": None})
+    runner.wait_idle()
+    assert "not a folded box" in runner.inbox.of("error")[-1]["message"]
+    assert runner.inbox.of("graph")[-1]["nodes"] == graph["nodes"]
     runner.submit({"type": "explain", "neuron": [0, 1]})
     runner.submit({"type": "replay"})
     runner.wait_idle()

@@ -12,21 +12,15 @@ import base64
 import json
 import math
 import os
-import re
 import tempfile
 from typing import Any
 
-from autograd import Value, topological_order
-from autograd.explain import chain_rule
-from autograd.formatting import format_number, node_name, one_line
-from autograd.replay import BackwardReplay
-from autograd.viz import draw, inline_svg
+from autograd.formatting import format_number
 from nn.live.session import MAX_LAYERS, MAX_NEURONS, MAX_POINTS, Session, optimizer_state
 from nn.serialize import save
 
 GRID = 20  # the boundary's cells per side (the page smooths it)
 NEURON_GRID = 10  # each neuron's small map: every other boundary cell
-MAX_GRAPH_NODES = 150  # a bigger sample graph folds each neuron into one box
 
 
 def num(x: float) -> float | None:
@@ -156,156 +150,6 @@ def _scaled(values: list[float]) -> list[Any]:
     if scale == 0.0:
         return [0.0, _bytes([128] * len(values))]
     return [num(scale), _bytes([_byte(v / scale) for v in values])]
-
-
-# --- the sample's graph -----------------------------------------------------------------
-
-
-class SampleGraph:
-    """One training sample's loss graph: laid out once (`svg`), its numbers per step.
-
-    The SVG is `autograd.viz.draw`'s, with each value node's element id `node-<k>` (k its
-    index in `topological_order(loss)`) and `node-<k>-data`, `node-<k>-grad` on its two
-    cells, the ids `graph_view.js`'s `updateGraph` looks up.
-    """
-
-    def __init__(self, session: Session, sample: int) -> None:
-        self.sample = sample
-        loss, _, _layers = session.sample_loss(sample)
-        order = topological_order(loss)
-        self.signature = [node.op for node in order]
-        big = len(order) > MAX_GRAPH_NODES
-        grouping = session.model.grouping()
-        graph = draw(
-            loss,
-            groups=grouping,
-            max_nodes=MAX_GRAPH_NODES if big else None,
-            title=f"sample {sample}: its loss at step {session.steps}",
-        )
-        svg = graph.pipe(format="svg").decode("utf-8")
-        boxes = _folded_boxes(order, grouping) if big else {}
-        self.count = len(order)
-        self.svg = with_node_ids(inline_svg(svg), boxes, self.count)
-        # The nodes the picture shows (a folded box shows its last node): only their
-        # numbers travel with each frame; the others are null.
-        self.shown = sorted({int(k) for k in re.findall(r'id="node-(\d+)-data"', self.svg)})
-        self.names = [one_line(node_name(node)) for node in order]
-
-    def values(self, session: Session) -> tuple[dict[str, Any], Value, list, list[list[Value]]]:
-        """The sample's graph at the current parameters: data and grad by node index."""
-        loss, _, layers = session.sample_loss(self.sample)
-        order = topological_order(loss)
-        if [node.op for node in order] != self.signature:
-            raise _Relayout
-        data: list[float | None] = [None] * len(order)
-        grad: list[float | None] = [None] * len(order)
-        for k in self.shown:
-            data[k] = num(order[k].data)
-            grad[k] = num(order[k].grad)
-        part = {"sample": self.sample, "data": data, "grad": grad}
-        return part, loss, order, layers
-
-
-class _Relayout(Exception):
-    """The sample's graph changed shape (a clamped log became a constant): draw it again."""
-
-
-def _folded_boxes(order: list[Value], grouping: Any) -> dict[str, int]:
-    """draw()'s name of each folded group's box (n0, n1, ... in order of first
-    appearance) -> the topological index of the group's last node, whose numbers it shows."""
-    placement = grouping(order)
-    first: dict[tuple, int] = {}
-    last: dict[tuple, int] = {}
-    for k, node in enumerate(order):
-        path = placement.get(node)
-        if path is None:
-            continue
-        path = tuple(path)
-        first.setdefault(path, len(first))
-        last[path] = k
-    return {f"n{first[path]}": k for path, k in last.items()}
-
-
-# A node's group as Graphviz writes it: no group inside (a cell without an id has none).
-_NODE = re.compile(
-    r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>((?:(?!<g[ >]).)*?)</g>\n', re.S
-)
-
-
-def with_node_ids(svg: str, boxes: dict[str, int], count: int) -> str:
-    """Graphviz's SVG with the ids `graph_view.js`'s `updateGraph` reads: `node-<k>` on
-    value node v<k> (or on a folded box, for its last node), and groups `node-<k>-data`,
-    `node-<k>-grad` around the text of its data and grad cells. A draw() that writes
-    these ids itself is left as it is. Then an empty `node-<k>` for every k the picture
-    does not show (folded into a box): `updateGraph` counts the nodes up to the first
-    missing id."""
-    if 'id="node-' not in svg:
-        svg = _NODE.sub(lambda match: _renamed(match, boxes), svg)
-    missing = [k for k in range(count) if f'id="node-{k}"' not in svg]
-    hidden = "".join(f'<g id="node-{k}" class="folded"></g>' for k in missing)
-    return svg.replace("</svg>", hidden + "</svg>", 1) if hidden else svg
-
-
-def _renamed(match: re.Match, boxes: dict[str, int]) -> str:
-    title, body = match.group(2), match.group(3)
-    if title.startswith("v") and title[1:].isdigit():
-        k = int(title[1:])
-    elif title in boxes:
-        k = boxes[title]
-    else:
-        return match.group(0)
-    body = re.sub(
-        r"(<text[^>]*>(?:data |out )[^<]*</text>)", rf'<g id="node-{k}-data">\1</g>', body, count=1
-    )
-    body = re.sub(r"(<text[^>]*>grad[^<]*</text>)", rf'<g id="node-{k}-grad">\1</g>', body, count=1)
-    return f'<g id="node-{k}" class="node">\n<title>{title}</title>{body}</g>\n'
-
-
-def explain(root: Value, order: list[Value], k: int) -> dict[str, Any]:
-    """Node k's chain rule, as `autograd.explain.chain_rule` states it, with its terms."""
-    rule = chain_rule(root, order[k])
-    index = {id(node): i for i, node in enumerate(order)}
-    return {
-        "type": "explain",
-        "node": k,
-        "name": one_line(node_name(order[k])),
-        "lines": rule.lines(),
-        "terms": [
-            {
-                "consumer": index[id(t.consumer)],
-                "consumer_name": one_line(node_name(t.consumer)),
-                "upstream": num(t.upstream),
-                "local": num(t.local),
-                "contribution": num(t.contribution),
-            }
-            for t in rule.terms
-        ],
-        "total": num(rule.total),
-    }
-
-
-def replay(root: Value, order: list[Value]) -> dict[str, Any]:
-    """The backward pass of the sample's loss, step by step: at each step the node whose
-    gradient is final and the gradients that changed (`partial` when still incomplete)."""
-    index = {id(node): i for i, node in enumerate(order)}
-    walk = BackwardReplay(root)
-    steps = []
-    previous: dict[Value, float] = {}
-    for state in walk.states():
-        changed = [
-            [index[id(node)], num(g), node in state.partial]
-            for node, g in state.grads.items()
-            if previous.get(node) != g or node in state.partial
-        ]
-        previous = dict(state.grads)
-        steps.append(
-            {
-                "current": None if state.current is None else index[id(state.current)],
-                "caption": walk.caption(state.step),
-                "changed": changed,
-            }
-        )
-    return {"type": "replay", "steps": steps, "count": len(order)}
 
 
 def model_json(session: Session) -> str:
