@@ -23,13 +23,15 @@ MAX_CURVE = 2000  # curve points kept; beyond, every other one is dropped (memor
 
 class MapsThread:
     """`request(generation, snapshot)` while not `busy`; the result, a `_heavy` message
-    {generation, steps, part} or {generation, error}, goes to `deliver`."""
+    {generation, steps, part}, {generation, error} or {generation, cancelled}, goes to
+    `deliver`."""
 
     def __init__(self, deliver: Callable[[dict], None], stop: threading.Event) -> None:
         self._deliver = deliver
         self._stop = stop
         self._jobs: queue.Queue = queue.Queue(1)
         self.busy = False  # a snapshot is being read (only one at a time: one mirror)
+        self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name="nn.live maps", daemon=True)
 
     def start(self) -> None:
@@ -41,7 +43,13 @@ class MapsThread:
 
     def request(self, generation: int, snapshot: Session) -> None:
         self.busy = True
+        self._cancel.clear()
         self._jobs.put((generation, snapshot))
+
+    def cancel(self) -> None:
+        """Stop the maps being made (their result comes back as cancelled): the thread
+        that asks makes its own and wants the whole interpreter for it."""
+        self._cancel.set()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -51,9 +59,11 @@ class MapsThread:
                 continue
             try:
                 with no_grad():
-                    part = frames.heavy(snapshot)
+                    part = frames.heavy(snapshot, self._cancel.is_set)
                 result: dict[str, Any] = {"type": "_heavy", "generation": generation,
                                           "steps": snapshot.steps, "part": part}  # fmt: skip
+            except frames.Cancelled:
+                result = {"type": "_heavy", "generation": generation, "cancelled": True}
             except Exception as e:  # reported by the training thread; this one lives on
                 result = {"type": "_heavy", "generation": generation, "error": str(e)}
             self._deliver(result)

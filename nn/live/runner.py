@@ -64,7 +64,7 @@ from nn.live.maps import Curve, MapsThread, Rate
 from nn.live.sample_graph import Relayout, SampleGraph, explain, replay
 from nn.live.session import Session, check_config
 
-FRAME_INTERVAL = 1 / 40  # a light frame at most this often (the page draws 30 or more)
+FRAME_INTERVAL = 1 / 48  # a light frame at most this often (the page draws 30 or more)
 HEAVY_INTERVAL = 0.4  # boundary, maps, table, metrics at most this often (they cost ~40 ms)
 MAX_SPEED = 1000
 QUEUE_SIZE = 256  # messages waiting for the training thread; beyond, refused
@@ -258,8 +258,8 @@ class Runner:
                 self._marks = []
 
     def _on_heavy_part(self, m: dict[str, Any]) -> None:
-        if m["generation"] != self._generation:
-            return  # a map of a session since replaced
+        if m["generation"] != self._generation or m.get("cancelled"):
+            return  # a map of a session since replaced, or stopped for Pause
         if "error" in m:
             self.emit({"type": "error", "message": "maps: " + m["error"]})
             return
@@ -284,7 +284,9 @@ class Runner:
         self._maps.request(self._generation, self.session.snapshot())
 
     def _heavy_now(self) -> dict[str, Any]:
-        """The maps of the session as it is, made here (paused: nothing else to do)."""
+        """The maps of the session as it is, made here (paused: nothing else to do); the
+        maps' thread, if busy with an older step, stops (it would halve our speed)."""
+        self._maps.cancel()
         self._last_heavy = time.monotonic()
         self._heavy_wanted = False
         with no_grad():
