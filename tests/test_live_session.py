@@ -307,3 +307,45 @@ def test_click_to_add_and_shift_click_to_remove_points(runner):
     runner.wait_idle()
     assert len(runner.inbox.of("error")) == errors + 1
 
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"activation": "tanh", "loss": "bce", "layers": [5, 3]},
+        {"activation": "sigmoid", "layers": [4]},
+        {"activation": "linear", "layers": [3, 3]},
+        {"dataset": "spiral", "loss": "cross_entropy", "layers": [6]},
+    ],
+)
+def test_the_maps_float_forward_is_the_engines_to_the_bit(config):
+    """The maps' grid runs each op's numeric rule on floats (no nodes): the same floats as
+    the model run by the engine."""
+    import random
+
+    session = Session(config)
+    for _ in range(3):
+        session.step()
+    forward = frames_module.float_forward(session)
+    rng = random.Random(0)
+    for _ in range(50):
+        point = [rng.uniform(-3, 3), rng.uniform(-3, 3)]
+        assert forward(point) == session.activations(point)
+
+
+def test_pause_answers_with_one_whole_frame_and_nothing_after(runner):
+    runner.play()
+    deadline = time.monotonic() + 20
+    while runner.session.steps < 20 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    count = len(runner.inbox.of("frame"))
+    runner.pause()
+    runner.wait_idle()
+    time.sleep(0.5)  # a map asked for before the pause would come back by now
+    after = runner.inbox.of("frame")[count:]
+    last = after[-1]
+    assert last["playing"] is False and last["step"] == runner.session.steps
+    assert "boundary" in last and "metrics" in last  # the maps of the step it stopped on
+    assert not any(f["playing"] is False for f in after[:-1])
+    assert runner.inbox.of("frame")[-1] is last
