@@ -228,6 +228,20 @@ def test_sample_graph_explain_and_replay(runner):
     at = graph["nodes"].index(k)
     assert values["data"][at] == frames_module.num(loss.data) and values["grad"][at] == 1.0
     assert len(values["data"]) == len(graph["nodes"])
+    # A weight's grad in the graph is this sample's ∂L/∂w, not the batch's (kept in .grad).
+    params = runner.session.params
+    _, _, _ = runner.session.sample_loss(2)
+    own = runner.session.sample_param_grads
+    shown_weights = [
+        (i, params.index(p))
+        for i, k in enumerate(graph["nodes"])
+        for p in params
+        if p.label == graph["names"][k]
+    ]
+    assert shown_weights
+    for i, j in shown_weights:
+        assert values["grad"][i] == frames_module.num(own[j])
+    assert any(own[j] != params[j].grad for _, j in shown_weights)
     # A folded box unfolds on request: more nodes, laid out again; null folds back.
     runner.submit({"type": "unfold", "node": graph["folded"][0]})
     runner.wait_idle()

@@ -18,7 +18,9 @@ The SVG is `autograd.viz.draw`'s, with its own ids: `node-<k>`, `node-<k>-data`,
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from autograd import Value, topological_order
@@ -60,7 +62,9 @@ class SampleGraph:
                 last[path] = k
         self.folds = {k: path for path, k in last.items()}
         # max_nodes=1: fold every group the placement leaves (the open ones have none).
-        graph = draw(loss, groups=self.placement, max_nodes=1)
+        # Drawn with this sample's parameter gradients (the folded boxes' max |grad|).
+        with _sample_grads(session):
+            graph = draw(loss, groups=self.placement, max_nodes=1)
         self.svg = _without_caption(inline_svg(graph.pipe(format="svg").decode("utf-8")))
         ids = re.findall(r'id="(node|fold)-(\d+)"', self.svg)
         self.nodes = sorted({int(k) for _, k in ids})
@@ -96,10 +100,13 @@ class SampleGraph:
         order = topological_order(loss)
         if [node.op for node in order] != self.signature:
             raise Relayout
+        # A parameter's grad here is this sample's ∂L/∂w (sample_loss kept the optimizer's
+        # own in .grad): the graph is this sample's loss.
+        own = {id(p): g for p, g in zip(session.params, session.sample_param_grads)}
         part = {
             "sample": self.sample,
             "data": [num(order[k].data) for k in self.nodes],
-            "grad": [num(order[k].grad) for k in self.nodes],
+            "grad": [num(own.get(id(order[k]), order[k].grad)) for k in self.nodes],
         }
         return part, loss, order, layers
 
@@ -114,6 +121,20 @@ class SampleGraph:
             "folded": self.folded,
             "names": self.names,
         }
+
+
+@contextlib.contextmanager
+def _sample_grads(session: Session) -> Iterator[None]:
+    """The parameters' .grad set to the last sample_loss's own for a while (a drawing
+    reads .grad), then the optimizer's back."""
+    saved = [p.grad for p in session.params]
+    for p, g in zip(session.params, session.sample_param_grads):
+        p.grad = g
+    try:
+        yield
+    finally:
+        for p, g in zip(session.params, saved):
+            p.grad = g
 
 
 def _without_caption(svg: str) -> str:

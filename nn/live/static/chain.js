@@ -47,6 +47,7 @@ export class ChainPanel {
     }
     this.selected = m.sample;
     this.nodes = m.nodes;
+    this.count = m.count;
     this.graphBox.innerHTML = m.svg;  // the server's own drawing (autograd.viz escapes every label)
     this.svg = this.graphBox.querySelector("svg");
     const [x, y, k] = setup.train[m.sample];
@@ -77,8 +78,14 @@ export class ChainPanel {
     const scale = fitted ? Math.max(Math.min(1, room / w), READABLE) : Math.min(1, room / w);
     this.svg.setAttribute("width", `${Math.round(w * scale)}px`);
     this.svg.setAttribute("height", `${Math.round(hgt * scale)}px`);
-    this.graphBox.scrollLeft = this.graphBox.scrollWidth;
-    this.graphBox.scrollTop = this.graphBox.scrollHeight;
+    // The loss (the last node) in view: where a teacher starts the backward pass.
+    const root = this.svg.querySelector(`[id="node-${this.count - 1}"]`);
+    if (root) {
+      const a = root.getBoundingClientRect();
+      const b = this.graphBox.getBoundingClientRect();
+      this.graphBox.scrollLeft += a.right - b.right + 12;
+      this.graphBox.scrollTop += (a.top + a.bottom) / 2 - (b.top + b.bottom) / 2;
+    }
   }
 
   // A frame's numbers (the shown nodes', in `nodes` order).
@@ -123,7 +130,7 @@ export class ChainPanel {
     }
     const changed = m.steps[at].changed.map(([k]) => k);
     updateGraph(this.svg, { grad, changed, partial: [...partial], current: m.steps[at].current });
-    this.caption.textContent = `${at} / ${m.steps.length - 1}: ${m.steps[at].caption}`;
+    this.caption.textContent = m.steps[at].caption;
   }
 
   endReplay() {
