@@ -7,13 +7,17 @@
 //                   (Graphviz writes a cell's id as "a_node-<k>-data"; both are found)
 //   op-<k>          the op that made node k (absent for a leaf)
 //   edge-<k>-<i>    the edge of node k's operand i into its op; edge-<k>-out op -> box
+//   fold-<k>        a folded box (draw's max_nodes), k its group's last node, whose
+//                   numbers its cell fold-<k>-out shows: "out 3, grad 1"
 // So one layout serves every step: a page draws the SVG once and calls updateGraph with
 // a frame per step. The live page and the replay page both use this module.
 //
 //   import { updateGraph } from "./graph_view.js";
 //   updateGraph(svgElement, frame);
 //
-// frame (every field optional; arrays indexed by k):
+// frame (every field optional; arrays indexed by k, or by position when `nodes` is given):
+//   nodes:   [k, ...]   the node of each entry of data, grad and fill; a node not listed
+//                       is left as it is (a frame of the drawn nodes only)
 //   data:    [number | string | null]  the data cell's number; null: unknown, "data ?"
 //   grad:    [number | string | null]  the grad cell's number; null: unknown, "grad ?"
 //   changed: [k, ...]   gradients this step changed: their grad cell is outlined and bold
@@ -22,7 +26,9 @@
 //   fill:    [colour | null]  the box's background colour (null: as drawn)
 // A string is written as given (Python's format_number makes them); a number is written
 // to 4 significant digits. Texts are set with textContent: nothing in a frame is HTML.
-// Missing fields leave that part of the picture as it is.
+// Missing fields leave that part of the picture as it is. The ids are looked up once per
+// SVG (a WeakMap keeps them), and a cell is rewritten only when its text changes: a page
+// may call updateGraph dozens of times a second.
 
 export const HIGHLIGHT_COLOUR = "#d62728";
 export const CHANGED_COLOUR = "#1f77b4";
