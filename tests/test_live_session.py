@@ -346,6 +346,8 @@ def test_the_maps_float_forward_is_the_engines_to_the_bit(config):
     for _ in range(50):
         point = [rng.uniform(-3, 3), rng.uniform(-3, 3)]
         assert forward(point) == session.activations(point)
+    for xs, ys in [(session.train_xs, session.train_ys), (session.test_xs, session.test_ys)]:
+        assert frames_module.evaluate(session, forward, xs, ys) == session.evaluate(xs, ys)
 
 
 def test_pause_answers_with_one_whole_frame_and_nothing_after(runner):

@@ -16,11 +16,13 @@ import os
 import tempfile
 from typing import Any, Callable
 
-from autograd import ops
+from autograd import Value, no_grad, ops
 from autograd.formatting import format_number
 from nn.activations import ACTIVATIONS
 from nn.live.session import MAX_LAYERS, MAX_NEURONS, MAX_POINTS, Session, optimizer_state
 from nn.serialize import save
+
+Forward = Callable[[list[float]], list[list[float]]]  # a point -> each layer's outputs
 
 GRID = 20  # the boundary's cells per side (the page smooths it)
 NEURON_GRID = 10  # each neuron's small map: every other boundary cell
@@ -91,8 +93,9 @@ class Cancelled(Exception):
 def heavy(session: Session, cancelled: Callable[[], bool] | None = None) -> dict[str, Any]:
     """Test and train metrics, the boundary, each neuron's map, the parameter table.
     `cancelled`, asked between two rows of the plane, stops it (`Cancelled`)."""
-    train_loss, train_acc = session.evaluate(session.train_xs, session.train_ys)
-    test_loss, test_acc = session.evaluate(session.test_xs, session.test_ys)
+    forward = float_forward(session)
+    train_loss, train_acc = evaluate(session, forward, session.train_xs, session.train_ys)
+    test_loss, test_acc = evaluate(session, forward, session.test_xs, session.test_ys)
     part = {
         "metrics": [num(train_loss), num(test_loss), num(train_acc), num(test_acc)],
         "table": {
@@ -100,17 +103,38 @@ def heavy(session: Session, cancelled: Callable[[], bool] | None = None) -> dict
             **{k: [num(v) for v in vs] for k, vs in optimizer_state(session).items()},
         },
     }
-    part.update(maps(session, cancelled))
+    part.update(maps(session, cancelled, forward))
     return part
 
 
-def maps(session: Session, cancelled: Callable[[], bool] | None = None) -> dict[str, Any]:
+def evaluate(
+    session: Session, forward: Forward, xs: list[list[float]], ys: list[int]
+) -> tuple[float, float]:
+    """`session.evaluate(xs, ys)` with the model's outputs from `forward` (the same floats:
+    a test checks) and the loss by the engine's own loss function, on those outputs."""
+    if not xs:
+        return math.nan, math.nan
+    with no_grad():
+        outputs: list = []
+        for x in xs:
+            out = forward(list(x))[-1]
+            outputs.append(Value(out[0]) if len(out) == 1 else [Value(v) for v in out])
+        loss = session.data_loss(outputs, session.targets(ys)).data
+    right = sum(session.predicted(session.score(o)) == y for o, y in zip(outputs, ys))
+    return loss, right / len(xs)
+
+
+def maps(
+    session: Session,
+    cancelled: Callable[[], bool] | None = None,
+    forward: Forward | None = None,
+) -> dict[str, Any]:
     """The boundary over a GRID x GRID plane, and each neuron's output over every other
     cell, as bytes (base64): the boundary as 0..255 for [-1, 1] (two classes) or the class
     and its softmax probability (three), each neuron's map scaled by its largest |output|.
     """
     lo0, hi0, lo1, hi1 = session.bounds()
-    forward = float_forward(session)
+    forward = forward or float_forward(session)
     neurons: list[list[list[float]]] = [
         [[] for _ in layer.neurons] for layer in session.model.layers
     ]
@@ -150,7 +174,7 @@ def maps(session: Session, cancelled: Callable[[], bool] | None = None) -> dict[
     return part
 
 
-def float_forward(session: Session) -> Callable[[list[float]], list[list[float]]]:
+def float_forward(session: Session) -> Forward:
     """`session.activations` for the 400 points of the maps, without a node: each layer's
     `w·x+b` and activation applied through their ops' numeric rules (`autograd.ops`, the
     engine's own forward code) to the parameters' floats as they are now. Five times
