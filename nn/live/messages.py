@@ -2,7 +2,10 @@
 
 The page (or the notebook widget) and the runner talk in JSON messages, whatever carries
 them (a WebSocket for the app, a widget's model in a notebook). `Runner.submit(message)`
-takes one from the page; `emit(message)`, given to the runner, sends one to it.
+takes one from the page; `emit(message)`, given to the runner, sends one to it. The
+page applies frames as they come until Pause or Step is pressed; then it drops those of the
+playing runner still on their way (`playing: true`) until the runner's answer, a frame
+with `playing: false`, which carries everything (maps included) for the step it stopped on.
 
 Page -> runner (`type` and its fields; anything else is refused with an "error" reply
 and changes nothing):
@@ -25,12 +28,15 @@ Runner -> page:
     setup     config, classes, sizes, labels, train, test, bounds, grid, ...  (on reset)
     frame     step, loss, playing, speed, values, grads, steps_per_s, curve,
               and a few times a second: metrics, boundary, [winner], neurons, table;
-              with a sample selected: graph {sample, data, grad}
+              with a sample selected: graph {sample, data, grad} (the parameters' grads:
+              that sample's own); Pause's and Step's answer has the maps too
     graph     sample, svg, count, nodes, folded, names
                                    the sample's graph, laid out once; its frames' data
                                    and grad list the `nodes` it shows, in that order
     explain   node, name, lines, terms, total
-    replay    steps [{current, caption, changed: [[k, grad, partial], ...]}], count
+    replay    steps [{current, caption, changed: [[k, grad, partial], ...]}], count, nodes
+                                   the backward pass through the drawn nodes (a step at a
+                                   node hidden in a folded box merged into the next)
     download  name, text
     error     message                    what was refused; the state is unchanged
 
