@@ -47,14 +47,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 import autograd
-from nn.live.config import cut
+from nn.live.config import MAX_POINTS, cut
 from nn.live.frames import dumps
 from nn.live.runner import Runner
 
 STATIC = Path(__file__).parent / "static"
 ENGINE_STATIC = Path(autograd.__file__).parent / "static"  # graph_view.js, shared
 RATE = 100  # messages a second a page may send (a burst of twice that)
-MAX_MESSAGE = 256 * 1024  # bytes; uvicorn closes the connection beyond 1 MB (__main__)
+MAX_MESSAGE = 256 * 1024  # characters; uvicorn closes the connection beyond 4 MB (__main__)
 MAX_PENDING = 64  # non-frame messages waiting for a slow page
 MAX_PAGES = 16  # pages connected at once
 MAX_ERROR = 300  # characters of an error message sent to the page
@@ -346,7 +346,8 @@ async def _receive_loop(websocket: WebSocket, client: _Client, runner: Runner) -
             client.put({"type": "error", "message": "a binary message: send JSON text"})
             continue
         if len(text) > MAX_MESSAGE:
-            client.put({"type": "error", "message": f"message over {MAX_MESSAGE} bytes"})
+            why = f"a message over {MAX_MESSAGE // 1024} kB (a CSV: {MAX_POINTS} rows at most)"
+            client.put({"type": "error", "message": why})
             continue
         try:
             message = json.loads(text)
