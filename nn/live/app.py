@@ -4,7 +4,7 @@ It serves the page and its ES modules (from `nn/live/static/` and the engine's
 `autograd/static/`), and carries JSON messages between the browser and a `Runner` over a
 WebSocket at `/ws` (their format: `nn.live.runner`). It trains nothing itself.
 
-Safe by default, as Jupyter is (docs/live.md, "Safe by default", says it for users):
+Safe by default, as Jupyter is (docs/live.md, "Security: safe by default", says it for users):
 - every request, whatever its path, and the live channel need the launch's random token,
   as `?token=` or the cookie the first request sets (named after the port, so two
   servers do not overwrite each other's); without it: 403. It is compared in constant
@@ -93,10 +93,10 @@ def host_name(header: str, port: int) -> str | None:
     a trailing dot, when its port is `port` (none: 80); else None."""
     header = header.strip().lower()
     if header.startswith("["):  # an IPv6 address: [::1]:port
-        name, bracket, rest = header.partition("]")
-        name, port_text = name + bracket, rest[1:] if rest.startswith(":") else rest
-        if rest and not rest.startswith(":"):
+        address, bracket, rest = header.partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
             return None
+        name, port_text = address + bracket, rest[1:]
     else:
         name, _, port_text = header.partition(":")
         name = name.rstrip(".")
