@@ -121,6 +121,24 @@ def test_no_response_carries_the_token_but_its_cookie(client):
         assert TOKEN not in header_text, path
 
 
+def test_odd_static_paths_are_404_never_a_server_error(app):
+    with TestClient(app, base_url=f"http://{HOST}", raise_server_exceptions=False) as c:
+        for name in [
+            "%00",
+            "ui.js%00.png",
+            "a" * 5000,
+            "..%2fapp.py",
+            "autograd/..%2f..%2fnn%2flive%2fapp.py",
+            "%2fetc%2fpasswd",
+            ".hidden",
+            "autograd",
+            "",
+        ]:
+            response = c.get(f"/static/{name}?token={TOKEN}")
+            assert response.status_code == 404, name
+        assert c.get(f"/static/autograd/graph_view.js?token={TOKEN}").status_code == 200
+
+
 def test_the_cookie_is_named_after_the_port(client):
     # Cookies are shared by every port of a host: two servers (or another local app) must
     # not overwrite or read each other's by name.

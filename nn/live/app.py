@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import hmac
 import json
+import re
 import socket
 import time
 from collections import deque
@@ -60,6 +61,7 @@ MAX_PAGES = 16  # pages connected at once
 MAX_ERROR = 300  # characters of an error message sent to the page
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+STATIC_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")  # the files' names: one level
 MEDIA = {
     ".js": "text/javascript",
     ".css": "text/css",
@@ -279,6 +281,8 @@ def create_app(
         folder = STATIC
         if name.startswith("autograd/"):
             folder, name = ENGINE_STATIC, name[len("autograd/") :]
+        if not STATIC_NAME.fullmatch(name):  # a NUL byte or a huge name made resolve() fail
+            return PlainTextResponse("404 Not Found", status_code=404)
         path = (folder / name).resolve()
         if folder.resolve() not in path.parents or not path.is_file():
             return PlainTextResponse("404 Not Found", status_code=404)
