@@ -507,3 +507,23 @@ def test_cli_on_ipv6_loopback_prints_a_bracketed_address_that_opens():
     finally:
         stderr = _stop(process)
     assert "warning" not in stderr  # ::1 is loopback
+
+
+def test_cli_serves_the_page_beside_many_half_open_connections():
+    # Slowloris from this machine: 110 connections that never finish their request must
+    # not lock the page out (a connection limit would answer the user 503).
+    process, url = _serve()
+    port = int(url.split(":")[2].split("/")[0])
+    path = url[url.index("/?") :]
+    held = []
+    try:
+        assert _get("127.0.0.1", port, path, f"127.0.0.1:{port}") == 200  # the server is up
+        for _ in range(110):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1")
+            held.append(s)
+        assert _get("127.0.0.1", port, path, f"127.0.0.1:{port}") == 200
+    finally:
+        for s in held:
+            s.close()
+        _stop(process)

@@ -116,7 +116,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_level="warning",
             ws="auto",
             ws_max_size=4 << 20,  # beyond, the connection closes (over 256 kB: the app replies)
-            limit_concurrency=100,  # connections at once; beyond, 503
             ws_ping_interval=None,
             lifespan="on",
         )
