@@ -370,8 +370,8 @@ def test_a_slow_page_costs_bounded_memory():
 
 
 def test_a_set_up_too_big_to_train_live_is_refused_saying_why():
-    # Each limit at its maximum is fine; all of them at once (about 10 s a step and a GB
-    # to trace here) is refused before anything is built.
+    # Each limit at its maximum is fine; all of them at once (seconds a step, and tens of
+    # seconds and hundreds of MB to trace, here) is refused before anything is built.
     with pytest.raises(ConfigError, match="too big to train live"):
         Session({"layers": [32] * 6, "samples": 1000})
     assert Session({"layers": [32] * 6, "samples": 100}).config["layers"] == [32] * 6
