@@ -1,7 +1,8 @@
 """Watch it learn: the live page (`python -m nn.live`) and what it trains.
 
 - `Session(config=None)`: one training run (data, model, loss, optimizer) with `step()`;
-  no server in it (`nn.live.session`).
+  no server in it (`nn.live.session`); its config's keys, limits and check are
+  `nn.live.config`'s.
 - `nn.live.runner.Runner`: a session trained in a thread, steered and reported by JSON
   messages (their format: `nn.live.messages`); `nn.live.frames` makes what the page
   draws, `nn.live.sample_graph` a sample's loss graph, `nn.live.maps` the maps' thread.
@@ -13,7 +14,8 @@
   anywidget, in the `live` extra).
 """
 
-from nn.live.session import DEFAULTS, ConfigError, Session, check_config
+from nn.live.config import DEFAULTS, ConfigError, check_config
+from nn.live.session import Session
 
 __all__ = ["DEFAULTS", "ConfigError", "LiveView", "Session", "check_config"]
 
