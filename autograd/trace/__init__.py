@@ -41,7 +41,8 @@ to the last bit: up to the sign of a zero, and, from Python 3.12, `sum()` inside
 engine's `w·x+b` compensates its rounding, which the traced sum does not. A `detach()`
 passes nothing back. Where a gradient meets inf or nan, the engine lets a zero factor win
 (`engine._product`); the plain code does not, so a call whose gradients are not all finite
-is redone by a careful copy of the code that applies that rule (see `Writer.careful`).
+is redone by a careful copy of the code that applies that rule (`careful.py`, made on
+first use).
 
 A batch: one computation, written once
 --------------------------------------

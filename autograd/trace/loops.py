@@ -51,7 +51,6 @@ def write_source(
     aux: Sequence[Value],
     recorder: Recorder,
     unroll: bool,
-    careful: bool = False,
 ) -> tuple[str, dict[str, Any], list[str], Layout]:
     """The traced graph as source: with loops where it repeats a computation, else (or with
     `unroll`) straight-line. Returns the source, its globals, each guard's text and how it
@@ -59,13 +58,11 @@ def write_source(
 
     def straight(why: str) -> tuple[str, dict[str, Any], list[str], Layout]:
         writer = Writer(inputs, labels, output, aux, recorder.guards, recorder.constants)
-        writer.careful = careful
         return writer.write(), writer.globals, writer.guard_texts, Layout(f"straight-line: {why}")
 
     if unroll:
         return straight("unroll=True")
     writer = Writer(inputs, labels, output, aux, recorder.guards, recorder.constants)
-    writer.careful = careful
     writer.walk(writer.roots())
     groups, owner, items = find_groups(writer)
     looped = sum(len(group.members) * len(group.members[0].nodes) for group in groups)
@@ -96,7 +93,6 @@ class Body(Writer):
         self.parents, self.depends = outer.parents, outer.depends
         self.globals, self.op_names = outer.globals, outer.op_names
         self.outer = outer
-        self.careful = outer.careful
         self.group = group
         self.index = number  # the group's
         self.item = item = group.members[0]

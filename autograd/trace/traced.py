@@ -12,6 +12,7 @@ import marshal
 import math
 import os
 import sys
+import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from typing import Any
 
 from autograd import engine, recording
 from autograd.engine import Value, to_float, to_int
+from autograd.trace.careful import careful_function
 from autograd.trace.errors import GuardFailed, GuardFailure, TraceError
 from autograd.trace.loops import write_source
 from autograd.trace.recorder import Recorder, describe
@@ -29,15 +31,28 @@ GUARD_POLICIES = ("retrace", "raise")
 class _Variant:
     """One traced path through `f`: its source, its compiled function, its guards."""
 
-    __slots__ = ("__weakref__", "careful", "filename", "function", "guards", "source")
+    __slots__ = ("__weakref__", "_careful", "_lock", "filename", "function", "guards", "source")
 
     def __init__(self, source: str, function: Callable, guards: list[str], filename: str) -> None:
         self.source = source
         self.function = function
         self.guards = guards  # each guard as text, by index
         self.filename = filename
-        # The careful copy (see Writer.careful): its source and globals, until first run.
-        self.careful: Any = None
+        self._careful: Callable | None = None  # made by the first call that needs it
+        self._lock = threading.Lock()
+
+    def careful(self) -> Callable:
+        """The careful copy of the code (`careful.py`), made once, by whichever thread
+        needs it first."""
+        function = self._careful
+        if function is None:
+            with self._lock:
+                function = self._careful
+                if function is None:
+                    globals_ = self.function.__globals__
+                    function = careful_function(self.source, self.filename, globals_)
+                    self._careful = function
+        return function
 
 
 class Traced:
@@ -107,12 +122,8 @@ class Traced:
 
     def _carefully(self, variant: _Variant, xs: list[float]) -> Any:
         """The call again through the variant's careful copy of the code, which applies the
-        engine's chain rule (a zero factor wins) term by term; compiled on first use."""
-        if type(variant.careful) is tuple:
-            source, namespace = variant.careful
-            exec(compile(source, variant.filename + " (careful)", "exec"), namespace)
-            variant.careful = namespace["forward_backward"]
-        return variant.careful(*xs)
+        engine's chain rule (a zero factor wins) term by term; made on first use."""
+        return variant.careful()(*xs)
 
     def _other_path(self, xs: list[float], index: int) -> Any:
         """The last-used variant's guard `index` failed at `xs`: another cached variant,
@@ -190,10 +201,6 @@ class Traced:
         source, namespace, guard_texts, layout = write_source(
             inputs, self.labels, output, aux, recorder, unroll=self.unroll
         )
-        # Its careful copy (see Writer.careful), written now while the graph is at hand.
-        careful_source, careful_namespace, _, _ = write_source(
-            inputs, self.labels, output, aux, recorder, unroll=self.unroll, careful=True
-        )
         written = time.perf_counter()
         self.traces += 1
         key = hashlib.sha256(f"{self._name}\n{source}".encode()).hexdigest()
@@ -201,14 +208,11 @@ class Traced:
         namespace.update({"GuardFailed": GuardFailed, "inf": math.inf, "nan": math.nan})
         exec(_compiled(source, filename, key, self.cache_dir), namespace)
         compiled = time.perf_counter()
-        careful_namespace.update(namespace)
-        careful_namespace["_product"] = engine._product
         guards = [
             f"{text} was {guard.outcome} when traced"
             for text, guard in zip(guard_texts, recorder.guards)
         ]
         variant = _Variant(source, namespace["forward_backward"], guards, filename)
-        variant.careful = (careful_source, careful_namespace)  # compiled when first needed
         # Tracebacks through the generated code show its lines, for as long as it lives.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         weakref.finalize(variant, linecache.cache.pop, filename, None)

@@ -45,10 +45,6 @@ class Writer:
     value_prefix = "v"  # v<k>: a node's value; g<k>: d(output)/d(it); d<k>: its derivatives
     grad_prefix = "g"
     derivative_prefix = "d"
-    # The careful copy of the code: every chain-rule term through the engine's `_product`
-    # (a zero factor wins over inf and nan); run only when the fast code's gradients are
-    # not all finite, which is the only case where the two can differ.
-    careful = False
 
     def __init__(
         self,
@@ -458,15 +454,10 @@ class Writer:
                 local = "0.0"
             else:
                 local = self.local(node, op, parents, j)
+            # (Each term is `gradient * local`, gradient first: careful.py rewrites these
+            # lines into the engine's rule for inf and nan.)
             target = self.target(parent, grads)
-            if self.careful:  # the engine's rule, term by term: a zero factor wins
-                term = f"_product({local}, {g})"
-                if target is None:
-                    target = grads[parent] = self.grad_names[parent]
-                    code = f"{target} = {term}"
-                else:
-                    code = f"{target} += {term}"
-            elif target is None:
+            if target is None:
                 target = grads[parent] = self.grad_names[parent]
                 if local == "1":
                     code = f"{target} = {g}"
