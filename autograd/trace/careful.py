@@ -53,9 +53,9 @@ def _term(value: ast.expr) -> ast.expr:
     """One chain-rule term of the fast code, as the engine's `_product(local, upstream)`."""
     if _is_gradient(value):  # g: a local derivative of 1
         return _product(_number(1, value), value, value)
-    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
-        if _is_gradient(value.operand):  # -g: a local derivative of -1
-            return _product(_number(-1, value), value.operand, value)
+    negative = isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub)
+    if negative and _is_gradient(value.operand):  # -g: a local derivative of -1
+        return _product(_number(-1, value), value.operand, value)
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult) and _is_gradient(value.left):
         return _product(value.right, value.left, value)  # g * local
     if isinstance(value, ast.Constant) or (
