@@ -65,12 +65,16 @@ class Graph:
             self.read_nodes(intermediates)
         elif output not in parents:
             raise TraceError(stranger(output, self.inputs, self.constants))
+        all_depend = len(self.signed) == len(intermediates)  # on the inputs
         for root in roots:
             if root not in parents:
                 if root._a is None:
                     raise TraceError(stranger(root, self.inputs, self.constants))
                 self.read_nodes(self.unread(root))
-        self.backward = [node for node in reversed(intermediates) if depends[node]]
+        if all_depend:
+            self.backward = intermediates[::-1]
+        else:
+            self.backward = [node for node in reversed(intermediates) if depends[node]]
 
     def unread(self, root: Value) -> list[Value]:
         """The nodes of `root`'s graph not read yet, leaves left out, each after its parents."""
