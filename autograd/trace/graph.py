@@ -10,7 +10,9 @@ whatever only the aux values and the guards reach.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from itertools import compress
 from typing import Any
 
 from autograd import engine
@@ -38,9 +40,10 @@ class Graph:
         # its position, a constant as "a number"); `counts[s]` nodes have signature s.
         # The inputs have signatures of their own, below 0.
         self.signature: dict[Value, int] = {}
-        self.counts: list[int] = []
+        self.counts: Counter = Counter()
         self.signed: list[Value] = []  # the nodes that have a signature >= 0, in order
-        self.signatures: list[int] = []  # and theirs
+        self.signed_parents: list[tuple[Value, ...]] = []  # and their parents
+        self.signatures: list[int] = []  # and their signatures
         self.unsigned: list[Value] = []  # the others: the inputs, the constants
         self._interned: dict[Any, int] = {}
         self._known: set = set()  # the kinds of node checked to be ops
@@ -71,6 +74,7 @@ class Graph:
                 if root._a is None:
                     raise TraceError(stranger(root, self.inputs, self.constants))
                 self.read_nodes(self.unread(root))
+        self.counts = Counter(self.signatures)
         if all_depend:
             self.backward = intermediates[::-1]
         else:
@@ -99,12 +103,13 @@ class Graph:
 
     def read_nodes(self, nodes: list[Value]) -> None:
         """Nodes that are not leaves, each after its parents that are not leaves: their
-        parents, dependence and signatures (inline: this runs once per node of the graph).
-        A parent's signature is None for a constant, and for a leaf not known: refused."""
-        parents_of, depends, signature = self.parents, self.depends, self.signature
-        order, known, interned, counts = self.order, self._known, self._interned, self.counts
-        signed, signatures, unsigned = self.signed, self.signatures, self.unsigned
-        signature_get = signature.get
+        parents, dependence and signatures. The loop runs once per node of the graph, so it
+        does the least it can (what can be done for all nodes at once is, after it)."""
+        signature, interned, known = self.signature, self._interned, self._known
+        depends, signature_get = self.depends, self.signature.get
+        parents_list: list[tuple[Value, ...]] = []
+        signatures: list[int] = []  # -1: depends on no input
+        add_parents, add_signature = parents_list.append, signatures.append
         for node in nodes:
             a, b = node._a, node._b
             tag = node._tag
@@ -113,12 +118,13 @@ class Graph:
                 self.check_op(node, kind)
             # The key of its signature: the op, what besides the op and the parents makes
             # its code (the kind of a folded constant, `c - x` against `x - c`, a `w·x+b`'s
-            # form), and its parents' signatures.
+            # form), and its parents' signatures (None: a constant). A leaf parent that is
+            # neither an input nor a constant is refused.
             if b is None:
                 parents: tuple[Value, ...] = (a,)
                 code = signature_get(a)
                 if code is None:
-                    if a not in depends:
+                    if a._a is None and a not in depends:
                         raise TraceError(stranger(a, self.inputs, self.constants))
                     key = None
                 else:
@@ -134,7 +140,7 @@ class Graph:
                 codes = list(map(signature_get, a))
                 if None in codes:
                     for p, code in zip(a, codes):
-                        if code is None and p not in depends:
+                        if code is None and p._a is None and p not in depends:
                             raise TraceError(stranger(p, self.inputs, self.constants))
                     if codes.count(None) == len(codes):
                         codes = None
@@ -144,28 +150,37 @@ class Graph:
                 code, other = signature_get(a), signature_get(b)
                 if code is None or other is None:
                     for p in (a, b):
-                        if p not in depends:
+                        if p._a is None and p not in depends:
                             raise TraceError(stranger(p, self.inputs, self.constants))
                 key = (
                     None
                     if code is None and other is None
                     else (kind if type(kind) is str else id(kind), None, code, other)
                 )
-            parents_of[node] = parents
-            order.append(node)
+            add_parents(parents)
             if key is None:  # every parent a constant
-                depends[node] = False
-                unsigned.append(node)
+                add_signature(-1)
                 continue
-            depends[node] = True
             s = interned.get(key)
             if s is None:
-                s = interned[key] = len(counts)
-                counts.append(0)
-            counts[s] += 1
+                s = interned[key] = len(interned)
             signature[node] = s
-            signed.append(node)
-            signatures.append(s)
+            add_signature(s)
+        # the rest, for all these nodes at once
+        self.parents.update(zip(nodes, parents_list))
+        self.order += nodes
+        if -1 not in signatures:
+            depends.update(dict.fromkeys(nodes, True))
+            self.signed += nodes
+            self.signed_parents += parents_list
+            self.signatures += signatures
+        else:
+            mask = [s >= 0 for s in signatures]
+            depends.update(zip(nodes, mask))
+            self.signed += compress(nodes, mask)
+            self.signed_parents += compress(parents_list, mask)
+            self.signatures += compress(signatures, mask)
+            self.unsigned += (node for node, m in zip(nodes, mask) if not m)
 
     def check_op(self, node: Value, kind: Any) -> None:
         try:

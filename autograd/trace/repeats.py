@@ -15,6 +15,7 @@ trace.
 
 from __future__ import annotations
 
+from itertools import chain, compress
 from typing import Any
 
 from autograd.engine import _MANY as MANY
@@ -67,34 +68,30 @@ class Group:
 def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Item | None]]:
     """The groups of matching items of the traced graph (see the module's docstring)."""
     graph = writer.graph
-    parents_of, signature, counts = graph.parents, graph.signature, graph.counts
+    signature, counts = graph.signature, graph.counts
     signature_get = signature.get  # (>= 0: a node that depends on the inputs; < 0: an input)
     # 1. the signatures, which graph.py gave every node that depends on the inputs
-    nodes = graph.signed
+    nodes, parents_list = graph.signed, graph.signed_parents
     repeated = [counts[s] > 1 for s in graph.signatures]
 
     # 2. roots: repeated nodes that no repeated node consumes; and the nodes that one root
     # alone reaches (consumers first: backwards). Roots are numbered from the last.
-    consumed: set = set()
-    roots: list[Value] = []
+    consumed = set(chain.from_iterable(compress(parents_list, repeated)))
+    roots = [node for node in compress(nodes, repeated) if node not in consumed]
+    roots.reverse()
     # -1: reached from two roots or more (shared: outside), as the inputs and constants are
     owner: dict[Value, int] = dict.fromkeys(graph.unsigned, SHARED)
+    owner.update(zip(roots, range(len(roots))))
     owner_get = owner.get
-    for node, again in zip(reversed(nodes), reversed(repeated)):
+    for node, parents in zip(reversed(nodes), reversed(parents_list)):
         mine = owner_get(node)
-        parents = parents_of[node]
-        if again:
-            consumed.update(parents)
-            if node not in consumed:
-                mine = owner[node] = len(roots) if mine is None else SHARED
-                roots.append(node)
         if mine is None:
             continue
         for p in parents:
             theirs = owner_get(p)
             if theirs is None:
                 owner[p] = mine
-            elif theirs != mine:
+            elif theirs != mine and theirs != SHARED:
                 owner[p] = SHARED
     if len(roots) < 2:
         return [], {}, []
@@ -105,9 +102,8 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
     owned = owner.get
     last = None
     item = made[0]
-    for node in nodes:
+    for node, parents, sig in zip(nodes, parents_list, graph.signatures):
         r = owned(node, SHARED)
-        parents = parents_of[node]
         if r == SHARED:
             for p in parents:
                 if owned(p, SHARED) != SHARED:
@@ -116,14 +112,15 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
         if r != last:
             last = r
             item = made[r]
-            local, refs, slots, numbers = item.local, item.entries, item.slots, item.numbers
+            local, slots, numbers = item.local, item.slots, item.numbers
+            in_item, add = local.get, item.entries.append
         # The node's entry in the item's key, flat (mostly small ints: a few bytes a node):
         # its signature (which says how many parents follow), then each parent.
-        refs.append(signature[node])
+        add(sig)
         for p in parents:
-            j = local.get(p)
+            j = in_item(p)
             if j is not None:
-                refs.append(j)
+                add(j)
                 continue
             code = signature_get(p)
             if code is None:  # a constant Value: a number of the item's own (shared where shared)
@@ -132,13 +129,13 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
                     slot = item.constants[p] = len(slots)
                     slots.append((p, None))
                     numbers.append(p._data)
-                refs.append(("k", slot))
+                add(("k", slot))
             elif code < 0:  # an input
-                refs.append(code)
+                add(code)
             else:  # an outer node, the same for every item
                 if owned(p, SHARED) != SHARED:
                     used.add(p)  # (another item's node)
-                refs.append(("x", id(p)))
+                add(("x", id(p)))
         b = node._b
         if b is None:
             if node._db is not None:  # x * 2: the 2
@@ -148,8 +145,9 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
             for j in range(node._db):
                 slots.append((node, j))
                 numbers.append(node._da[j])
-        local[node] = len(item.nodes)
-        item.nodes.append(node)
+        local[node] = len(local)
+    for item in made:
+        item.nodes = list(item.local)
     items: list[Item | None] = list(made)
     for r, root in enumerate(roots):
         if owner.get(root) != r:
