@@ -135,16 +135,16 @@ def test_the_careful_copy_is_made_when_first_needed_mid_run():
 
 
 def test_the_careful_copy_is_made_once_when_threads_need_it_at_once(monkeypatch):
-    from autograd.trace import traced as traced_module
+    from autograd.trace import careful
 
     made = []
-    original = traced_module.careful_function
+    original = careful.careful_function
 
     def counting(*args):
         made.append(1)
         return original(*args)
 
-    monkeypatch.setattr(traced_module, "careful_function", counting)
+    monkeypatch.setattr(careful, "careful_function", counting)
     t = trace(zero_local_inf_upstream, 1.0, 1.0)
     barrier = threading.Barrier(4)
     results: list = []

@@ -4,9 +4,9 @@ calls it; a guard that fails traces `f` again (a new variant, cached beside the 
 from __future__ import annotations
 
 import gc
-import hashlib
 import importlib.util
 import inspect
+import itertools
 import linecache
 import marshal
 import math
@@ -20,7 +20,6 @@ from typing import Any
 
 from autograd import engine, recording
 from autograd.engine import Value, to_float, to_int
-from autograd.trace.careful import careful_function
 from autograd.trace.errors import GuardFailed, GuardFailure, TraceError
 from autograd.trace.loops import write_source
 from autograd.trace.recorder import Recorder, describe
@@ -49,8 +48,11 @@ class _Variant:
             with self._lock:
                 function = self._careful
                 if function is None:
+                    # (imported here: most programs never need it, nor its `ast`)
+                    from autograd.trace import careful
+
                     globals_ = self.function.__globals__
-                    function = careful_function(self.source, self.filename, globals_)
+                    function = careful.careful_function(self.source, self.filename, globals_)
                     self._careful = function
         return function
 
@@ -203,10 +205,9 @@ class Traced:
         )
         written = time.perf_counter()
         self.traces += 1
-        key = hashlib.sha256(f"{self._name}\n{source}".encode()).hexdigest()
-        filename = f"<traced {self._name} {key[:12]}>"
+        filename = f"<traced {self._name} #{next(_traces)}>"
         namespace.update({"GuardFailed": GuardFailed, "inf": math.inf, "nan": math.nan})
-        exec(_compiled(source, filename, key, self.cache_dir), namespace)
+        exec(_compiled(source, filename, self._name, self.cache_dir), namespace)
         compiled = time.perf_counter()
         guards = [
             f"{text} was {guard.outcome} when traced"
@@ -248,12 +249,18 @@ class Traced:
         return output, aux
 
 
-def _compiled(source: str, filename: str, key: str, cache_dir: str | None) -> Any:
+_traces = itertools.count(1)  # numbers the generated code's file names
+
+
+def _compiled(source: str, filename: str, name: str, cache_dir: str | None) -> Any:
     """`compile(source)`, or its code read back from `cache_dir` where an earlier process
     left it. The files are keyed by the source's hash and the interpreter, and checked as
     `.pyc` files are, by the bytecode's magic number."""
     if cache_dir is None:
         return compile(source, filename, "exec")
+    import hashlib  # (only here: loading it costs a cold trace several milliseconds)
+
+    key = hashlib.sha256(f"{name}\n{source}".encode()).hexdigest()
     magic = importlib.util.MAGIC_NUMBER
     path = os.path.join(cache_dir, f"trace-{key[:32]}.{sys.implementation.cache_tag}.bin")
     try:
