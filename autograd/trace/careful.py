@@ -53,15 +53,15 @@ def _term(value: ast.expr) -> ast.expr:
     """One chain-rule term of the fast code, as the engine's `_product(local, upstream)`."""
     if _is_gradient(value):  # g: a local derivative of 1
         return _product(_number(1, value), value, value)
-    negative = isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub)
-    if negative and _is_gradient(value.operand):  # -g: a local derivative of -1
-        return _product(_number(-1, value), value.operand, value)
+    if isinstance(value, ast.UnaryOp):
+        if isinstance(value.op, ast.USub) and _is_gradient(value.operand):  # -g: local -1
+            return _product(_number(-1, value), value.operand, value)
+        if isinstance(value.operand, ast.Constant):
+            return value  # -0.0 before a sum over items
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult) and _is_gradient(value.left):
         return _product(value.right, value.left, value)  # g * local
-    if isinstance(value, ast.Constant) or (
-        isinstance(value, ast.UnaryOp) and isinstance(value.operand, ast.Constant)
-    ):
-        return value  # the seed 1.0, or -0.0 before a sum over items
+    if isinstance(value, ast.Constant):
+        return value  # the seed 1.0
     raise ValueError(f"trace: no chain-rule term in {ast.unparse(value)!r}")  # a writer bug
 
 

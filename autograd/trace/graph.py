@@ -110,6 +110,7 @@ class Graph:
         parents_list: list[tuple[Value, ...]] = []
         signatures: list[int] = []  # -1: depends on no input
         add_parents, add_signature = parents_list.append, signatures.append
+        key: Any
         for node in nodes:
             a, b = node._a, node._b
             tag = node._tag
@@ -137,7 +138,7 @@ class Graph:
                     key = (kind if type(kind) is str else id(kind), shape, code)
             elif b is MANY:
                 parents = a
-                codes = list(map(signature_get, a))
+                codes: Any = list(map(signature_get, a))
                 if None in codes:
                     for p, code in zip(a, codes):
                         if code is None and p._a is None and p not in depends:
