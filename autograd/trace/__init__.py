@@ -57,8 +57,9 @@ and a graph whose shape the loops do not take (the engine's order interleaving t
 items), are written straight-line: `Traced.layout` says which and why, `costs["looped"]`
 counts the nodes written once. `trace(..., unroll=True)` writes every line out (the form
 of one item, for a lesson). Package layout: `recorder.py` (what the engine reports while
-`f` runs), `writer.py` (the straight-line code) with `rules.py` (what the code calls for an
-op), `repeats.py` (finding the repeated computations), `loops.py` (writing them as loops),
+`f` runs), `graph.py` (the recorded graph, read once), `writer.py` (the straight-line code)
+with `rules.py` (what the code calls for an op), `repeats.py` (finding the repeated
+computations), `loops.py` (writing them as loops), `careful.py` (the careful copy),
 `traced.py` (the traced callable); the engine's side is `autograd.recording`.
 
 What is an input, what is a constant

@@ -44,7 +44,8 @@ class Graph:
         self.signed: list[Value] = []  # the nodes that have a signature >= 0, in order
         self.signed_parents: list[tuple[Value, ...]] = []  # and their parents
         self.signatures: list[int] = []  # and their signatures
-        self.unsigned: list[Value] = []  # the others: the inputs, the constants
+        # The others: the inputs, the constants, the nodes computed from constants only.
+        self.unsigned: list[Value] = []
         self._interned: dict[Any, int] = {}
         self._known: set = set()  # the kinds of node checked to be ops
 
@@ -63,7 +64,8 @@ class Graph:
         self.unsigned += order
         intermediates: list[Value] = []
         if output._a is not None:
-            # (It also resets their grads, as backward() does: they are f's own nodes.)
+            # (It also resets their grads, as backward() does: f's own nodes, or an
+            # intermediate Value that f captured from outside, which is refused below.)
             intermediates = engine._intermediates_in_order(output)
             self.read_nodes(intermediates)
         elif output not in parents:
