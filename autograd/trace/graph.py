@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from itertools import compress
 from typing import Any
 
-from autograd import engine
+from autograd import engine, ops
 from autograd.engine import Value
 from autograd.trace.errors import TraceError
 from autograd.trace.recorder import describe, stranger
 from autograd.trace.rules import SUB
 
 MANY = engine._MANY  # the `_b` of a node of many parents (its `_a` is their tuple)
+SUB_OP = ops.SUB
 
 
 class Graph:
@@ -135,7 +136,7 @@ class Graph:
                     shape: Any = None if c is None else type(c)
                     if shape is tuple:
                         shape = tuple(map(type, c))
-                    if kind == SUB:
+                    if kind is SUB_OP or kind == SUB:  # (a kind is an Op, or its name)
                         shape = (shape, node._da == 1.0)
                     key = (kind if type(kind) is str else id(kind), shape, code)
             elif b is MANY:
@@ -147,7 +148,12 @@ class Graph:
                             raise TraceError(stranger(p, self.inputs, self.constants))
                     if codes.count(None) == len(codes):
                         codes = None
-                key = None if codes is None else (str(kind), (node._db, len(a)), *codes)
+                shape = (node._db, len(a))
+                key = (
+                    None
+                    if codes is None
+                    else (kind if type(kind) is str else id(kind), shape, *codes)
+                )
             else:
                 parents = (a, b)
                 code, other = signature_get(a), signature_get(b)
