@@ -158,7 +158,7 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
     grouped: dict[Any, list[Item]] = {}
     for kept in reversed(items):  # in topological order
         if kept is not None:
-            kept.exports = [n for n in kept.nodes if n in used]
+            kept.exports = list(compress(kept.nodes, map(used.__contains__, kept.nodes)))
             kept.key = (tuple(kept.entries), tuple(kept.local[e] for e in kept.exports))
             kept.entries = []
             grouped.setdefault(kept.key, []).append(kept)
