@@ -9,8 +9,9 @@
    guards with the same outcomes, the same nodes used outside) form a group. An item whose
    path differs (another branch) therefore falls in another group, never a wrong one.
 
-Each pass reads every node of the graph once, in plain loops: this is most of a batch's
-trace.
+Step 1 is done by `graph.py`, in its one reading of the graph; steps 2 and 3 read every
+node once more each, in plain loops (or, where they can, C-speed `compress` and `chain`):
+with step 1, most of a batch's trace.
 """
 
 from __future__ import annotations
