@@ -286,6 +286,44 @@ def test_a_captured_value_is_refused_and_its_number_is_allowed():
     assert traced(3.0) == (8.0, (2.0,))
 
 
+def test_a_captured_value_is_refused_wherever_the_graph_reaches_it():
+    """Through the output, an aux value alone, a guard alone, or an intermediate Value
+    computed outside (whose leaf is the captured one); and refusing it changes no grad of
+    the captured graph's leaves."""
+    w = Value(2.0, label="w")
+    h = w * 3.0
+    h.label = "h"
+    h.backward()
+    assert w.grad == 3.0
+    cases = [
+        (lambda x: x * w, False),
+        (lambda x: (x * 2, [x + w]), True),
+        (lambda x: x * 2 if (x * w).data > 0 else x * 3, False),
+        (lambda x: x * h, False),
+    ]
+    for f, has_aux in cases:
+        with pytest.raises(TraceError, match="'w'.*captured from outside"):
+            trace(f, 1.0, has_aux=has_aux)
+    assert w.grad == 3.0
+
+
+def test_nodes_of_constants_only_between_the_items_of_a_batch():
+    """Each sample's number goes through an op of its own before meeting the parameters:
+    nodes that depend on no input, inside every item; the numbers are the engine's."""
+    data = [0.1 * k - 3.0 for k in range(80)]
+
+    def batch(w, b):
+        return sum(((w * (Value(a) * 2.0 + 1.0)) + b).relu() * (Value(a) * 0.5) for a in data)
+
+    traced = trace(batch, 0.5, 0.25)
+    assert traced.layout.startswith("loops"), traced.layout
+    for w, b in [(0.5, 0.25), (-1.5, 2.0), (3.0, -4.0)]:
+        inputs = [Value(w), Value(b)]
+        out = batch(*inputs)
+        out.backward()
+        assert traced(w, b) == (out.data, (inputs[0].grad, inputs[1].grad))
+
+
 @pytest.mark.parametrize(
     "f, error, message",
     [

@@ -14,8 +14,8 @@ from typing import Any
 
 from autograd import engine, ops
 from autograd.engine import Value
-from autograd.trace.errors import TraceError
-from autograd.trace.recorder import Guard, describe, printable, stranger
+from autograd.trace.graph import Graph, emission
+from autograd.trace.recorder import Guard, printable
 from autograd.trace.rules import (
     ADD,
     DETACH,
@@ -45,10 +45,6 @@ class Writer:
     value_prefix = "v"  # v<k>: a node's value; g<k>: d(output)/d(it); d<k>: its derivatives
     grad_prefix = "g"
     derivative_prefix = "d"
-    # The careful copy of the code: every chain-rule term through the engine's `_product`
-    # (a zero factor wins over inf and nan); run only when the fast code's gradients are
-    # not all finite, which is the only case where the two can differ.
-    careful = False
 
     def __init__(
         self,
@@ -84,6 +80,7 @@ class Writer:
         # (node, "c") its folded constant, (node, j) a `w·x+b`'s constant input j.
         self.slots: dict[tuple[Value, Any], str] = {}
         self.order: list[Value] = []  # every node, each after its parents (after walk())
+        self.graph = Graph(self.inputs, constants)  # read by walk()
 
     # --- names ------------------------------------------------------------------------------
 
@@ -153,77 +150,12 @@ class Writer:
     # --- the graph ----------------------------------------------------------------------------
 
     def walk(self, roots: Sequence[Value]) -> list[Value]:
-        """Every node reachable from `roots`, each after its parents; records their parents
-        and dependence on the inputs, and refuses what cannot be replayed."""
-        inputs = set(self.inputs)
-        constants = self.constants
-        parents_of = self.parents
-        depends = self.depends
-        order: list[Value] = []
-        known: set = set()  # the kinds of node checked to be ops
-        many = engine._MANY
-        stack: list[Any] = list(reversed(roots))
-        pop, push = stack.pop, stack.append
-        while stack:
-            node = pop()
-            if type(node) is tuple:  # (node,): its parents are done
-                node = node[0]
-                parents = parents_of[node]
-                if parents:
-                    tag = node._tag
-                    if (tag[0] if type(tag) is tuple else tag) not in known:
-                        try:
-                            engine.op_of(node)
-                        except KeyError:
-                            raise TraceError(
-                                f"trace: the op {node.op!r} of {describe(node)} is not in "
-                                "ops.REGISTRY, nor a user op (define_op): nothing says how to "
-                                "compute it"
-                            ) from None
-                        known.add(tag[0] if type(tag) is tuple else tag)
-                    dep = False
-                    for parent in parents:
-                        if depends[parent]:
-                            dep = True
-                            break
-                    depends[node] = dep
-                else:
-                    depends[node] = node in inputs
-                order.append(node)
-                continue
-            if node in parents_of:
-                continue
-            a, b = node._a, node._b  # node.parents, read here once per node of the graph
-            parents = () if a is None else a if b is many else (a,) if b is None else (a, b)
-            parents_of[node] = parents
-            if not parents and node not in inputs and node not in constants:
-                raise TraceError(stranger(node, self.inputs, self.constants))
-            push((node,))
-            for parent in reversed(parents):
-                if parent not in parents_of:
-                    push(parent)
-        self.order = order
-        return order
-
-    def emission(self, roots: Sequence[Value], seen: set) -> list[Value]:
-        """The nodes that depend on the inputs, reachable from `roots` and not `seen` yet,
-        each after its parents (marking them seen)."""
-        parents_of, depends = self.parents, self.depends
-        order: list[Value] = []
-        stack: list[Any] = [root for root in reversed(roots) if depends[root]]
-        while stack:
-            node = stack.pop()
-            if type(node) is tuple:
-                order.append(node[0])
-                continue
-            if node in seen:
-                continue
-            seen.add(node)
-            stack.append((node,))
-            for parent in reversed(parents_of[node]):
-                if parent not in seen and depends[parent]:
-                    stack.append(parent)
-        return order
+        """Read the graph of `roots` (the output first, `graph.py`): every node's parents
+        and dependence on the inputs, refusing what cannot be replayed."""
+        graph = self.graph
+        graph.read(self.output, roots)
+        self.parents, self.depends, self.order = graph.parents, graph.depends, graph.order
+        return self.order
 
     def roots(self) -> list[Value]:
         """The results, then every Value a guard compares."""
@@ -268,11 +200,11 @@ class Writer:
         for index in guards:
             guard = self.guards[index]
             operands = [x for x in (guard.left, guard.right) if isinstance(x, Value)]
-            for node in self.emission(operands, seen):
+            for node in emission(self.parents, self.depends, operands, seen):
                 self.forward(node)
             if any(depends[x] for x in operands):
                 self.guard(index, guard)
-        for node in self.emission(results, seen):
+        for node in emission(self.parents, self.depends, results, seen):
             self.forward(node)
 
     def seed(self) -> dict[Value, str]:
@@ -287,10 +219,7 @@ class Writer:
     def backward_order(self) -> list[Value]:
         """The nodes that depend on the inputs, in backward()'s own order: the same sums,
         added in the same order."""
-        output, depends = self.output, self.depends
-        if not self.parents[output]:
-            return []
-        return [n for n in reversed(engine._intermediates_in_order(output)) if depends[n]]
+        return self.graph.backward
 
     def finish(self, grads: dict[Value, str]) -> str:
         returned = ", ".join(grads.get(value, "0.0") for value in self.inputs)
@@ -458,15 +387,10 @@ class Writer:
                 local = "0.0"
             else:
                 local = self.local(node, op, parents, j)
+            # (Each term is `gradient * local`, gradient first: careful.py rewrites these
+            # lines into the engine's rule for inf and nan.)
             target = self.target(parent, grads)
-            if self.careful:  # the engine's rule, term by term: a zero factor wins
-                term = f"_product({local}, {g})"
-                if target is None:
-                    target = grads[parent] = self.grad_names[parent]
-                    code = f"{target} = {term}"
-                else:
-                    code = f"{target} += {term}"
-            elif target is None:
+            if target is None:
                 target = grads[parent] = self.grad_names[parent]
                 if local == "1":
                     code = f"{target} = {g}"
