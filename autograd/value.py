@@ -16,14 +16,14 @@ which write them, are here too.
 A node's layout, chosen for speed and memory, since a graph is one object per op:
 - One class for every node, so that attribute caches stay monomorphic.
 - Eight slots: `_data`, `_grad` (the public `grad`), `_stamp` (when its data was last set:
-  see `_check_unchanged`), `_tag` (what made the node: a built-in op's name, a user op's
-  `Op` itself, or a `(that, label)` pair: almost no node has a label), and the operands
+  see `_check_unchanged`), `_tag` (what made the node: its `Op`, an entry of `ops.py` or a
+  user op, or a `(that, label)` pair: almost no node has a label), and the operands
   with their local derivatives:
 
   | node | `_a` | `_da` | `_b` | `_db` |
   |---|---|---|---|---|
   | leaf | None | None | None | None |
-  | one operand: `x.exp()`, `x * 2` | x | d/dx | None | the op's constant (2), or None |
+  | one operand: `x.exp()`, `x * 2`, `2 - x` | x | d/dx | None | the op's constant (2), or None |
   | two operands: `x * y` | x | d/dx | y | d/dy |
   | n operands: `w·x+b` | the parents | their derivatives | `_MANY` | the weight count |
 
@@ -54,12 +54,14 @@ Scalar = Union["Value", int, float]  # what an op accepts as an operand
 
 _ONE = 1.0
 _MINUS_ONE = -1.0
-_LEAF = ("", None, None, None, None)  # a leaf: what `Value(...)` makes
+# The entries the operators build inline (a global is faster to read than `ops.ADD`).
+_ADD, _SUB, _RSUB, _MUL, _NEG, _RELU = ops.ADD, ops.SUB, ops.RSUB, ops.MUL, ops.NEG, ops.RELU
+_LEAF = (ops.LEAF, None, None, None, None)  # a leaf: what `Value(...)` makes
 # In `_db` of a result computed inside `no_grad()`: a leaf too, but one that `backward()`
 # and `grad()` refuse as a root (PyTorch: "does not require grad"), instead of leaving
 # every gradient silently 0.
 _NOT_RECORDED = object()
-_UNRECORDED = ("", None, None, None, _NOT_RECORDED)  # what an op makes inside `no_grad()`
+_UNRECORDED = (ops.LEAF, None, None, None, _NOT_RECORDED)  # what an op makes inside `no_grad()`
 
 # Grad mode is per thread, as PyTorch's: `no_grad()` in one thread records nothing there and
 # leaves every other thread recording. The ops read one global, `_recording`, which is True
@@ -127,7 +129,7 @@ class Value:
     # The slots' types; the layout is in the module's docstring.
     _data: float
     _grad: float  # `grad`; while backward() orders the graph, a traversal's mark
-    _tag: Any  # the op's name (built-in) or Op (user op), or (that, label)
+    _tag: Any  # the Op that made it (`ops.LEAF` for a leaf), or (that Op, label)
     _a: Any
     _b: Any
     _da: Any
@@ -174,8 +176,8 @@ class Value:
 
     @property
     def op(self) -> str:
-        kind = self._kind()
-        return kind if type(kind) is str else kind.name
+        """The name of the op that made the node (`"+"`, `"exp"`), `""` for a leaf."""
+        return self._kind().name
 
     @property
     def label(self) -> str:
@@ -189,8 +191,8 @@ class Value:
         kind = self._kind()
         self._tag = (kind, label) if label else kind
 
-    def _kind(self) -> Any:
-        """What made the node: a built-in op's name, or a user op's `Op`."""
+    def _kind(self) -> Op:
+        """The `Op` that made the node: an entry of `ops.py`, a user op, or `ops.LEAF`."""
         tag = self._tag
         return tag[0] if type(tag) is tuple else tag
 
@@ -218,7 +220,8 @@ class Value:
     def constant(self) -> Any:
         """The constant an op folded in instead of a parent: the 2 of `x * 2` or `x ** 2`,
         the slope of `leaky_relu`, `(min, max)` of `clamp`; the weight count of `w·x+b`;
-        else None. (`c - x` is `-` with local derivative -1 and constant c.)"""
+        else None. A number on the left is folded in too: `2 - x` keeps 2, as a node of
+        `ops.RSUB` (its op, `-`, reflected: see `ops.Op.reflected`)."""
         if self._a is None:
             return None
         b = self._b
@@ -282,7 +285,7 @@ class Value:
             out._stamp = _writes
             out._grad = 0.0
             if _recording or _grad_mode.enabled:
-                out._tag = "+"
+                out._tag = _ADD
                 out._a = self
                 out._da = _ONE
                 out._b = other
@@ -291,7 +294,7 @@ class Value:
                 out._tag, out._a, out._da, out._b, out._db = _UNRECORDED
             return out
         c = _constant(other, "+")
-        return _node("+", self._data + c, self, _ONE, None, c)
+        return _node(_ADD, self._data + c, self, _ONE, None, c)
 
     __radd__ = __add__
 
@@ -301,16 +304,16 @@ class Value:
 
     def __sub__(self, other: Scalar) -> Value:
         if type(other) is Value or isinstance(other, Value):
-            return _node("-", self._data - other._data, self, _ONE, other, _MINUS_ONE)
+            return _node(_SUB, self._data - other._data, self, _ONE, other, _MINUS_ONE)
         c = _constant(other, "-")
-        return _node("-", self._data - c, self, _ONE, None, c)
+        return _node(_SUB, self._data - c, self, _ONE, None, c)
 
     def __rsub__(self, other: Number) -> Value:
         c = _constant(other, "-")
-        return _node("-", c - self._data, self, _MINUS_ONE, None, c)  # c - x
+        return _node(_RSUB, c - self._data, self, _MINUS_ONE, None, c)  # c - x
 
     def __neg__(self) -> Value:
-        return _node("neg", -self._data, self, _MINUS_ONE)
+        return _node(_NEG, -self._data, self, _MINUS_ONE)
 
     def __mul__(self, other: Scalar) -> Value:
         if type(other) is Value or isinstance(other, Value):
@@ -320,7 +323,7 @@ class Value:
             out._stamp = _writes
             out._grad = 0.0
             if _recording or _grad_mode.enabled:  # d(a*b)/da = b, d(a*b)/db = a: their floats
-                out._tag = "*"
+                out._tag = _MUL
                 out._a = self
                 out._da = b
                 out._b = other
@@ -329,34 +332,36 @@ class Value:
                 out._tag, out._a, out._da, out._b, out._db = _UNRECORDED
             return out
         c = _constant(other, "*")
-        return _node("*", self._data * c, self, c, None, c)
+        return _node(_MUL, self._data * c, self, c, None, c)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Scalar) -> Value:
         return _binary(ops.DIV, self, other)
 
+    # A number on the left (`2 / x`) is folded in as the node's constant, as on the right:
+    # the node is one of the op's `reflected` entry, with `x` its one parent.
+
     def __rtruediv__(self, other: Number) -> Value:
-        # c / x: the constant becomes a leaf, so that the node is the usual a / b.
-        return _binary(ops.DIV, Value(_constant(other, "/")), self)
+        return _reflected(ops.RDIV, self, other)
 
     def __pow__(self, other: Scalar) -> Value:
         return _binary(ops.POW, self, other)
 
     def __rpow__(self, other: Number) -> Value:
-        return _binary(ops.POW, Value(_constant(other, "**")), self)
+        return _reflected(ops.RPOW, self, other)
 
     def __mod__(self, other: Scalar) -> Value:
         return _binary(ops.MOD, self, other)
 
     def __rmod__(self, other: Number) -> Value:
-        return _binary(ops.MOD, Value(_constant(other, "%")), self)
+        return _reflected(ops.RMOD, self, other)
 
     def __floordiv__(self, other: Scalar) -> Value:
         return _binary(ops.FLOORDIV, self, other)
 
     def __rfloordiv__(self, other: Number) -> Value:
-        return _binary(ops.FLOORDIV, Value(_constant(other, "//")), self)
+        return _reflected(ops.RFLOORDIV, self, other)
 
     def __abs__(self) -> Value:
         return _unary(ops.ABS, self)
@@ -481,8 +486,8 @@ class Value:
     def relu(self) -> Value:
         x = self._data
         if x > 0.0 or x != x:  # as `ops.RELU`, inline: one per neuron of every network
-            return _node("relu", x, self, _ONE)
-        return _node("relu", 0.0, self, 0.0)
+            return _node(_RELU, x, self, _ONE)
+        return _node(_RELU, 0.0, self, 0.0)
 
     def sigmoid(self) -> Value:
         return _unary(ops.SIGMOID, self)
@@ -614,8 +619,8 @@ def _check_recorded(root: Value, where: str) -> None:
 _new = object.__new__
 
 
-def _node(op: Any, data: float, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
-    """A new node made by `op` (a built-in op's name, or a user `Op`); inside
+def _node(op: Op, data: float, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
+    """A new node made by `op` (an entry of `ops.py`, or a user's `Op`); inside
     `no_grad()`, a plain leaf instead."""
     node = _new(Value)
     node._data = data
@@ -646,7 +651,7 @@ def _unary(op: Op, x: Value, constant: Any = None) -> Value:
     except Exception as error:
         _failed(op, (x,), error)
         raise
-    return _node(op.name, out, x, d, None, constant)
+    return _node(op, out, x, d, None, constant)
 
 
 def _binary(op: Op, x: Value, y: Scalar) -> Value:
@@ -657,14 +662,26 @@ def _binary(op: Op, x: Value, y: Scalar) -> Value:
         except Exception as error:
             _failed(op, (x, y), error)
             raise
-        return _node(op.name, out, x, dx, y, dy)
+        return _node(op, out, x, dx, y, dy)
     c = _constant(y, op.name)
     try:
         out, dx, _ = op.numeric(x._data, c)
     except Exception as error:
         _failed(op, (x, c), error)
         raise
-    return _node(op.name, out, x, dx, None, c)
+    return _node(op, out, x, dx, None, c)
+
+
+def _reflected(op: Op, x: Value, number: Number) -> Value:
+    """Apply the reflected entry of an operator (`ops.RDIV`: `2 / x`) to `x`, the number on
+    the left folded in as the constant. Errors are the operator's own (`'/': 2.0 / 0.0`)."""
+    c = _constant(number, op.name)
+    try:
+        out, dx = op.numeric(x._data, c)
+    except Exception as error:
+        _failed(op, (c, x), error)
+        raise
+    return _node(op, out, x, dx, None, c)
 
 
 def _failed(op: Op, operands: tuple, error: Exception) -> None:

@@ -19,7 +19,6 @@ from typing import Any
 
 from autograd.engine import _MANY as MANY
 from autograd.engine import Value
-from autograd.trace.rules import SUB
 from autograd.trace.writer import Writer
 
 SHARED = -1  # the owner of a node that two items' roots reach
@@ -67,13 +66,13 @@ class Group:
 
 def _shape(node: Value, kind: Any, parents: int) -> Any:
     """What besides the op and the parents makes a node's code: the kind of its folded
-    constant, `c - x` against `x - c`, a `w·x+b`'s form. (Read from the node's slots: this
+    constant, a `w·x+b`'s form. (Read from the node's slots: this
     runs once per node of a big graph.)"""
     b = node._b
     if b is None:
         c = node._db
         shape: Any = None if c is None else type(c) if type(c) is not tuple else tuple(map(type, c))
-        return (shape, node._da == 1.0) if kind == SUB else shape
+        return shape
     if b is MANY:
         return (node._db, parents)
     return None
@@ -96,11 +95,7 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
         )
         tag = node._tag
         kind = tag[0] if type(tag) is tuple else tag
-        key = (
-            kind if type(kind) is str else id(kind),
-            _shape(node, kind, len(parents)),
-            codes,
-        )
+        key = (kind, _shape(node, kind, len(parents)), codes)  # kind: its Op
         s = interned.get(key)
         if s is None:
             s = interned[key] = len(count)
