@@ -1120,7 +1120,7 @@ WEIGHTED_SUM = _builtin(
     constant="count",
 )
 
-# Every entry, the reflected ones too: what a node may record.
-ALL: tuple[Op, ...] = tuple(
-    entry for op in REGISTRY.values() for entry in (op, op.reflected) if entry is not None
-)
+
+def entries() -> list[Op]:
+    """Every entry of the table, the reflected ones too: what a node may record."""
+    return [entry for op in REGISTRY.values() for entry in (op, op.reflected) if entry]
