@@ -14,7 +14,7 @@ from typing import Any, Callable
 from autograd import ops
 from autograd.backprop import _MANY
 from autograd.checks import _constant, to_float
-from autograd.ops import Differentiable, Op
+from autograd.op_type import Differentiable, Op
 from autograd.value import _ONE, Scalar, Value, _failed, _node
 
 
