@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +141,49 @@ def test_a_new_entry_missing_from_a_table_of_examples_fails_its_check(
 ):
     with pytest.raises(AssertionError, match=rf"{table}.*cube"):
         _check(module, check)()
+
+
+# --- the docs' table of ops -------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "contributing-an-op.md"
+_ARGUMENTS = {"argument": "c", "decimals": "decimals", "bounds": "min, max", "operand": "y"}
+
+
+def _written(op: ops.Op) -> str:
+    """How an entry is applied, as the docs' table writes it."""
+    if op.symbol is None:
+        if not op.method:
+            return "`weighted_sum(ws, xs, b)`"
+        return f"`x.{op.method}({_ARGUMENTS.get(op.constant or '', '')})`"
+    if op.left:
+        return f"`c {op.symbol} x`"
+    if op.arity == 1:
+        return f"`{op.symbol}x`"
+    return f"`x {op.symbol} y`, `x {op.symbol} c`"
+
+
+def docs_rows(entries) -> list[str]:
+    """The docs' table of ops, one row per entry, from the table itself."""
+    rows = [
+        "| op | written | folded constant | domain | kinks | local derivatives |",
+        "|---|---|---|---|---|---|",
+    ]
+    for op in entries:
+        formula = "; ".join(op.formula or ())
+        cells = [f"`{op.name}`", _written(op), op.constant or "", op.domain, op.kinks, formula]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return rows
+
+
+def test_the_docs_table_of_ops_is_the_table():
+    text = DOCS.read_text(encoding="utf-8")
+    expected = docs_rows(ops.entries())
+    listed = [line for line in text.splitlines() if line.startswith("|")]
+    assert listed == expected, "docs/contributing-an-op.md's table, as the table says:\n" + "\n".join(
+        expected
+    )
+
+
+def test_a_new_entry_missing_from_the_docs_table_fails_its_check(cube_method):
+    with pytest.raises(AssertionError, match="cube"):
+        test_the_docs_table_of_ops_is_the_table()
