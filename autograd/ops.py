@@ -1,17 +1,22 @@
 """Every primitive op of the engine: its name, its numbers, and its differentiable form.
 
-An op is one `Op`: a name (the `op` string a node records), a numeric rule, and a
-differentiable form. The numeric rule takes the operands' floats (and the op's constant
-argument, for ops that have one: the exponent of `x ** c`, the slope of `leaky_relu`) and
-returns the output and the local derivatives d(output)/d(operand), as floats, for
-`backward()`. The differentiable form gives the same derivatives as Values built from the
-node and its parents with the engine's own ops, for `grad(..., create_graph=True)`.
+An op is one `Op` (`op_type.py`): a name (the `op` string of its nodes), a numeric rule, a
+differentiable form, and what the rest of the library reads about it (its operator or
+method, its folded constant, its domain and kinks: see `Op`). Every node records its
+entry, and nothing else names an op: `docs/contributing-an-op.md` says how to add one.
+
+The numeric rule takes the operands' floats (and the op's constant argument, for ops that
+have one: the exponent of `x ** c`, the slope of `leaky_relu`) and returns the output and
+the local derivatives d(output)/d(operand), as floats, for `backward()`. The
+differentiable form gives the same derivatives as Values built from the node and its
+parents with the engine's own ops, for `grad(..., create_graph=True)`.
 
 Each op's two rules sit side by side below, one op after the other, so that the table
-reads as the derivatives of a calculus book. This module knows nothing of `Value`: a
-differentiable form only calls methods on the Values it is given. `engine.py` builds the
-nodes; a user-defined op (`autograd.define_op`) is an `Op` too, kept by its nodes
-themselves rather than in the registry, so that two may share a name.
+reads as the derivatives of a calculus book; the edge cases of `**` and the domain errors
+are in `edges.py`. This module knows nothing of `Value`: a differentiable form only calls
+methods on the Values it is given. `value.py` builds the nodes; a user-defined op
+(`autograd.define_op`) is an `Op` too, kept by its nodes rather than in the registry, so
+that two may share a name.
 
 Conventions where a derivative is undefined follow PyTorch: `relu`, `abs`, `sign` at 0
 have derivative 0; `sqrt` at 0 has derivative inf; `maximum`/`minimum` split the gradient
