@@ -64,10 +64,10 @@ class Group:
         self.varying: list[int] = []  # the slots whose numbers differ between items
 
 
-def _shape(node: Value, kind: Any, parents: int) -> Any:
+def _shape(node: Value, parents: int) -> Any:
     """What besides the op and the parents makes a node's code: the kind of its folded
-    constant, a `w·x+b`'s form. (Read from the node's slots: this
-    runs once per node of a big graph.)"""
+    constant, a `w·x+b`'s form. (`c - x` and `x - c` differ by their Op already.) Read
+    from the node's slots: this runs once per node of a big graph."""
     b = node._b
     if b is None:
         c = node._db
@@ -95,7 +95,7 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
         )
         tag = node._tag
         kind = tag[0] if type(tag) is tuple else tag
-        key = (kind, _shape(node, kind, len(parents)), codes)  # kind: its Op
+        key = (kind, _shape(node, len(parents)), codes)  # kind: its Op
         s = interned.get(key)
         if s is None:
             s = interned[key] = len(count)

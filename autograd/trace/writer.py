@@ -136,7 +136,7 @@ class Writer:
 
         One name per Op object: two user ops may have the same name (one defined again),
         each keeps its own rule. The name is an identifier made here, `op_` and the op's
-        name cut down to ASCII letters, digits and `_` (`op_exp`, `op_div`, `op_my_op_2`)."""
+        name cut down to ASCII letters, digits and `_` (`op_exp`, `op_truediv`, `op_my_op_2`)."""
         name = self.op_names.get(op)
         if name is None:
             name = base = f"op_{word(op)}"
