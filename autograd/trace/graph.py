@@ -18,11 +18,9 @@ from typing import Any
 from autograd import engine, ops
 from autograd.engine import Value
 from autograd.trace.errors import TraceError
-from autograd.trace.recorder import describe, stranger
-from autograd.trace.rules import SUB
+from autograd.trace.recorder import stranger
 
 MANY = engine._MANY  # the `_b` of a node of many parents (its `_a` is their tuple)
-SUB_OP = ops.SUB
 
 
 class Graph:
@@ -121,9 +119,9 @@ class Graph:
             if kind not in known:
                 self.check_op(node, kind)
             # The key of its signature: the op, what besides the op and the parents makes
-            # its code (the kind of a folded constant, `c - x` against `x - c`, a `w·x+b`'s
-            # form), and its parents' signatures (None: a constant). A leaf parent that is
-            # neither an input nor a constant is refused.
+            # its code (the kind of a folded constant, a `w·x+b`'s form; `c - x` and `x - c`
+            # differ by their Op), and its parents' signatures (None: a constant). A leaf
+            # parent that is neither an input nor a constant is refused.
             if b is None:
                 parents: tuple[Value, ...] = (a,)
                 code = signature_get(a)
@@ -136,9 +134,7 @@ class Graph:
                     shape: Any = None if c is None else type(c)
                     if shape is tuple:
                         shape = tuple(map(type, c))
-                    if kind is SUB_OP or kind == SUB:  # (a kind is an Op, or its name)
-                        shape = (shape, node._da == 1.0)
-                    key = (kind if type(kind) is str else id(kind), shape, code)
+                    key = (id(kind), shape, code)
             elif b is MANY:
                 parents = a
                 codes: Any = list(map(signature_get, a))
@@ -149,11 +145,7 @@ class Graph:
                     if codes.count(None) == len(codes):
                         codes = None
                 shape = (node._db, len(a))
-                key = (
-                    None
-                    if codes is None
-                    else (kind if type(kind) is str else id(kind), shape, *codes)
-                )
+                key = None if codes is None else (id(kind), shape, *codes)
             else:
                 parents = (a, b)
                 code, other = signature_get(a), signature_get(b)
@@ -161,11 +153,7 @@ class Graph:
                     for p in (a, b):
                         if p._a is None and p not in depends:
                             raise TraceError(stranger(p, self.inputs, self.constants))
-                key = (
-                    None
-                    if code is None and other is None
-                    else (kind if type(kind) is str else id(kind), None, code, other)
-                )
+                key = None if code is None and other is None else (id(kind), None, code, other)
             add_parents(parents)
             if key is None:  # every parent a constant
                 add_signature(-1)
@@ -192,13 +180,11 @@ class Graph:
             self.unsigned += (node for node, m in zip(nodes, mask) if not m)
 
     def check_op(self, node: Value, kind: Any) -> None:
-        try:
-            engine.op_of(node)
-        except KeyError:
+        if not isinstance(kind, ops.Op):
             raise TraceError(
-                f"trace: the op {node.op!r} of {describe(node)} is not in ops.REGISTRY, nor a "
-                "user op (define_op): nothing says how to compute it"
-            ) from None
+                f"trace: a node records {kind!r}, which is not an Op (an entry of ops.py, or "
+                "a user op of define_op): nothing says how to compute it"
+            )
         self._known.add(kind)
 
 

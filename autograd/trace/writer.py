@@ -8,7 +8,6 @@ as the body of a loop, with a `Writer` of its own (`Body`); this module writes t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,18 +18,18 @@ from autograd.trace.recorder import Guard, printable
 from autograd.trace.rules import (
     ADD,
     DETACH,
-    INFIX,
     INLINE_INFIX,
     MUL,
     NEG,
-    OP_WORDS,
     RELU,
+    RSUB,
     SUB,
     WEIGHTED_SUM,
     derivatives,
     exact_number,
     literal,
     numeric_rule,
+    word,
 )
 
 FUNCTION_NAME = "forward_backward"
@@ -134,11 +133,10 @@ class Writer:
 
         One name per Op object: two user ops may have the same name (one defined again),
         each keeps its own rule. The name is an identifier made here, `op_` and the op's
-        name cut down to ASCII letters, digits and `_` (`op_exp`, `op_div`, `op_my_op_2`)."""
+        name cut down to ASCII letters, digits and `_` (`op_exp`, `op_truediv`, `op_my_op_2`)."""
         name = self.op_names.get(op)
         if name is None:
-            word = OP_WORDS.get(op.name) or re.sub(r"[^A-Za-z0-9_]", "_", str(op.name))[:40]
-            name = base = f"op_{word}"
+            name = base = f"op_{word(op)}"
             k = 1
             while name in self.globals:
                 k += 1
@@ -263,41 +261,42 @@ class Writer:
 
     def forward(self, node: Value) -> None:
         """One line: the node's value (and, for ops called by name, its local derivatives)."""
-        op = node._kind()  # a built-in op's name, or a user op's Op
+        op = node._kind()  # its Op: an entry of ops.py, or a user op
         parents = self.parents[node]
-        if type(op) is not str:  # a user op
+        if op.user_defined:
             self.call(node, parents)
             return
         if op in INLINE_INFIX:
+            symbol = op.symbol
             if len(parents) == 2:
                 a, b = parents
-                code = f"{self.ref(a)} {op} {self.ref(b)}"
-                text = f"{self.show_operand(a)} {op} {self.show_operand(b)}"
+                code = f"{self.ref(a)} {symbol} {self.ref(b)}"
+                text = f"{self.show_operand(a)} {symbol} {self.show_operand(b)}"
             else:
                 a = parents[0]
                 c = self.folded(node)
                 shown_c = literal(node.constant)
-                if op == SUB and node._da != 1.0:  # c - x
-                    code = f"{c} - {self.ref(a)}"
-                    text = f"{shown_c} - {self.show_operand(a)}"
+                if op.left:  # c - x
+                    code = f"{c} {symbol} {self.ref(a)}"
+                    text = f"{shown_c} {symbol} {self.show_operand(a)}"
                 else:  # x + c, x - c, x * c
-                    code = f"{self.ref(a)} {op} {c}"
-                    text = f"{self.show_operand(a)} {op} {shown_c}"
+                    code = f"{self.ref(a)} {symbol} {c}"
+                    text = f"{self.show_operand(a)} {symbol} {shown_c}"
             infix = True
-        elif op == RELU:  # as the engine's: nan passes through
+        elif op is RELU:  # as the engine's: nan passes through
             x = self.ref(parents[0])
             code = f"{x} if {x} > 0.0 or {x} != {x} else 0.0"
             text = f"relu({self.show(parents[0])})"
             infix = False
-        elif op == NEG:
+        elif op is NEG:
             code = f"-{self.ref(parents[0])}"
             text = f"-{self.show_operand(parents[0])}"
             infix = True
-        elif op == DETACH:  # the same number
+        elif op is DETACH:  # the same number
             code = self.ref(parents[0])
             text = f"detach({self.show(parents[0])})"
             infix = False
-        elif op == WEIGHTED_SUM:
+        elif op is WEIGHTED_SUM:
             self.weighted_sum(node, parents)
             return
         else:
@@ -313,7 +312,7 @@ class Writer:
         """A node of an op that is not written inline: a call of its numeric rule."""
         op = engine.op_of(node)
         args = [self.ref(p) for p in parents]
-        infix = not op.user_defined and op.name in INFIX
+        infix = op.symbol is not None
         op_name = printable(op.name)
         shown = [self.show_operand(p) if infix else self.show(p) for p in parents]
         ds = derivatives(op, len(parents), f"{self.derivative_prefix}{self.count}")
@@ -324,7 +323,8 @@ class Writer:
             args.append(self.folded(node))
             shown.append(literal(node.constant))
         if infix and len(shown) == 2:
-            text = f"{shown[0]} {op_name} {shown[1]}"
+            left, right = (shown[1], shown[0]) if op.left else shown  # 2 / x: c on the left
+            text = f"{left} {op_name} {right}"
         else:
             text = f"{op_name}({', '.join(shown)})"
         label = node.label
@@ -368,8 +368,8 @@ class Writer:
     def backward(self, node: Value, grads: dict[Value, str]) -> None:
         """One line per contribution of `node` to a parent that depends on the inputs."""
         g = grads[node]
-        op = node._kind()  # a built-in op's name, or a user op's Op
-        if op == DETACH:
+        op = node._kind()  # its Op
+        if op is DETACH:
             return  # a local derivative of 0: the engine's zero factor wins, nothing to add
         parents = self.parents[node]
         depends, shown, append = self.depends, self.shown, self.lines.append
@@ -377,14 +377,12 @@ class Writer:
         for j, parent in enumerate(parents):
             if not depends[parent]:
                 continue
-            if parent._kind() == DETACH:
+            if parent._kind() is DETACH:
                 continue  # (a detach's gradient is not needed: it passes nothing on)
-            if op == ADD:
+            if op is ADD:
                 local = "1"
-            elif op == MUL and len(parents) == 2:
+            elif op is MUL and len(parents) == 2:
                 local = self.ref(parents[1 - j])
-            elif op == DETACH:
-                local = "0.0"
             else:
                 local = self.local(node, op, parents, j)
             # (Each term is `gradient * local`, gradient first: careful.py rewrites these
@@ -406,28 +404,26 @@ class Writer:
                 code = f"{target} += {g} * {local}"
             append(f"    {code}  # {shown.get(parent, self.ref(parent))} <- {source}")
 
-    def local(self, node: Value, op: Any, parents: tuple[Value, ...], j: int) -> str:
+    def local(self, node: Value, op: ops.Op, parents: tuple[Value, ...], j: int) -> str:
         """d(node)/d(parents[j]) as code: "1", "-1", or an expression."""
-        if op == MUL:
+        if op is MUL:
             if len(parents) == 2:
                 return self.ref(parents[1 - j])
             return self.folded(node)
-        if op == ADD:
+        if op is ADD:
             return "1"
-        if op == WEIGHTED_SUM:
+        if op is WEIGHTED_SUM:
             n = node.constant
             if j == len(parents) - 1:
                 return "1"  # the bias
             if len(parents) == 2 * n + 1:  # a weight's input, an input's weight
                 return self.ref(parents[j + n]) if j < n else self.ref(parents[j - n])
             return self.constant_input(node, j)  # a weight's constant input
-        if op == RELU:
+        if op is RELU:
             a = self.ref(parents[0])
             return f"({a} > 0.0 or {a} != {a})"
-        if op == SUB:
-            if len(parents) == 2:
-                return "1" if j == 0 else "-1"
-            return "1" if node._da == 1.0 else "-1"
-        if op == NEG:
+        if op is SUB:
+            return "1" if j == 0 else "-1"
+        if op is RSUB or op is NEG:
             return "-1"
-        return derivatives(engine.op_of(node), len(parents), self.stems[node])[j]
+        return derivatives(op, len(parents), self.stems[node])[j]
