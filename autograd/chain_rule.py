@@ -131,9 +131,8 @@ def _numeric_local_grads(node: Value) -> tuple[float, ...]:
 
 
 def op_of(node: Value) -> Op:
-    """The `Op` that made a (non-leaf) node: from the table, or the user op itself."""
-    kind = node._kind()
-    return kind if isinstance(kind, Op) else ops.REGISTRY[kind]
+    """The `Op` that made a node: an entry of `ops.py`, a user op, or `ops.LEAF`."""
+    return node._kind()
 
 
 def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:
