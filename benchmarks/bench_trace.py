@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
 from demo_loop import MLP, read_data, write_data
 
@@ -39,7 +38,7 @@ BREAK_EVEN_ROUNDS = 5
 # --- the traced demo loop (a process of its own) -------------------------------------------
 
 
-def traced_demo(steps: int, data_path: str, cache_dir: Optional[str], unroll: bool = False) -> dict:
+def traced_demo(steps: int, data_path: str, cache_dir: str | None, unroll: bool = False) -> dict:
     """Trace the demo's loss once, then `steps` SGD steps on floats; prints each step's loss
     and accuracy as demo_loop.py does, and returns the costs."""
     from autograd import Value
@@ -85,9 +84,10 @@ def traced_demo(steps: int, data_path: str, cache_dir: Optional[str], unroll: bo
 def steps_in_turns() -> dict:
     """Best and mean seconds of one step, the traced replay (and its float update) and the
     dense hand-written float step of bench_nn, taken in turns from the same weights."""
+    from bench_nn import ALPHA, LR, FloatMLP, _data
+
     from autograd import Value
     from autograd.trace import trace
-    from bench_nn import FloatMLP, LR, ALPHA, _data
     from nn import MLP as NNMLP
 
     xs, ys = _data()
@@ -145,7 +145,7 @@ def memory() -> dict:
     params = model.parameters()
 
     def spiral_loss(*_):
-        return cross_entropy([model(x) for x in xs], ys)
+        return cross_entropy([model(x) for x in xs], ys)  # type: ignore[arg-type]  # lists of logits
 
     def peak(run) -> int:
         gc.collect()
@@ -171,13 +171,13 @@ def memory() -> dict:
 # --- running the processes -------------------------------------------------------------------
 
 
-def _process(args: list, env: Optional[dict] = None) -> tuple:
+def _process(args: list, env: dict | None = None) -> tuple:
     """(wall seconds, stdout) of `python args`, run from benchmarks/ with this checkout."""
     seconds, _, out = _timed_process(args, env)
     return seconds, out
 
 
-def _timed_process(args: list, env: Optional[dict] = None) -> tuple:
+def _timed_process(args: list, env: dict | None = None) -> tuple:
     """(wall seconds, CPU seconds, stdout) of `python args` (CPU: user + system, of the
     process alone: what a machine shared with other jobs changes least)."""
     environment = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{HERE.parent}", **(env or {})}
@@ -209,7 +209,7 @@ def break_even(data: str, rounds: int = BREAK_EVEN_ROUNDS, most: int = 6) -> dic
             runs["engine", n].append((wall, cpu))
     median = {key: tuple(statistics.median(x[i] for x in value) for i in (0, 1)) for key, value in runs.items()}
 
-    def first_faster(clock: int) -> Optional[int]:
+    def first_faster(clock: int) -> int | None:
         faster = [n for n in range(most + 1) if median["traced", n][clock] < median["engine", n][clock]]
         # the smallest n from which on (to `most`) the traced run is faster
         for n in faster:
@@ -250,7 +250,7 @@ def _micrograd_installed() -> bool:
     return True
 
 
-def run(pypy: Optional[str] = None) -> str:
+def run(pypy: str | None = None) -> str:
     """The section; `pypy`: a PyPy interpreter with micrograd, for the 30-step demo loop."""
     with tempfile.TemporaryDirectory() as folder:
         data = os.path.join(folder, "moons.json")
@@ -295,7 +295,7 @@ def run(pypy: Optional[str] = None) -> str:
     alone = even["trace"]
     trace_alone = alone["record"] + alone["write"] + alone["compile"]
 
-    def faster_from(n: Optional[int]) -> str:
+    def faster_from(n: int | None) -> str:
         return f"{n} steps" if n is not None else f"more than {even['most']} steps"
 
     even_rows = [

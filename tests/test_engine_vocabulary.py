@@ -51,7 +51,7 @@ UNARY = {
     "sigmoid": (lambda x: x.sigmoid(), "torch.sigmoid(x)", GENERAL),
     "leaky_relu": (lambda x: x.leaky_relu(0.1), "F.leaky_relu(x, 0.1)", GENERAL),
     "elu": (lambda x: x.elu(0.7), "F.elu(x, 0.7)", GENERAL),
-    "softplus": (lambda x: x.softplus(), "F.softplus(x)", GENERAL + (-30.0, 25.0)),
+    "softplus": (lambda x: x.softplus(), "F.softplus(x)", (*GENERAL, -30.0, 25.0)),
     "silu": (lambda x: x.silu(), "F.silu(x)", GENERAL),
     "gelu": (lambda x: x.gelu(), "F.gelu(x)", GENERAL),
     "x//c": (lambda x: x // 0.65, 'torch.div(x, 0.65, rounding_mode="floor")', GENERAL),
@@ -109,7 +109,7 @@ def derivatives(f, *xs: float) -> tuple[float, list[float], list[list[float]]]:
 
 def torch_derivatives(form: str, *xs: float) -> tuple[float, list[float], list[list[float]]]:
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: no float64 cross-check")
-    F = torch.nn.functional  # noqa: N806 - PyTorch's own name, used inside the forms
+    F = torch.nn.functional  # PyTorch's own name, used inside the forms
     inputs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
     names = {"x": inputs[0], "torch": torch, "F": F}
     if len(inputs) == 2:

@@ -9,8 +9,7 @@ import math
 
 import pytest
 
-from autograd import Value, jvp
-from autograd import ops
+from autograd import Value, jvp, ops
 from autograd.engine import weighted_sum
 from autograd.forward import tangents
 

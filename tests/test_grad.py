@@ -5,8 +5,7 @@ import math
 import pytest
 from hypothesis import given
 
-from autograd import Value, grad, topological_order
-from autograd import ops
+from autograd import Value, grad, ops, topological_order
 from autograd.engine import _differentiable_local_grads, op_of, weighted_sum
 from autograd.gradcheck import numerical_grad
 from autograd.testing import expressions
@@ -110,7 +109,7 @@ def test_second_derivatives_match_finite_differences_of_first_derivatives(expr):
     inputs = [Value(x) for x in expr.inputs]
     for i, g in enumerate(first_derivatives(*inputs)):
         analytic = [h.data for h in grad(g, inputs)]
-        numeric = numerical_grad(lambda *xs: first_derivatives(*xs)[i], expr.inputs, eps=1e-5)
+        numeric = numerical_grad(lambda *xs: first_derivatives(*xs)[i], expr.inputs, eps=1e-5)  # noqa: B023 - called here
         assert analytic == pytest.approx(numeric, rel=1e-3, abs=1e-4)
 
 

@@ -19,10 +19,10 @@ import pytest
 pytest.importorskip("starlette", reason="the server tests need the live extra: pip install -e '.[live]'")
 pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx (in the dev extra)")
 
-from starlette.testclient import TestClient  # noqa: E402
-from starlette.websockets import WebSocketDisconnect  # noqa: E402
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
-from nn.live.app import cookie_name, create_app  # noqa: E402
+from nn.live.app import cookie_name, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-token-123"

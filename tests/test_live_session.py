@@ -131,7 +131,7 @@ class Inbox:
 def runner():
     inbox = Inbox()
     r = Runner(inbox, {"dataset": "xor", "layers": [4], "samples": 40}).start()
-    r.inbox = inbox
+    r.inbox = inbox  # type: ignore[attr-defined]  # the test's handle on it
     r.wait_idle()
     yield r
     r.stop()

@@ -189,7 +189,7 @@ def test_an_op_name_never_becomes_code():
     assert not any(line.lstrip().startswith("import") for line in source.splitlines())
     tree = ast.parse(source)
     assert not any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree))
-    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)}  # type: ignore[attr-defined]
     (rule,) = called  # a name made of the op's name's ASCII letters, digits and _ only
     assert rule.startswith("op_twice_import_os__os_system") and re.fullmatch(r"\w+", rule, re.ASCII)
     assert "\\n" in source and "\\u2028" in source  # the comments show the name escaped

@@ -186,7 +186,7 @@ def test_the_careful_copy_rewrites_every_chain_rule_term(unroll):
             if any(isinstance(x, ast.Name) and GRADIENT.match(x.id) for x in targets):
                 value = node.value
                 if isinstance(value, ast.Call):
-                    assert value.func.id == "_product"
+                    assert value.func.id == "_product"  # type: ignore[attr-defined]
                     terms += 1
                 else:
                     number = ast.literal_eval(value)  # the seed 1.0, a -0.0 before a sum

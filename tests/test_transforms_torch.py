@@ -13,9 +13,8 @@ from autograd.testing import OPS, expressions, forms
 torch = pytest.importorskip(
     "torch", reason="PyTorch is not installed: skipping the transforms' cross-checks against it"
 )
-from torch import func  # noqa: E402
-
 from test_torch_crosscheck import TORCH_FORMS  # noqa: E402  (the same programs on tensors)
+from torch import func  # noqa: E402
 
 OUTPUTS = 3  # the multi-output functions return a program's last three values
 

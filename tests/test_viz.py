@@ -432,7 +432,7 @@ def test_a_grouping_may_name_nodes_outside_the_graph():
 def test_a_bad_grouping_is_a_type_error(groups, message):
     x = Value(1.0, "x")
     if isinstance(groups, dict):  # key the bad path by the graph's own leaf
-        groups = {x: path for path in groups.values()}
+        groups = {x: path for path in groups.values()}  # noqa: B035 - one entry
     with pytest.raises(TypeError, match=message):
         draw(x * 2, groups=groups)
 
