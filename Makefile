@@ -16,17 +16,35 @@ PYPY_VENV  := .venv-pypy
 PYPY_BIN   := $(PYPY_VENV)/bin
 PYPY_READY := $(PYPY_VENV)/.ready
 
-.PHONY: test test-pypy lint demo lab dist-check bench dot pypy chromium clean pictures live fuzz mutation
+.PHONY: test test-pypy lint lint-now demo lab dist-check bench dot pypy chromium clean pictures live fuzz mutation
 
-# Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. Then
-# the linter, the formatter's check and the type checker, so that CI runs them too.
+# Graphviz's dot renders the graphs; Chromium runs the replay page's browser test. The
+# tests run once, under coverage of autograd/ and nn/ (with the Python processes they start:
+# a data file each, combined after); the notebooks outside it (their kernels under the
+# tracer cost a minute of CPU for 0.05 points); then the linter, the formatter's check and
+# the type checker, so that CI runs them too; last, the coverage, failing under pyproject's
+# floor ([tool.coverage.report] fail_under; docs/development.md says why that number).
 test: $(READY) dot chromium
-	$(BIN)/python -m pytest --nbmake tests notebooks
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run -m pytest tests
+	$(BIN)/python -m pytest --nbmake notebooks
 	@$(MAKE) --no-print-directory lint
+	$(BIN)/python -m coverage combine --quiet
+	$(BIN)/python -m coverage report
+
+# ruff checks these and mypy reads pyproject's [tool.mypy] files, the same; the formatter's
+# check covers the library only: tests and benchmarks are checked, not reformatted.
+LINTED    := autograd nn tests benchmarks conftest.py
+FORMATTED := autograd nn conftest.py
 
 lint: $(READY)
-	$(BIN)/ruff check autograd nn
-	$(BIN)/ruff format --check autograd nn
+	@$(MAKE) --no-print-directory lint-now
+
+# The lint with the venv as it is, installing nothing: what the pre-commit hook runs.
+lint-now:
+	@test -x $(BIN)/ruff || { echo "no $(BIN)/ruff: run 'make lint' once to build the venv" >&2; exit 1; }
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(FORMATTED)
 	@if [ -x $(BIN)/mypy ]; then $(BIN)/mypy; else echo "mypy 2 runs on Python 3.10 and newer: no type check with this venv's Python"; fi
 
 test-pypy: $(PYPY_READY) dot
@@ -117,4 +135,4 @@ $(PYPY_READY): pyproject.toml | pypy
 	@touch $@
 
 clean:
-	rm -rf $(VENV) $(PYPY_VENV) out .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(PYPY_VENV) out .pytest_cache .hypothesis build *.egg-info .coverage .coverage.*

@@ -46,5 +46,7 @@ def _notebook_draws(path: Path) -> bool:
     if path.suffix != ".ipynb":
         return False
     cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    code = "\n".join("".join(cell.get("source", [])) for cell in cells if cell.get("cell_type") == "code")
+    code = "\n".join(
+        "".join(cell.get("source", [])) for cell in cells if cell.get("cell_type") == "code"
+    )
     return any(module in code for module in DRAWING_MODULES)

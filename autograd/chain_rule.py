@@ -18,8 +18,9 @@ from typing import Any, Callable
 import autograd.value as value_module
 from autograd import ops
 from autograd.backprop import _check_unchanged, _product, topological_order
+from autograd.grad_mode import enable_grad
 from autograd.ops import Op
-from autograd.value import Value, _check_recorded, enable_grad
+from autograd.value import Value, _check_recorded
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,8 @@ def _numeric_local_grads(node: Value) -> tuple[float, ...]:
 
 
 def op_of(node: Value) -> Op:
-    """The `Op` that made a (non-leaf) node: from the table, or the user op itself."""
-    kind = node._kind()
-    return kind if isinstance(kind, Op) else ops.REGISTRY[kind]
+    """The `Op` that made a node: an entry of `ops.py`, a user op, or `ops.LEAF`."""
+    return node._kind()
 
 
 def _differentiable_local_grads(node: Value) -> tuple[Any, ...]:

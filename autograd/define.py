@@ -14,7 +14,7 @@ from typing import Any, Callable
 from autograd import ops
 from autograd.backprop import _MANY
 from autograd.checks import _constant, to_float
-from autograd.ops import Differentiable, Op
+from autograd.op_type import Differentiable, Op
 from autograd.value import _ONE, Scalar, Value, _failed, _node
 
 
@@ -181,5 +181,5 @@ def weighted_sums(
         # Python 3.11; from 3.12 sum() compensates, and the last bit may differ.
         z = sum(map(operator.mul, ws, xs), b)
         grads = (*xs, *ws, _ONE) if parents else (*xs, _ONE)
-        nodes.append(_node(name, z, (*weights, *parents, bias), grads, _MANY, len(ws)))
+        nodes.append(_node(ops.WEIGHTED_SUM, z, (*weights, *parents, bias), grads, _MANY, len(ws)))
     return nodes

@@ -1,7 +1,10 @@
 """The engine: one place to import the scalar autograd engine from.
 
 The engine is split by job, each module read in a sitting:
-- `autograd/value.py`: the `Value` type, the nodes its ops build, grad mode (`no_grad`);
+- `autograd/value.py`: the `Value` type, the nodes its ops build, grad mode's flags;
+- `autograd/value_methods.py`: the methods that apply the rest of the table, and habits;
+- `autograd/grad_mode.py`: `no_grad()`, `enable_grad()`, `traced_by()`;
+- `autograd/ops.py`: the op table (`op_type.py`: what an entry is; `edges.py`: its edge cases);
 - `autograd/backprop.py`: `backward()`'s ordering of the graph and its float loop;
 - `autograd/chain_rule.py`: the reference chain rule, `grad()` and `backward_steps()`;
 - `autograd/define.py`: `define_op` and the weighted sums;
@@ -51,6 +54,7 @@ from autograd.define import (
     weighted_sum,
     weighted_sums,
 )
+from autograd.grad_mode import enable_grad, no_grad, traced_by
 from autograd.value import (
     _INSTALLED,
     _LEAF,
@@ -72,11 +76,8 @@ from autograd.value import (
     _node,
     _recorder,
     _unary,
-    enable_grad,
     is_grad_enabled,
-    no_grad,
     set_grad_enabled,
-    traced_by,
 )
 
 __all__ = [  # every name importable from here, the private ones too

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograd import ops
 from autograd.engine import BackwardStep, Value, backward_steps, op_of
 from autograd.formatting import (
     derivative,
@@ -227,8 +226,8 @@ def local_formula(node: Value, slot: int) -> str:
     templates = op.formula
     if templates is None:
         return f"{head}: {local}"
-    names, numbers = _formula_values(node, slot)
-    template = templates[0] if len(templates) == 1 else templates[_formula_slot(node, slot)]
+    names, numbers = _formula_values(node)
+    template = templates[0] if len(templates) == 1 else templates[slot]
     symbolic = template.format(**names)
     numeric = template.format(**numbers)
     parts = [symbolic]
@@ -244,15 +243,7 @@ def _plain(text: str) -> str:
     return text.replace("−", "-").replace("(", "").replace(")", "")
 
 
-def _formula_slot(node: Value, slot: int) -> int:
-    """Which operand's template applies: with a folded constant, `c - x` reads the
-    second operand's (the operand is on the right), every other op the first's."""
-    if len(node.parents) == 1 and node.op == ops.SUB.name and node.local_grads[0] < 0.0:
-        return 1
-    return slot
-
-
-def _formula_values(node: Value, slot: int) -> tuple[dict[str, str], dict[str, str]]:
+def _formula_values(node: Value) -> tuple[dict[str, str], dict[str, str]]:
     """The names and the numbers a template's `{x}`, `{y}`, `{o}`, `{c}` stand for."""
     names = {"x": "x", "y": "y", "o": "o", "c": "c"}
     numbers = {"o": _factor(node.data)}
@@ -265,9 +256,6 @@ def _formula_values(node: Value, slot: int) -> tuple[dict[str, str], dict[str, s
         numbers.update(x=_factor(parents[0].data), y=constant, c=constant)
         if c is not None and isinstance(c, (int, float)):  # x * 2: the constant as written
             names.update(y=constant, c=constant)
-            if _formula_slot(node, slot) == 1:  # 2 - x: the constant is on the left
-                names.update(x=constant, y="x")
-                numbers.update(x=constant, y=_factor(parents[0].data))
     numbers.setdefault("c", constant)
     numbers.setdefault("y", "y")
     return names, numbers

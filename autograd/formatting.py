@@ -13,8 +13,7 @@ import math
 import re
 from typing import Union
 
-from autograd import ops
-from autograd.engine import Value
+from autograd.engine import Value, op_of
 
 SIGNIFICANT_DIGITS = 4
 
@@ -102,35 +101,32 @@ def node_name(node: Value) -> str:
     return _expression(node, [_operand_name(p, inside_infix) for p in node.parents])
 
 
-_INFIX = frozenset(
-    op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW, ops.MOD, ops.FLOORDIV)
-)
-
-
 def _reads_infix(node: Value) -> bool:
     """Whether the node's name is written with an operator (`x*y`, `-x`), not a call."""
-    return node.op in _INFIX or node.op == ops.NEG.name
+    return op_of(node).symbol is not None
 
 
 def _expression(node: Value, operands: list[str]) -> str:
     """The node's op applied to its operands' names, with its folded constant if any."""
-    op = node.op
-    if op in _INFIX:
-        if len(operands) == 2:
-            return f"{operands[0]}{op}{operands[1]}"
-        # One operand: the other was a number, folded into the node as its constant.
-        c = node.constant
-        if op == ops.SUB.name and node.local_grads[0] < 0.0:
-            return f"{format_constant(c)}-{operands[0]}"  # c - x: d/dx is -1
-        right = format_constant(c)
-        return f"{operands[0]}{op}{f'({right})' if c < 0.0 else right}"
-    if op == ops.NEG.name:
-        return f"-{operands[0]}"
-    return f"{op}({', '.join(operands + _constant_arguments(node))})"
+    op = op_of(node)
+    symbol = op.symbol
+    if symbol is None:
+        return f"{op.name}({', '.join(operands + _constant_arguments(node))})"
+    if len(operands) == 2:
+        return f"{operands[0]}{symbol}{operands[1]}"
+    if op.constant is None:  # a prefix operator: -x
+        return f"{symbol}{operands[0]}"
+    # One operand: the other was a number, folded into the node as its constant.
+    c = node.constant
+    if op.left:  # c - x
+        return f"{format_constant(c)}{symbol}{operands[0]}"
+    right = format_constant(c)
+    return f"{operands[0]}{symbol}{f'({right})' if c < 0.0 else right}"
 
 
-# How an op node reads with its folded constant, the operand written `x`: `2 − x`, `x × 2`.
-_OP_SYMBOLS = {ops.SUB.name: "−", ops.MUL.name: "×"}
+# How an operator reads in a drawing, with its folded constant, the operand written `x`:
+# `2 − x`, `x × 2` (typography: the table's symbols are Python's).
+_OP_SYMBOLS = {"-": "−", "*": "×"}
 
 
 def op_text(node: Value) -> str:
@@ -141,37 +137,37 @@ def op_text(node: Value) -> str:
     >>> op_text(x * x), op_text(2 - x), op_text(x ** 2), op_text(x.clamp(0, 1))
     ('*', '2 − x', 'x ** 2', 'clamp(x, 0, 1)')
     """
-    op = node.op
-    if op in _INFIX:
+    op = op_of(node)
+    if op.symbol is not None and op.constant is not None:  # an infix operator
         if len(node.parents) == 2:
-            return op
+            return op.symbol
         c = node.constant
-        symbol = _OP_SYMBOLS.get(op, op)
-        if op == ops.SUB.name and node.local_grads[0] < 0.0:
+        symbol = _OP_SYMBOLS.get(op.symbol, op.symbol)
+        if op.left:
             return f"{format_constant(c)} {symbol} x"
         right = format_constant(c)
         return f"x {symbol} {f'({right})' if c < 0.0 else right}"
     arguments = _constant_arguments(node)
     if not arguments:
-        return op
-    return f"{op}({', '.join(['x', *arguments])})"
+        return op.name
+    return f"{op.name}({', '.join(['x', *arguments])})"
 
 
 def _constant_arguments(node: Value) -> list[str]:
     """The folded constant of a named op, as its call would pass it: the slope of
     `leaky_relu(x, 0.01)`, the bounds of `clamp(x, 0, 1)` (`clamp(x, min=0)` with one)."""
     c = node.constant
-    op = node.op
-    if c is None or op == ops.WEIGHTED_SUM.name:  # w·x+b keeps its weight count there
+    kind = op_of(node).constant
+    if c is None or kind == "count":  # w·x+b keeps its weight count there
         return []
-    if op == ops.CLAMP.name:
+    if kind == "bounds":
         low, high = c
         if low is None:
             return [f"max={format_constant(high)}"]
         if high is None:
             return [f"min={format_constant(low)}"]
         return [format_constant(low), format_constant(high)]
-    if op == ops.ROUND.name and c == 0:
+    if kind == "decimals" and c == 0:
         return []  # round(x): to a whole number, as Python writes it
     return [format_constant(c)]
 

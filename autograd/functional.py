@@ -2,7 +2,9 @@
 
 Each takes a `Value` or a number and returns a `Value`, the same node as the method
 (`sin(x)` is `x.sin()`); a number becomes a leaf first, so `sin(0.5).data` is `math.sin(0.5)`
-and the result still has a graph to draw. The math of every op is in `autograd/ops.py`.
+and the result still has a graph to draw. The math of every op is in `autograd/ops.py`,
+and so is the list of functions here: every op whose method has a plain name (not an
+operator such as `__add__`) is a function of that name, with the method's parameters.
 
 >>> from autograd import Value
 >>> x = Value(0.5)
@@ -13,48 +15,12 @@ and the result still has a graph to draw. The math of every op is in `autograd/o
 
 from __future__ import annotations
 
-from autograd.engine import Number, Scalar, Value, to_float
+import inspect
+from collections.abc import Callable
+from typing import Any
 
-__all__ = [
-    "abs",
-    "acos",
-    "acosh",
-    "asin",
-    "asinh",
-    "atan",
-    "atanh",
-    "ceil",
-    "clamp",
-    "cos",
-    "cosh",
-    "detach",
-    "elu",
-    "erf",
-    "exp",
-    "exp2",
-    "expm1",
-    "floor",
-    "gelu",
-    "leaky_relu",
-    "log",
-    "log1p",
-    "log2",
-    "log10",
-    "maximum",
-    "minimum",
-    "relu",
-    "round",
-    "sigmoid",
-    "sign",
-    "silu",
-    "sin",
-    "sinh",
-    "softplus",
-    "sqrt",
-    "tan",
-    "tanh",
-    "trunc",
-]
+from autograd import ops
+from autograd.engine import Scalar, Value, to_float
 
 
 def as_value(x: Scalar, where: str = "autograd.functional") -> Value:
@@ -64,153 +30,48 @@ def as_value(x: Scalar, where: str = "autograd.functional") -> Value:
     return Value(to_float(x, where))
 
 
-def exp(x: Scalar) -> Value:
-    return as_value(x, "exp").exp()
-
-
-def exp2(x: Scalar) -> Value:
-    return as_value(x, "exp2").exp2()
-
-
-def expm1(x: Scalar) -> Value:
-    return as_value(x, "expm1").expm1()
-
-
-def log(x: Scalar) -> Value:
-    return as_value(x, "log").log()
-
-
-def log2(x: Scalar) -> Value:
-    return as_value(x, "log2").log2()
-
-
-def log10(x: Scalar) -> Value:
-    return as_value(x, "log10").log10()
-
-
-def log1p(x: Scalar) -> Value:
-    return as_value(x, "log1p").log1p()
-
-
-def sqrt(x: Scalar) -> Value:
-    return as_value(x, "sqrt").sqrt()
-
-
-def sin(x: Scalar) -> Value:
-    return as_value(x, "sin").sin()
-
-
-def cos(x: Scalar) -> Value:
-    return as_value(x, "cos").cos()
-
-
-def tan(x: Scalar) -> Value:
-    return as_value(x, "tan").tan()
-
-
-def asin(x: Scalar) -> Value:
-    return as_value(x, "asin").asin()
-
-
-def acos(x: Scalar) -> Value:
-    return as_value(x, "acos").acos()
-
-
-def atan(x: Scalar) -> Value:
-    return as_value(x, "atan").atan()
-
-
-def sinh(x: Scalar) -> Value:
-    return as_value(x, "sinh").sinh()
-
-
-def cosh(x: Scalar) -> Value:
-    return as_value(x, "cosh").cosh()
-
-
-def tanh(x: Scalar) -> Value:
-    return as_value(x, "tanh").tanh()
-
-
-def asinh(x: Scalar) -> Value:
-    return as_value(x, "asinh").asinh()
-
-
-def acosh(x: Scalar) -> Value:
-    return as_value(x, "acosh").acosh()
-
-
-def atanh(x: Scalar) -> Value:
-    return as_value(x, "atanh").atanh()
-
-
-def erf(x: Scalar) -> Value:
-    return as_value(x, "erf").erf()
-
-
-def abs(x: Scalar) -> Value:
-    return as_value(x, "abs").abs()
-
-
-def sign(x: Scalar) -> Value:
-    return as_value(x, "sign").sign()
-
-
-def floor(x: Scalar) -> Value:
-    return as_value(x, "floor").floor()
-
-
-def ceil(x: Scalar) -> Value:
-    return as_value(x, "ceil").ceil()
-
-
-def round(x: Scalar, decimals: int = 0) -> Value:
-    return as_value(x, "round").round(decimals)
-
-
-def trunc(x: Scalar) -> Value:
-    return as_value(x, "trunc").trunc()
-
-
-def clamp(x: Scalar, min: Number | None = None, max: Number | None = None) -> Value:
-    return as_value(x, "clamp").clamp(min, max)
-
-
-def minimum(a: Scalar, b: Scalar) -> Value:
-    return as_value(a, "minimum").minimum(b)
-
-
-def maximum(a: Scalar, b: Scalar) -> Value:
-    return as_value(a, "maximum").maximum(b)
-
-
-def detach(x: Scalar) -> Value:
-    return as_value(x, "detach").detach()
-
-
-def relu(x: Scalar) -> Value:
-    return as_value(x, "relu").relu()
-
-
-def sigmoid(x: Scalar) -> Value:
-    return as_value(x, "sigmoid").sigmoid()
-
-
-def leaky_relu(x: Scalar, negative_slope: float = 0.01) -> Value:
-    return as_value(x, "leaky_relu").leaky_relu(negative_slope)
-
-
-def elu(x: Scalar, alpha: float = 1.0) -> Value:
-    return as_value(x, "elu").elu(alpha)
-
-
-def softplus(x: Scalar) -> Value:
-    return as_value(x, "softplus").softplus()
-
-
-def silu(x: Scalar) -> Value:
-    return as_value(x, "silu").silu()
-
-
-def gelu(x: Scalar) -> Value:
-    return as_value(x, "gelu").gelu()
+def names() -> list[str]:
+    """The functions of this module, read from the op table: one per op whose `Value`
+    method has a plain name."""
+    return sorted(
+        op.method
+        for op in ops.REGISTRY.values()
+        if op.method and not op.method.startswith("_") and not op.user_defined
+    )
+
+
+def _function(name: str) -> Callable[..., Value]:
+    """`name(x, ...)`: `x.name(...)`, `x` a Value or a number."""
+    method = getattr(Value, name, None)
+    if method is None:
+        raise AttributeError(
+            f"autograd.functional: the op table lists {name!r}, but Value has no method "
+            f"{name!r} to apply it: add one (docs/contributing-an-op.md)"
+        )
+
+    def function(x: Scalar, *args: Any, **kwargs: Any) -> Value:
+        return getattr(as_value(x, name), name)(*args, **kwargs)
+
+    signature = inspect.signature(method)
+    parameters = list(signature.parameters.values())
+    first = parameters[0].replace(name="x", annotation="Scalar")
+    function.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[first, *parameters[1:]]
+    )
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = __name__
+    function.__doc__ = f"`{name}(x, ...)` is `x.{name}(...)`; a number x becomes a leaf first."
+    if method.__doc__:
+        function.__doc__ += "\n\n" + inspect.cleandoc(method.__doc__)
+    return function
+
+
+__all__ = names()
+globals().update((name, _function(name)) for name in __all__)
+
+
+def __getattr__(name: str) -> Callable[..., Value]:
+    """An op added to the table after this module was imported (a test's throwaway op)."""
+    if name in names():
+        return _function(name)
+    raise AttributeError(f"module 'autograd.functional' has no attribute {name!r}")

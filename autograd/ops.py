@@ -1,17 +1,22 @@
 """Every primitive op of the engine: its name, its numbers, and its differentiable form.
 
-An op is one `Op`: a name (the `op` string a node records), a numeric rule, and a
-differentiable form. The numeric rule takes the operands' floats (and the op's constant
-argument, for ops that have one: the exponent of `x ** c`, the slope of `leaky_relu`) and
-returns the output and the local derivatives d(output)/d(operand), as floats, for
-`backward()`. The differentiable form gives the same derivatives as Values built from the
-node and its parents with the engine's own ops, for `grad(..., create_graph=True)`.
+An op is one `Op` (`op_type.py`): a name (the `op` string of its nodes), a numeric rule, a
+differentiable form, and what the rest of the library reads about it (its operator or
+method, its folded constant, its domain and kinks: see `Op`). Every node records its
+entry, and nothing else names an op: `docs/contributing-an-op.md` says how to add one.
+
+The numeric rule takes the operands' floats (and the op's constant argument, for ops that
+have one: the exponent of `x ** c`, the slope of `leaky_relu`) and returns the output and
+the local derivatives d(output)/d(operand), as floats, for `backward()`. The
+differentiable form gives the same derivatives as Values built from the node and its
+parents with the engine's own ops, for `grad(..., create_graph=True)`.
 
 Each op's two rules sit side by side below, one op after the other, so that the table
-reads as the derivatives of a calculus book. This module knows nothing of `Value`: a
-differentiable form only calls methods on the Values it is given. `engine.py` builds the
-nodes; a user-defined op (`autograd.define_op`) is an `Op` too, kept by its nodes
-themselves rather than in the registry, so that two may share a name.
+reads as the derivatives of a calculus book; the edge cases of `**` and the domain errors
+are in `edges.py`. This module knows nothing of `Value`: a differentiable form only calls
+methods on the Values it is given. `value.py` builds the nodes; a user-defined op
+(`autograd.define_op`) is an `Op` too, kept by its nodes rather than in the registry, so
+that two may share a name.
 
 Conventions where a derivative is undefined follow PyTorch: `relu`, `abs`, `sign` at 0
 have derivative 0; `sqrt` at 0 has derivative inf; `maximum`/`minimum` split the gradient
@@ -27,15 +32,31 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-Floats = tuple[float, ...]
-# (output, local derivatives...): what a numeric rule returns.
-Numeric = Callable[..., Floats]
-# (*parents, node) -> local derivatives as Values or numbers.
-Differentiable = Callable[..., tuple[Any, ...]]
+from autograd import edges, op_type
+from autograd.edges import (
+    INF,
+    LN2,
+    NAN,
+    d_base,
+    d_exponent,
+    diff_d_base,
+    diff_d_exponent,
+    infinite_slope,
+    power,
+    undefined,
+)
+from autograd.op_type import Floats, _builtin, _reflect
 
-INF = math.inf
-NAN = math.nan
-LN2 = math.log(2.0)
+# What an entry is, the registry and the leaf's entry are defined in `op_type.py`; the
+# engine and the tracer read them, and the overflow message, from here.
+Op = op_type.Op
+REGISTRY = op_type.REGISTRY
+LEAF = op_type.LEAF
+CONSTANT_KINDS = op_type.CONSTANT_KINDS
+entries = op_type.entries
+constant_derivatives = op_type.constant_derivatives
+overflow_error = edges.overflow_error
+
 LN10 = math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 INV_SQRT2 = 1.0 / math.sqrt(2.0)
@@ -43,105 +64,62 @@ INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 SOFTPLUS_THRESHOLD = 20.0
 
 
-class Op:
-    """One primitive: a name, an arity, a numeric rule and (optionally) a differentiable form.
-
-    `numeric(*operands[, constant]) -> (output, d_1, ..., d_arity)` on floats.
-    `differentiable(*parents, node) -> (d_1, ..., d_arity)` as Values or numbers; None when
-    the op has none (a user op defined without one): then a second derivative through it
-    raises. `has_constant`: the op takes a folded constant argument, kept on the node.
-    `formula`: the local derivatives as text, one template per operand, for people (the
-    replay writes `tanh: 1 − o² = 1 − 0.7071² = 0.5`): `{x}`, `{y}` stand for the operands,
-    `{o}` for the output, `{c}` for the folded constant; None when the op has none. The
-    built-in ops' formulas are set at the end of this module, in `FORMULAS`.
-    """
-
-    __slots__ = (
-        "arity",
-        "differentiable",
-        "formula",
-        "has_constant",
-        "name",
-        "numeric",
-        "user_defined",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        arity: int,
-        numeric: Numeric,
-        differentiable: Differentiable | None,
-        has_constant: bool = False,
-        user_defined: bool = False,
-    ) -> None:
-        self.name = name
-        self.arity = arity
-        self.numeric = numeric
-        self.differentiable = differentiable
-        self.has_constant = has_constant
-        self.user_defined = user_defined
-        self.formula: tuple[str, ...] | None = None
-
-    def __repr__(self) -> str:
-        return f"Op({self.name!r}, arity={self.arity})"
+def _near_whole(x: float, margin: float, offset: float = 0.0) -> bool:
+    """Whether x is within `margin` of a whole number (plus `offset`): a step of floor & co."""
+    shifted = x - offset
+    return abs(shifted - round(shifted)) < margin
 
 
-REGISTRY: dict[str, Op] = {}  # built-in op name -> Op (a node records the name)
+def _quotient_near_whole(x: float, y: float, margin: float) -> bool:
+    """`x % y` and `x // y` jump where x / y is whole; a divisor near 0 is trouble too."""
+    return abs(y) < margin or _near_whole(x / y, margin / abs(y))
 
 
-def _register(op: Op) -> Op:
-    if op.name in REGISTRY:
-        raise ValueError(f"ops: {op.name!r} is defined twice")
-    REGISTRY[op.name] = op
-    return op
-
-
-def _builtin(
-    name: str,
-    arity: int,
-    numeric: Numeric,
-    differentiable: Differentiable,
-    has_constant: bool = False,
-) -> Op:
-    return _register(Op(name, arity, numeric, differentiable, has_constant))
-
-
-def undefined(op: str, x: float, need: str) -> ValueError:
-    """The ValueError for an input outside an op's domain."""
-    return ValueError(f"{op}: {op}({x!r}) is undefined; {op} needs {need}")
-
-
-def overflow_error(op: str, *operands: float) -> OverflowError:
-    """The OverflowError for a result beyond a float, `exp: exp(1000.0) overflows a float`:
-    one message, raised alike by the engine and by traced code (`autograd.trace`)."""
-    shown = ", ".join(repr(x) for x in operands)
-    return OverflowError(f"{op}: {op}({shown}) overflows a float")
-
-
-def infinite_slope(x: Any, first: float, second: float) -> Any:
-    """The differentiable form of a derivative that is infinite at a singular point (sqrt
-    at 0, asin at 1): a Value equal to `first`·inf whose own derivative is `second`·inf,
-    the signs of the one-sided limits, as PyTorch's second derivatives give. Built from
-    the engine's `-` and `*`: (x - (x0 - s)) * K is s·K at x0, with slope K."""
-    slope = math.copysign(INF, second)
-    return (x - (x.data - first * second)) * slope
-
-
-def constant_derivatives(*parents_and_node: Any) -> tuple[Any, ...]:
-    """The differentiable form of an op whose local derivatives are constants (0, 1, -1, a
-    slope): they are their own form, read back off the node."""
-    return parents_and_node[-1].local_grads
+def _other(a: list, c: Any) -> float:
+    """The second operand of a two-operand op: the other Value's number, or the constant."""
+    return a[1] if c is None else c
 
 
 # --- arithmetic ---------------------------------------------------------------------------
 # `+`, `*` and `neg`/`-` of two nodes are written inline in `Value` for speed; their entries
-# here are what `grad(create_graph=True)`, the tracer and the drawings read. With a folded
-# constant (`x + 2`), the node keeps one parent and the constant.
+# here are what `grad(create_graph=True)`, the tracer and the drawings read. With a number
+# on the right (`x + 2`), the node keeps one parent and the number as its constant; on the
+# left (`2 - x`), the same, as a node of the op's `reflected` entry (`2 + x` is `x + 2`).
 
-ADD = _builtin("+", 2, lambda x, y: (x + y, 1.0, 1.0), constant_derivatives)
-SUB = _builtin("-", 2, lambda x, y: (x - y, 1.0, -1.0), constant_derivatives)
-NEG = _builtin("neg", 1, lambda x: (-x, -1.0), constant_derivatives)
+ADD = _builtin(
+    "+",
+    2,
+    lambda x, y: (x + y, 1.0, 1.0),
+    constant_derivatives,
+    formula=("1", "1"),
+    method="__add__",
+    symbol="+",
+    constant="operand",
+    samples=(-2.0, 0.5, 3.0),
+)
+SUB = _builtin(
+    "-",
+    2,
+    lambda x, y: (x - y, 1.0, -1.0),
+    constant_derivatives,
+    formula=("1", "−1"),
+    method="__sub__",
+    symbol="-",
+    constant="operand",
+    samples=(1.5, -0.5),
+)
+RSUB = _reflect(
+    SUB, lambda x, c: (c - x, -1.0), constant_derivatives, formula="−1", samples=(-1.0, 2.0)
+)
+NEG = _builtin(
+    "neg",
+    1,
+    lambda x: (-x, -1.0),
+    constant_derivatives,
+    formula=("−1",),
+    method="__neg__",
+    symbol="-",
+)
 
 
 def _mul(x: float, y: float) -> Floats:
@@ -156,7 +134,17 @@ def _diff_mul(*parents_and_node: Any) -> tuple[Any, ...]:
     return y, x
 
 
-MUL = _builtin("*", 2, _mul, _diff_mul)
+MUL = _builtin(
+    "*",
+    2,
+    _mul,
+    _diff_mul,
+    formula=("{y}", "{x}"),
+    method="__mul__",
+    symbol="*",
+    constant="operand",
+    samples=(-1.5, 0.5, 2.0),
+)
 
 
 def _div(x: float, y: float) -> Floats:
@@ -174,92 +162,82 @@ def _diff_div(*parents_and_node: Any) -> tuple[Any, ...]:
     return 1.0 / y, -node / y  # d(x/y)/dy = -x/y**2 = -(x/y)/y
 
 
-DIV = _builtin("/", 2, _div, _diff_div)
+def _rdiv(x: float, c: float) -> Floats:
+    q, _, d = _div(c, x)
+    return q, d
+
+
+DIV = _builtin(
+    "/",
+    2,
+    _div,
+    _diff_div,
+    formula=("1/{y}", "−{x}/{y}²"),
+    method="__truediv__",
+    symbol="/",
+    constant="operand",
+    domain="y ≠ 0",
+    kinks="y = 0 (a pole)",
+    trouble=lambda a, c, m: abs(_other(a, c)) < m,
+    samples=(-4.0, 0.5, 3.0),
+)
+RDIV = _reflect(
+    DIV,
+    _rdiv,
+    lambda x, node: (-node / x,),  # d(c/x)/dx = -c/x**2 = -(c/x)/x
+    formula="−{c}/{x}²",
+    trouble=lambda a, c, m: abs(a[0]) < m,
+    samples=(-2.0, 1.0, 3.0),
+)
 
 
 def _pow(x: float, y: float) -> Floats:
-    if x < 0.0 and math.isfinite(y) and not y.is_integer():  # -inf too: the docs' rule
-        raise ValueError(
-            f"'**': {x!r} ** {y!r} has no real value (negative base, non-integer exponent)"
-        )
-    if x == 0.0 and y < 0.0:
-        raise ZeroDivisionError(
-            f"'**': {x!r} ** {y!r} divides by zero (zero base, negative exponent)"
-        )
-    try:
-        out = x**y
-    except OverflowError:
-        raise OverflowError(f"'**': {x!r} ** {y!r} overflows a float") from None
-    return out, _d_base(x, y), _d_exponent(x, out)
-
-
-def _d_base(x: float, y: float) -> float:
-    """d(x**y)/dx = y * x**(y-1)."""
-    if y == 0.0:
-        return 0.0  # x**0 is constant, even at x == 0 (PyTorch agrees)
-    if x == 0.0:
-        return 0.0 if y > 1.0 else (1.0 if y == 1.0 else INF)
-    try:
-        return y * x ** (y - 1.0)
-    except OverflowError:
-        # |x ** (y-1)| is beyond a float, y * x ** (y-1) not always (x = 5e-324,
-        # y = 1e-300: 2e23): add the logarithms, then overflow to inf only if it does.
-        negative = x < 0.0 and y % 2.0 == 0.0  # x ** (y-1): an odd power of a negative base
-        sign = -1.0 if (y < 0.0) != negative else 1.0
-        try:
-            return sign * math.exp(math.log(abs(y)) + (y - 1.0) * math.log(abs(x)))
-        except OverflowError:
-            return sign * INF
-
-
-def _d_exponent(x: float, out: float) -> float:
-    """d(x**y)/dy = log(x) * x**y; 0 at x == 0 (y >= 0) and nan for x < 0, as PyTorch."""
-    if x > 0.0:
-        return math.log(x) * out
-    if x == 0.0:
-        return 0.0
-    return NAN
-
-
-def _diff_d_base(x: Any, y: Any, node: Any) -> Any:
-    """d(x**y)/dx = y * x**(y-1) as a form, `y` a Value or the folded constant."""
-    constant = isinstance(y, float)
-    y_data = y if constant else y.data
-    if y_data == 0.0 and (constant or x.data == 0.0):
-        # x**0 is 1 for every x: a true constant 0, as PyTorch's mask. (With y a Value
-        # and x != 0 the form below keeps d/dy of it, 1/x; at x == 0 that has no value.)
-        return 0.0
-    if x.data == 0.0 and y_data < 1.0:  # 0 < y < 1: inf, falling from +inf to the right
-        return infinite_slope(x, 1.0, -1.0)
-    try:
-        return y * x ** (y - 1.0)
-    except OverflowError:  # x ** (y-1) alone is beyond a float; the product may not be
-        return (y * node) / x
+    out = power(x, y)
+    return out, d_base(x, y), d_exponent(x, out)
 
 
 def _diff_pow(*parents_and_node: Any) -> tuple[Any, ...]:
-    # d/dy: log(x) * x**y for x > 0; 0 at x == 0 (y >= 0), a true constant as PyTorch's
-    # mask; nan for x < 0, whose own derivatives are nan too (x * nan + y * nan).
     node = parents_and_node[-1]
     x = parents_and_node[0]
     if len(parents_and_node) == 2:  # x ** c: the exponent is the node's constant
-        return (_diff_d_base(x, node.constant, node),)
+        return (diff_d_base(x, node.constant, node),)
     y = parents_and_node[1]
-    d_base = _diff_d_base(x, y, node)
-    if x.data > 0.0:
-        # log(x) * x**y. Below 1e-300 (subnormal x) log's own derivative 1/x is beyond a
-        # float, and d/dx of this would be inf * x**y; log(x * 2**64) - 64 log 2 is the
-        # same number, whose derivative 2**64 / (x * 2**64) stays finite on the way.
-        log_x = x.log() if x.data >= 1e-300 else (x * 2.0**64).log() - 64.0 * LN2
-        d_exponent = log_x * node
-    elif x.data == 0.0:
-        d_exponent = 0.0
-    else:
-        d_exponent = x * NAN + y * NAN
-    return d_base, d_exponent
+    return diff_d_base(x, y, node), diff_d_exponent(x, y, node)
 
 
-POW = _builtin("**", 2, _pow, _diff_pow)
+def _rpow(x: float, c: float) -> Floats:
+    out = power(c, x)
+    return out, d_exponent(c, out)
+
+
+def _pow_trouble(a: list, c: Any, m: float) -> bool:
+    if c is None:  # d/dy needs log(x): x > 0; and x ** y grows too fast past 4
+        return a[0] < m or max(a) > 4.0
+    return (a[0] < m and not float(c).is_integer()) or (c < 0 and abs(a[0]) < m)
+
+
+POW = _builtin(
+    "**",
+    2,
+    _pow,
+    _diff_pow,
+    formula=("{y}·{x}^({y} − 1)", "log({x})·{o}"),
+    method="__pow__",
+    symbol="**",
+    constant="operand",
+    domain="x > 0, or x = 0 with y ≥ 0, or x < 0 with y whole (d/dy: nan)",
+    kinks="x = 0",
+    trouble=_pow_trouble,
+    samples=(2.0, 3.0, -1.0, 0.5, 1.5),
+)
+RPOW = _reflect(
+    POW,
+    _rpow,
+    lambda x, node: (diff_d_exponent(node.constant, x, node),),
+    formula="log({c})·{o}",
+    trouble=lambda a, c, m: a[0] > 4.0,
+    samples=(0.5, 2.0, 3.0),
+)
 
 
 def _mod(x: float, y: float) -> Floats:
@@ -276,7 +254,33 @@ def _diff_mod(*parents_and_node: Any) -> tuple[Any, ...]:
     return 1.0, -(x // y)  # floor division has derivative 0: a constant in effect
 
 
-MOD = _builtin("%", 2, _mod, _diff_mod)
+def _rmod(x: float, c: float) -> Floats:
+    out, _, d = _mod(c, x)
+    return out, d
+
+
+MOD = _builtin(
+    "%",
+    2,
+    _mod,
+    _diff_mod,
+    formula=("1", "−floor({x}/{y})"),
+    method="__mod__",
+    symbol="%",
+    constant="operand",
+    domain="y ≠ 0",
+    kinks="x/y whole (a jump)",
+    trouble=lambda a, c, m: _quotient_near_whole(a[0], _other(a, c), m),
+    samples=(-1.5, 0.7, 2.0),
+)
+RMOD = _reflect(
+    MOD,
+    _rmod,
+    constant_derivatives,  # -floor(c/x): piecewise constant, derivative 0
+    formula="−floor({c}/{x})",
+    trouble=lambda a, c, m: _quotient_near_whole(c, a[0], m),
+    samples=(5.5, -3.0),
+)
 
 
 def _floordiv(x: float, y: float) -> Floats:
@@ -285,17 +289,48 @@ def _floordiv(x: float, y: float) -> Floats:
     return x // y, 0.0, 0.0  # piecewise constant: derivative 0, as PyTorch
 
 
-FLOORDIV = _builtin("//", 2, _floordiv, constant_derivatives)
+def _rfloordiv(x: float, c: float) -> Floats:
+    out, _, d = _floordiv(c, x)
+    return out, d
+
+
+FLOORDIV = _builtin(
+    "//",
+    2,
+    _floordiv,
+    constant_derivatives,
+    formula=("0", "0"),
+    method="__floordiv__",
+    symbol="//",
+    constant="operand",
+    domain="y ≠ 0",
+    kinks="x/y whole (a jump)",
+    trouble=lambda a, c, m: _quotient_near_whole(a[0], _other(a, c), m),
+    samples=(0.7, -1.5),
+)
+RFLOORDIV = _reflect(
+    FLOORDIV,
+    _rfloordiv,
+    constant_derivatives,
+    formula="0",
+    trouble=lambda a, c, m: _quotient_near_whole(c, a[0], m),
+    samples=(5.5, -3.0),
+)
 
 
 # --- no gradient ----------------------------------------------------------------------------
 # `x.detach()`, as PyTorch's: the same number, through which no gradient flows back. It is
 # a node (local derivative 0, a constant), not a leaf, so that a trace replays its number.
 
-DETACH = _builtin("detach", 1, lambda x: (x, 0.0), constant_derivatives)
+DETACH = _builtin("detach", 1, lambda x: (x, 0.0), constant_derivatives, formula=("0",))
 
 
 # --- exponentials and logarithms ------------------------------------------------------------
+# exp-like growth past 4 spoils finite differences: the strategies keep below it.
+
+
+def _grows(a: list, c: Any, m: float) -> bool:
+    return a[0] > 4.0
 
 
 def _exp(x: float) -> Floats:
@@ -303,7 +338,7 @@ def _exp(x: float) -> Floats:
     return e, e  # d exp(x)/dx = exp(x): the output itself
 
 
-EXP = _builtin("exp", 1, _exp, lambda x, out: (out,))
+EXP = _builtin("exp", 1, _exp, lambda x, out: (out,), formula=("{o}",), trouble=_grows)
 
 
 def _exp2(x: float) -> Floats:
@@ -311,14 +346,23 @@ def _exp2(x: float) -> Floats:
     return out, LN2 * out
 
 
-EXP2 = _builtin("exp2", 1, _exp2, lambda x, out: (LN2 * out,))
+EXP2 = _builtin(
+    "exp2", 1, _exp2, lambda x, out: (LN2 * out,), formula=("ln 2·{o}",), trouble=_grows
+)
 
 
 def _expm1(x: float) -> Floats:
     return math.expm1(x), math.exp(x)
 
 
-EXPM1 = _builtin("expm1", 1, _expm1, lambda x, out: (x.exp(),))  # not out + 1: it cancels
+EXPM1 = _builtin(
+    "expm1",
+    1,
+    _expm1,
+    lambda x, out: (x.exp(),),  # not out + 1: it cancels
+    formula=("exp({x})",),
+    trouble=_grows,
+)
 
 
 def _log(x: float) -> Floats:
@@ -327,7 +371,19 @@ def _log(x: float) -> Floats:
     return math.log(x), 1.0 / x
 
 
-LOG = _builtin("log", 1, _log, lambda x, out: (1.0 / x,))
+def _near_zero_or_below(a: list, c: Any, m: float) -> bool:
+    return a[0] < m
+
+
+LOG = _builtin(
+    "log",
+    1,
+    _log,
+    lambda x, out: (1.0 / x,),
+    formula=("1/{x}",),
+    domain="x > 0",
+    trouble=_near_zero_or_below,
+)
 
 
 def _log2(x: float) -> Floats:
@@ -336,7 +392,15 @@ def _log2(x: float) -> Floats:
     return math.log2(x), 1.0 / (x * LN2)
 
 
-LOG2 = _builtin("log2", 1, _log2, lambda x, out: (1.0 / (x * LN2),))
+LOG2 = _builtin(
+    "log2",
+    1,
+    _log2,
+    lambda x, out: (1.0 / (x * LN2),),
+    formula=("1/({x}·ln 2)",),
+    domain="x > 0",
+    trouble=_near_zero_or_below,
+)
 
 
 def _log10(x: float) -> Floats:
@@ -345,7 +409,15 @@ def _log10(x: float) -> Floats:
     return math.log10(x), 1.0 / (x * LN10)
 
 
-LOG10 = _builtin("log10", 1, _log10, lambda x, out: (1.0 / (x * LN10),))
+LOG10 = _builtin(
+    "log10",
+    1,
+    _log10,
+    lambda x, out: (1.0 / (x * LN10),),
+    formula=("1/({x}·ln 10)",),
+    domain="x > 0",
+    trouble=_near_zero_or_below,
+)
 
 
 def _log1p(x: float) -> Floats:
@@ -354,7 +426,15 @@ def _log1p(x: float) -> Floats:
     return math.log1p(x), 1.0 / (1.0 + x)
 
 
-LOG1P = _builtin("log1p", 1, _log1p, lambda x, out: (1.0 / (1.0 + x),))
+LOG1P = _builtin(
+    "log1p",
+    1,
+    _log1p,
+    lambda x, out: (1.0 / (1.0 + x),),
+    formula=("1/(1 + {x})",),
+    domain="x > -1",
+    trouble=lambda a, c, m: a[0] < -1.0 + m,
+)
 
 
 def _sqrt(x: float) -> Floats:
@@ -369,6 +449,10 @@ SQRT = _builtin(
     1,
     _sqrt,
     lambda x, out: (0.5 / out if out.data != 0.0 else infinite_slope(x, 1.0, -1.0),),
+    formula=("1/(2·{o})",),
+    domain="x ≥ 0",
+    kinks="x = 0 (slope inf)",
+    trouble=_near_zero_or_below,
 )
 
 
@@ -382,7 +466,7 @@ def _sin(x: float) -> Floats:
     return math.sin(x), math.cos(x)
 
 
-SIN = _builtin("sin", 1, _sin, lambda x, out: (x.cos(),))
+SIN = _builtin("sin", 1, _sin, lambda x, out: (x.cos(),), formula=("cos({x})",))
 
 
 def _cos(x: float) -> Floats:
@@ -391,7 +475,7 @@ def _cos(x: float) -> Floats:
     return math.cos(x), -math.sin(x)
 
 
-COS = _builtin("cos", 1, _cos, lambda x, out: (-x.sin(),))
+COS = _builtin("cos", 1, _cos, lambda x, out: (-x.sin(),), formula=("−sin({x})",))
 
 
 def _tan(x: float) -> Floats:
@@ -401,7 +485,15 @@ def _tan(x: float) -> Floats:
     return t, 1.0 + t * t
 
 
-TAN = _builtin("tan", 1, _tan, lambda x, out: (1.0 + out * out,))
+TAN = _builtin(
+    "tan",
+    1,
+    _tan,
+    lambda x, out: (1.0 + out * out,),
+    formula=("1 + {o}²",),
+    kinks="x = π/2 + kπ (poles)",
+    trouble=lambda a, c, m: abs(math.cos(a[0])) < m,
+)
 
 
 def _asin(x: float) -> Floats:
@@ -417,7 +509,20 @@ def _diff_asin(x: Any, out: Any) -> tuple[Any, ...]:
     return ((1.0 - x * x) ** -0.5,)
 
 
-ASIN = _builtin("asin", 1, _asin, _diff_asin)
+def _near_one_or_beyond(a: list, c: Any, m: float) -> bool:
+    return abs(a[0]) > 1.0 - m
+
+
+ASIN = _builtin(
+    "asin",
+    1,
+    _asin,
+    _diff_asin,
+    formula=("1/√(1 − {x}²)",),
+    domain="-1 ≤ x ≤ 1",
+    kinks="x = ±1 (slope inf)",
+    trouble=_near_one_or_beyond,
+)
 
 
 def _acos(x: float) -> Floats:
@@ -433,28 +538,45 @@ def _diff_acos(x: Any, out: Any) -> tuple[Any, ...]:
     return (-((1.0 - x * x) ** -0.5),)
 
 
-ACOS = _builtin("acos", 1, _acos, _diff_acos)
+ACOS = _builtin(
+    "acos",
+    1,
+    _acos,
+    _diff_acos,
+    formula=("−1/√(1 − {x}²)",),
+    domain="-1 ≤ x ≤ 1",
+    kinks="x = ±1 (slope -inf)",
+    trouble=_near_one_or_beyond,
+)
 
 
 def _atan(x: float) -> Floats:
     return math.atan(x), 1.0 / (1.0 + x * x)
 
 
-ATAN = _builtin("atan", 1, _atan, lambda x, out: (1.0 / (1.0 + x * x),))
+ATAN = _builtin("atan", 1, _atan, lambda x, out: (1.0 / (1.0 + x * x),), formula=("1/(1 + {x}²)",))
 
 
 def _sinh(x: float) -> Floats:
     return math.sinh(x), math.cosh(x)
 
 
-SINH = _builtin("sinh", 1, _sinh, lambda x, out: (x.cosh(),))
+def _grows_both_ways(a: list, c: Any, m: float) -> bool:
+    return abs(a[0]) > 4.0
+
+
+SINH = _builtin(
+    "sinh", 1, _sinh, lambda x, out: (x.cosh(),), formula=("cosh({x})",), trouble=_grows_both_ways
+)
 
 
 def _cosh(x: float) -> Floats:
     return math.cosh(x), math.sinh(x)
 
 
-COSH = _builtin("cosh", 1, _cosh, lambda x, out: (x.sinh(),))
+COSH = _builtin(
+    "cosh", 1, _cosh, lambda x, out: (x.sinh(),), formula=("sinh({x})",), trouble=_grows_both_ways
+)
 
 
 def _tanh(x: float) -> Floats:
@@ -462,14 +584,16 @@ def _tanh(x: float) -> Floats:
     return t, 1.0 - t * t
 
 
-TANH = _builtin("tanh", 1, _tanh, lambda x, out: (1.0 - out * out,))
+TANH = _builtin("tanh", 1, _tanh, lambda x, out: (1.0 - out * out,), formula=("1 − {o}²",))
 
 
 def _asinh(x: float) -> Floats:
     return math.asinh(x), 1.0 / math.sqrt(x * x + 1.0)
 
 
-ASINH = _builtin("asinh", 1, _asinh, lambda x, out: ((x * x + 1.0) ** -0.5,))
+ASINH = _builtin(
+    "asinh", 1, _asinh, lambda x, out: ((x * x + 1.0) ** -0.5,), formula=("1/√({x}² + 1)",)
+)
 
 
 def _acosh(x: float) -> Floats:
@@ -484,6 +608,10 @@ ACOSH = _builtin(
     1,
     _acosh,
     lambda x, out: ((x * x - 1.0) ** -0.5 if x.data != 1.0 else infinite_slope(x, 1.0, -1.0),),
+    formula=("1/√({x}² − 1)",),
+    domain="x ≥ 1",
+    kinks="x = 1 (slope inf)",
+    trouble=lambda a, c, m: a[0] < 1.0 + m,
 )
 
 
@@ -493,7 +621,15 @@ def _atanh(x: float) -> Floats:
     return math.atanh(x), 1.0 / (1.0 - x * x)
 
 
-ATANH = _builtin("atanh", 1, _atanh, lambda x, out: (1.0 / (1.0 - x * x),))
+ATANH = _builtin(
+    "atanh",
+    1,
+    _atanh,
+    lambda x, out: (1.0 / (1.0 - x * x),),
+    formula=("1/(1 − {x}²)",),
+    domain="-1 < x < 1",
+    trouble=_near_one_or_beyond,
+)
 
 
 # --- the error function and activations -----------------------------------------------------
@@ -503,7 +639,13 @@ def _erf(x: float) -> Floats:
     return math.erf(x), TWO_OVER_SQRT_PI * math.exp(-x * x)
 
 
-ERF = _builtin("erf", 1, _erf, lambda x, out: (TWO_OVER_SQRT_PI * (-(x * x)).exp(),))
+ERF = _builtin(
+    "erf",
+    1,
+    _erf,
+    lambda x, out: (TWO_OVER_SQRT_PI * (-(x * x)).exp(),),
+    formula=("2/√π·exp(−{x}²)",),
+)
 
 
 def _relu(x: float) -> Floats:
@@ -512,7 +654,19 @@ def _relu(x: float) -> Floats:
     return 0.0, 0.0  # derivative 0 at exactly 0, as in PyTorch
 
 
-RELU = _builtin("relu", 1, _relu, constant_derivatives)
+def _near_zero(a: list, c: Any, m: float) -> bool:
+    return abs(a[0]) < m
+
+
+RELU = _builtin(
+    "relu",
+    1,
+    _relu,
+    constant_derivatives,
+    formula=("1 if {x} > 0 else 0",),
+    kinks="x = 0",
+    trouble=_near_zero,
+)
 
 
 def _sigmoid(x: float) -> Floats:
@@ -524,7 +678,9 @@ def _sigmoid(x: float) -> Floats:
     return s, s * (1.0 - s)
 
 
-SIGMOID = _builtin("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),))
+SIGMOID = _builtin(
+    "sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),), formula=("{o}·(1 − {o})",)
+)
 
 
 def _leaky_relu(x: float, negative_slope: float) -> Floats:
@@ -533,7 +689,17 @@ def _leaky_relu(x: float, negative_slope: float) -> Floats:
     return negative_slope * x, negative_slope  # the slope at 0, as PyTorch
 
 
-LEAKY_RELU = _builtin("leaky_relu", 1, _leaky_relu, constant_derivatives, has_constant=True)
+LEAKY_RELU = _builtin(
+    "leaky_relu",
+    1,
+    _leaky_relu,
+    constant_derivatives,
+    formula=("1 if {x} > 0 else {c}",),
+    constant="argument",
+    kinks="x = 0",
+    trouble=_near_zero,
+    samples=(0.01, 0.2),
+)
 
 
 def _elu(x: float, alpha: float) -> Floats:
@@ -548,7 +714,17 @@ def _diff_elu(x: Any, node: Any) -> tuple[Any, ...]:
     return (node.constant * x.exp(),)
 
 
-ELU = _builtin("elu", 1, _elu, _diff_elu, has_constant=True)
+ELU = _builtin(
+    "elu",
+    1,
+    _elu,
+    _diff_elu,
+    formula=("1 if {x} > 0 else {o} + {c}",),
+    constant="argument",
+    kinks="x = 0 (unless alpha = 1)",
+    trouble=_near_zero,
+    samples=(0.5, 1.0),
+)
 
 
 def _softplus(x: float) -> Floats:
@@ -564,6 +740,9 @@ SOFTPLUS = _builtin(
     1,
     _softplus,
     lambda x, out: (1.0,) if x.data > SOFTPLUS_THRESHOLD else (x.sigmoid(),),
+    formula=("sigmoid({x})",),
+    kinks="x = 20 (PyTorch's threshold: a step of 2e-9)",
+    trouble=lambda a, c, m: abs(a[0] - SOFTPLUS_THRESHOLD) < m,
 )
 
 
@@ -577,7 +756,9 @@ def _diff_silu(x: Any, out: Any) -> tuple[Any, ...]:
     return (s * (1.0 + x * (1.0 - s)),)
 
 
-SILU = _builtin("silu", 1, _silu, _diff_silu)
+SILU = _builtin(
+    "silu", 1, _silu, _diff_silu, formula=("sigmoid({x})·(1 + {x}·(1 − sigmoid({x})))",)
+)
 
 
 def _gelu(x: float) -> Floats:
@@ -593,7 +774,7 @@ def _diff_gelu(x: Any, out: Any) -> tuple[Any, ...]:
     return (cdf + x * pdf,)
 
 
-GELU = _builtin("gelu", 1, _gelu, _diff_gelu)
+GELU = _builtin("gelu", 1, _gelu, _diff_gelu, formula=("Φ({x}) + {x}·φ({x})",))
 
 
 # --- piecewise: absolute value, sign, rounding, clamping, min and max -----------------------
@@ -603,7 +784,15 @@ def _abs(x: float) -> Floats:
     return abs(x), _sign(x)[0]  # derivative sign(x): 0 at 0, as PyTorch
 
 
-ABS = _builtin("abs", 1, _abs, lambda x, out: (x.sign(),))
+ABS = _builtin(
+    "abs",
+    1,
+    _abs,
+    lambda x, out: (x.sign(),),
+    formula=("sign({x})",),
+    kinks="x = 0",
+    trouble=_near_zero,
+)
 
 
 def _sign(x: float) -> Floats:
@@ -612,7 +801,15 @@ def _sign(x: float) -> Floats:
     return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0), 0.0
 
 
-SIGN = _builtin("sign", 1, _sign, constant_derivatives)
+SIGN = _builtin(
+    "sign",
+    1,
+    _sign,
+    constant_derivatives,
+    formula=("0",),
+    kinks="x = 0 (a jump)",
+    trouble=_near_zero,
+)
 
 
 def _rounding(name: str, to_integer: Callable[[float], Any]) -> Op:
@@ -620,7 +817,15 @@ def _rounding(name: str, to_integer: Callable[[float], Any]) -> Op:
     def numeric(x: float) -> Floats:
         return (float(to_integer(x)) if math.isfinite(x) else x), 0.0
 
-    return _builtin(name, 1, numeric, constant_derivatives)
+    return _builtin(
+        name,
+        1,
+        numeric,
+        constant_derivatives,
+        formula=("0",),
+        kinks="x whole (a jump)",
+        trouble=lambda a, c, m: _near_whole(a[0], m),
+    )
 
 
 FLOOR = _rounding("floor", math.floor)
@@ -637,7 +842,17 @@ def _round(x: float, decimals: int) -> Floats:
     return round(x, decimals), 0.0
 
 
-ROUND = _builtin("round", 1, _round, constant_derivatives, has_constant=True)
+ROUND = _builtin(
+    "round",
+    1,
+    _round,
+    constant_derivatives,
+    formula=("0",),
+    constant="decimals",
+    kinks="x·10^decimals half-way between whole numbers (a jump)",
+    trouble=lambda a, c, m: _near_whole(a[0] * 10.0**c, m, offset=0.5),
+    samples=(0, 1, 2),
+)
 
 
 def _clamp(x: float, bounds: tuple[float | None, float | None]) -> Floats:
@@ -654,7 +869,17 @@ def _clamp(x: float, bounds: tuple[float | None, float | None]) -> Floats:
     return out, (1.0 if inside else 0.0)
 
 
-CLAMP = _builtin("clamp", 1, _clamp, constant_derivatives, has_constant=True)
+CLAMP = _builtin(
+    "clamp",
+    1,
+    _clamp,
+    constant_derivatives,
+    formula=("1 between the bounds, else 0",),
+    constant="bounds",
+    kinks="x = min, x = max",
+    trouble=lambda a, c, m: any(b is not None and abs(a[0] - b) < m for b in c),
+    samples=((-0.5, 0.5), (-2.0, 2.0), (-1.0, None), (0.5, None), (None, 1.0)),
+)
 
 
 def _maximum(x: float, y: float) -> Floats:
@@ -668,7 +893,21 @@ def _maximum(x: float, y: float) -> Floats:
     return x, 0.5, 0.5
 
 
-MAXIMUM = _builtin("maximum", 2, _maximum, constant_derivatives)
+def _near_tie(a: list, c: Any, m: float) -> bool:
+    return abs(a[0] - _other(a, c)) < m
+
+
+MAXIMUM = _builtin(
+    "maximum",
+    2,
+    _maximum,
+    constant_derivatives,
+    formula=("1 if {x} > {y}, ½ at a tie, else 0", "1 if {y} > {x}, ½ at a tie, else 0"),
+    constant="operand",
+    kinks="x = y",
+    trouble=_near_tie,
+    samples=(-0.5, 1.0),
+)
 
 
 def _minimum(x: float, y: float) -> Floats:
@@ -681,12 +920,23 @@ def _minimum(x: float, y: float) -> Floats:
     return x, 0.5, 0.5
 
 
-MINIMUM = _builtin("minimum", 2, _minimum, constant_derivatives)
+MINIMUM = _builtin(
+    "minimum",
+    2,
+    _minimum,
+    constant_derivatives,
+    formula=("1 if {x} < {y}, ½ at a tie, else 0", "1 if {y} < {x}, ½ at a tie, else 0"),
+    constant="operand",
+    kinks="x = y",
+    trouble=_near_tie,
+    samples=(-0.5, 1.0),
+)
 
 
 # --- the fused weighted sum of a neuron ----------------------------------------------------
 # z = w·x + b over n weights: parents (w_1..w_n, x_1..x_n, b), derivatives (x, w, 1); with
-# constant inputs, parents (w_1..w_n, b) and derivatives (x, 1). Built by `weighted_sums`.
+# constant inputs, parents (w_1..w_n, b) and derivatives (x, 1). Built by `weighted_sums`
+# (`autograd.define`), not by a method of `Value`.
 
 
 def _weighted_sum(*operands: float) -> Floats:
@@ -708,62 +958,12 @@ def _diff_weighted_sum(*parents_and_node: Any) -> tuple[Any, ...]:
     return (*inputs, *weights, 1.0)
 
 
-WEIGHTED_SUM = _builtin("w·x+b", -1, _weighted_sum, _diff_weighted_sum, has_constant=True)
-
-
-# --- the local derivatives as text ----------------------------------------------------------
-# One template per operand, for people: `{x}` and `{y}` are the operands, `{o}` the output,
-# `{c}` the folded constant. With a folded constant (`x * 2`, `2 - x`) the constant takes
-# the place of the missing operand. Read by `autograd.explain.local_formula`.
-
-FORMULAS: dict[Op, tuple[str, ...]] = {
-    ADD: ("1", "1"),
-    SUB: ("1", "−1"),
-    NEG: ("−1",),
-    MUL: ("{y}", "{x}"),
-    DIV: ("1/{y}", "−{x}/{y}²"),
-    POW: ("{y}·{x}^({y} − 1)", "log({x})·{o}"),
-    MOD: ("1", "−floor({x}/{y})"),
-    FLOORDIV: ("0", "0"),
-    DETACH: ("0",),
-    EXP: ("{o}",),
-    EXP2: ("ln 2·{o}",),
-    EXPM1: ("exp({x})",),
-    LOG: ("1/{x}",),
-    LOG2: ("1/({x}·ln 2)",),
-    LOG10: ("1/({x}·ln 10)",),
-    LOG1P: ("1/(1 + {x})",),
-    SQRT: ("1/(2·{o})",),
-    SIN: ("cos({x})",),
-    COS: ("−sin({x})",),
-    TAN: ("1 + {o}²",),
-    ASIN: ("1/√(1 − {x}²)",),
-    ACOS: ("−1/√(1 − {x}²)",),
-    ATAN: ("1/(1 + {x}²)",),
-    SINH: ("cosh({x})",),
-    COSH: ("sinh({x})",),
-    TANH: ("1 − {o}²",),
-    ASINH: ("1/√({x}² + 1)",),
-    ACOSH: ("1/√({x}² − 1)",),
-    ATANH: ("1/(1 − {x}²)",),
-    ERF: ("2/√π·exp(−{x}²)",),
-    RELU: ("1 if {x} > 0 else 0",),
-    SIGMOID: ("{o}·(1 − {o})",),
-    LEAKY_RELU: ("1 if {x} > 0 else {c}",),
-    ELU: ("1 if {x} > 0 else {o} + {c}",),
-    SOFTPLUS: ("sigmoid({x})",),
-    SILU: ("sigmoid({x})·(1 + {x}·(1 − sigmoid({x})))",),
-    GELU: ("Φ({x}) + {x}·φ({x})",),
-    ABS: ("sign({x})",),
-    SIGN: ("0",),
-    FLOOR: ("0",),
-    CEIL: ("0",),
-    TRUNC: ("0",),
-    ROUND: ("0",),
-    CLAMP: ("1 between the bounds, else 0",),
-    MAXIMUM: ("1 if {x} > {y}, ½ at a tie, else 0", "1 if {y} > {x}, ½ at a tie, else 0"),
-    MINIMUM: ("1 if {x} < {y}, ½ at a tie, else 0", "1 if {y} < {x}, ½ at a tie, else 0"),
-    WEIGHTED_SUM: ("the other factor of each product; 1 for the bias",),
-}
-for _op, _formula in FORMULAS.items():
-    _op.formula = _formula
+WEIGHTED_SUM = _builtin(
+    "w·x+b",
+    -1,
+    _weighted_sum,
+    _diff_weighted_sum,
+    formula=("the other factor of each product; 1 for the bias",),
+    method="",
+    constant="count",
+)

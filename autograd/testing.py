@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 try:
     from hypothesis import strategies as st
@@ -37,89 +38,97 @@ except ImportError:
 from autograd import ops
 from autograd.engine import Value, no_grad, weighted_sum
 
-# The ops that are a method without arguments: `x.sin()`.
-_PLAIN_FUNCTIONS = (
-    ops.EXP, ops.LOG, ops.TANH, ops.RELU, ops.SIGMOID, ops.SIN, ops.COS, ops.TAN,
-    ops.ASIN, ops.ACOS, ops.ATAN, ops.SINH, ops.COSH, ops.ASINH, ops.ACOSH, ops.ATANH,
-    ops.SQRT, ops.ABS, ops.SIGN, ops.EXP2, ops.EXPM1, ops.LOG2, ops.LOG10, ops.LOG1P,
-    ops.ERF, ops.FLOOR, ops.CEIL, ops.ROUND, ops.TRUNC, ops.SOFTPLUS, ops.SILU, ops.GELU,
-)  # fmt: skip
+
+class Form(NamedTuple):
+    """One way the strategies apply an op: `x * y`, `x * c`, `c - x`, `clamp(x, c)`."""
+
+    arity: int  # how many Values it takes
+    build: Callable[..., Value]  # (constant, *Values) -> the node
+    text: str  # how a step prints: `{0}`, `{1}` its operands, `{c}` its constant
+    constants: tuple  # the constants drawn for it (none: it folds in none)
+    trouble: Callable[[list, Any, float], bool] | None  # `ops.Op.trouble`
 
 
-def _method(name: str) -> Callable[..., Value]:
-    """A builder that calls the method `name` on its one operand."""
-    return lambda c, a: getattr(a, name)()
+def forms() -> dict[str, Form]:
+    """Every op of the table (`ops.REGISTRY`), in every form it takes, under the names
+    `expressions(ops=...)` reads: an op's own name for its usual form (`*`, `exp`,
+    `clamp`); `*c` and `c-` for a number folded in on the right or the left of an
+    operator, `maximum(c)` beside a named op. Read from the table at each call, so that
+    an entry added since (a test's) is drawn too."""
+    key = tuple(ops.REGISTRY.values())
+    if _cache and _cache[0] == key:
+        return _cache[1]
+    found: dict[str, Form] = {}
+    for op in key:
+        if op is ops.WEIGHTED_SUM:  # built by weighted_sum(), not by a method of Value
+            found[op.name] = Form(
+                5,
+                lambda c, w0, w1, x0, x1, b: weighted_sum([w0, w1], [x0, x1], b),
+                "w·x+b([{0}, {1}], [{2}, {3}], {4})",
+                (),
+                None,
+            )
+            continue
+        if op is ops.DETACH:  # its gradient is 0 by definition, not its finite difference
+            continue
+        method, symbol, name = op.method, op.symbol, op.name
+        if op.arity == 2:
+            found[name] = Form(
+                2,
+                _method(method),
+                f"{{0}} {symbol} {{1}}" if symbol else f"{name}({{0}}, {{1}})",
+                (),
+                op.trouble,
+            )
+            if op.constant == "operand":
+                found[f"{name}c" if symbol else f"{name}(c)"] = Form(
+                    1,
+                    _method(method, constant=True),
+                    f"{{0}} {symbol} {{c}}" if symbol else f"{name}({{0}}, {{c}})",
+                    op.samples,
+                    op.trouble,
+                )
+            reflected = op.reflected
+            if reflected is not None:
+                found[f"c{name}"] = Form(
+                    1,
+                    _method(reflected.method, constant=True),
+                    f"{{c}} {symbol} {{0}}",
+                    reflected.samples,
+                    reflected.trouble,
+                )
+        elif op.constant is None:
+            text = f"{symbol}{{0}}" if symbol else f"{name}({{0}})"
+            found[name] = Form(1, _method(method), text, (), op.trouble)
+        else:  # a constant argument: leaky_relu(x, c), clamp(x, min, max), round(x, d)
+            build = _method(method, constant=True, spread=op.constant == "bounds")
+            found[name] = Form(1, build, f"{name}({{0}}, {{c}})", op.samples, op.trouble)
+    _cache[:] = [key, found]
+    return found
 
 
-# Each op: how many operands, how it builds its node from operand Values and one
-# constant `c` (unused by most), and how it prints. An engine op is drawn under its own
-# name; `+c`, `c-`, ... are this module's names for an op with a folded number.
-_BUILDERS: dict[str, tuple[int, Callable[..., Value], str]] = {
-    ops.ADD.name: (2, lambda c, a, b: a + b, "{0} + {1}"),
-    ops.SUB.name: (2, lambda c, a, b: a - b, "{0} - {1}"),
-    ops.MUL.name: (2, lambda c, a, b: a * b, "{0} * {1}"),
-    ops.DIV.name: (2, lambda c, a, b: a / b, "{0} / {1}"),
-    ops.POW.name: (2, lambda c, a, b: a**b, "{0} ** {1}"),
-    ops.NEG.name: (1, lambda c, a: -a, "-{0}"),
-    "+c": (1, lambda c, a: a + c, "{0} + {c}"),
-    "c-": (1, lambda c, a: c - a, "{c} - {0}"),
-    "*c": (1, lambda c, a: a * c, "{0} * {c}"),
-    "/c": (1, lambda c, a: a / c, "{0} / {c}"),
-    "c/": (1, lambda c, a: c / a, "{c} / {0}"),
-    "**c": (1, lambda c, a: a**c, "{0} ** {c}"),
-    "c**": (1, lambda c, a: c**a, "{c} ** {0}"),
-    ops.MOD.name: (2, lambda c, a, b: a % b, "{0} % {1}"),
-    "%c": (1, lambda c, a: a % c, "{0} % {c}"),
-    "c%": (1, lambda c, a: c % a, "{c} % {0}"),
-    ops.FLOORDIV.name: (2, lambda c, a, b: a // b, "{0} // {1}"),
-    "//c": (1, lambda c, a: a // c, "{0} // {c}"),
-    "c//": (1, lambda c, a: c // a, "{c} // {0}"),
-    ops.MAXIMUM.name: (2, lambda c, a, b: a.maximum(b), "maximum({0}, {1})"),
-    "maximum(c)": (1, lambda c, a: a.maximum(c), "maximum({0}, {c})"),
-    ops.MINIMUM.name: (2, lambda c, a, b: a.minimum(b), "minimum({0}, {1})"),
-    "minimum(c)": (1, lambda c, a: a.minimum(c), "minimum({0}, {c})"),
-    ops.LEAKY_RELU.name: (1, lambda c, a: a.leaky_relu(c), "leaky_relu({0}, {c})"),
-    ops.ELU.name: (1, lambda c, a: a.elu(c), "elu({0}, {c})"),
-    ops.CLAMP.name: (1, lambda c, a: a.clamp(-c, c), "clamp({0}, -{c}, {c})"),
-    "clamp(min)": (1, lambda c, a: a.clamp(min=c), "clamp({0}, min={c})"),
-    "round(d)": (1, lambda c, a: a.round(int(c)), "round({0}, {c})"),
-    # Every op that is a method without arguments, drawn under its own name.
-    **{op.name: (1, _method(op.name), op.name + "({0})") for op in _PLAIN_FUNCTIONS},
-    ops.WEIGHTED_SUM.name: (
-        5,
-        lambda c, w0, w1, x0, x1, b: weighted_sum([w0, w1], [x0, x1], b),
-        "w·x+b([{0}, {1}], [{2}, {3}], {4})",
-    ),
-}
-OPS: tuple[str, ...] = tuple(_BUILDERS)
+_cache: list = []  # [the table's entries when last read, their forms]
 
-_CONSTANTS = {
-    "+c": (-2.0, 0.5, 3.0),
-    "c-": (-1.0, 2.0),
-    "*c": (-1.5, 0.5, 2.0),
-    "/c": (-4.0, 0.5, 3.0),
-    "c/": (-2.0, 1.0, 3.0),
-    "**c": (2.0, 3.0, -1.0, 0.5, 1.5),
-    "c**": (0.5, 2.0, 3.0),
-    ops.LEAKY_RELU.name: (0.01, 0.2),
-    ops.ELU.name: (0.5, 1.0),
-    ops.CLAMP.name: (0.5, 2.0),
-    "%c": (-1.5, 0.7, 2.0),
-    "c%": (5.5, -3.0),
-    "//c": (0.7, -1.5),
-    "c//": (5.5, -3.0),
-    "maximum(c)": (-0.5, 1.0),
-    "minimum(c)": (-0.5, 1.0),
-    "clamp(min)": (-1.0, 0.5),
-    "round(d)": (1.0, 2.0),
-}
+
+def _method(name: str | None, constant: bool = False, spread: bool = False) -> Callable:
+    assert name, "an op applied by a method of Value"
+    """A builder that calls `Value`'s method `name` on its first operand, with the other
+    operand or the constant as the argument (spread: the constant's items)."""
+    if spread:
+        return lambda c, a: getattr(a, name)(*c)
+    if constant:
+        return lambda c, a: getattr(a, name)(c)
+    return lambda c, a, *more: getattr(a, name)(*more)
+
+
+OPS: tuple[str, ...] = tuple(forms())  # every form's name, when this module was imported
 
 
 @dataclass(frozen=True)
 class Step:
     op: str
     operands: tuple[int, ...]  # indices of earlier values: inputs first, then steps
-    constant: float = 0.0
+    constant: Any = None  # what the form folds in (a number; clamp's bounds), else None
 
 
 @dataclass(frozen=True)
@@ -134,7 +143,7 @@ class Expression:
             raise TypeError(f"Expression: takes {len(self.inputs)} inputs, got {len(xs)}")
         values = list(xs)
         for step in self.steps:
-            build = _BUILDERS[step.op][1]
+            build = forms()[step.op].build
             values.append(build(step.constant, *(values[i] for i in step.operands)))
         return values[-1]
 
@@ -153,7 +162,13 @@ class Expression:
 
 
 def _format(step: Step, args: list[str]) -> str:
-    return _BUILDERS[step.op][2].format(*args, c=f"{step.constant:g}")
+    return forms()[step.op].text.format(*args, c=_constant_text(step.constant))
+
+
+def _constant_text(c: Any) -> str:
+    if isinstance(c, tuple):  # clamp's bounds
+        return ", ".join("None" if b is None else f"{b:g}" for b in c)
+    return "" if c is None else f"{c:g}"
 
 
 def expressions(
@@ -168,9 +183,10 @@ def expressions(
     `ops` limits the ops drawn (names as in `OPS`); `margin` is how far every operand
     keeps from a kink or a singularity; `bound` caps every value's magnitude.
     """
-    unknown = set(ops) - set(OPS)
+    known = forms()
+    unknown = set(ops) - set(known)
     if unknown:
-        raise ValueError(f"expressions: unknown ops {sorted(unknown)}; choose from {OPS}")
+        raise ValueError(f"expressions: unknown ops {sorted(unknown)}; choose from {tuple(known)}")
     if max_inputs < 1 or max_steps < 1:
         raise ValueError(
             f"expressions: max_inputs and max_steps must be >= 1, got {max_inputs}, {max_steps}"
@@ -188,9 +204,9 @@ def _expressions(draw, max_inputs, max_steps, choices, margin, bound) -> Express
     steps: list[Step] = []
     for _ in range(draw(st.integers(1, max_steps))):
         op = draw(st.sampled_from(choices))
-        arity = _BUILDERS[op][0]
-        operands = tuple(draw(st.integers(0, len(values) - 1)) for _ in range(arity))
-        constant = draw(st.sampled_from(_CONSTANTS[op])) if op in _CONSTANTS else 0.0
+        form = forms()[op]
+        operands = tuple(draw(st.integers(0, len(values) - 1)) for _ in range(form.arity))
+        constant = draw(st.sampled_from(form.constants)) if form.constants else None
         step = Step(op, operands, constant)
         value = _safe_value(step, [values[i] for i in operands], margin, bound)
         if value is not None:
@@ -203,78 +219,14 @@ def _expressions(draw, max_inputs, max_steps, choices, margin, bound) -> Express
 
 def _safe_value(step: Step, args: list[float], margin: float, bound: float) -> float | None:
     """The step's value at these operands, or None if it is too close to trouble."""
-    op, c = step.op, step.constant
-    trouble = _TROUBLE.get(op)
-    if trouble is not None and trouble(args, c, margin):
+    form, c = forms()[step.op], step.constant
+    if form.trouble is not None and form.trouble(args, c, margin):
         return None
     with no_grad():
-        build = _BUILDERS[op][1]
         try:
-            value = build(c, *(Value(a) for a in args)).data
+            value = form.build(c, *(Value(a) for a in args)).data
         except (ArithmeticError, ValueError):
             return None
     if not math.isfinite(value) or abs(value) > bound:
         return None
     return value
-
-
-def _near_whole(x: float, margin: float, offset: float = 0.0) -> bool:
-    """Whether x is within `margin` of a whole number (plus `offset`): a step of floor & co."""
-    shifted = x - offset
-    return abs(shifted - round(shifted)) < margin
-
-
-def _quotient_near_whole(x: float, y: float, margin: float) -> bool:
-    """`x % y` and `x // y` jump where x / y is whole; a divisor near 0 is trouble too."""
-    return abs(y) < margin or _near_whole(x / y, margin / abs(y))
-
-
-# Each op's trouble at its operands (and constant): outside its domain, within `margin` of
-# a kink, a jump or a singularity, or so large that exp-like growth spoils finite differences.
-_TROUBLE: dict[str, Callable[[list[float], float, float], bool]] = {
-    ops.DIV.name: lambda a, c, m: abs(a[-1]) < m,
-    "c/": lambda a, c, m: abs(a[0]) < m,
-    "/c": lambda a, c, m: False,
-    ops.LOG.name: lambda a, c, m: a[0] < m,
-    ops.RELU.name: lambda a, c, m: abs(a[0]) < m,
-    ops.POW.name: lambda a, c, m: a[0] < m or max(a) > 4.0,
-    "**c": lambda a, c, m: (a[0] < m and not float(c).is_integer()) or (c < 0 and abs(a[0]) < m),
-    ops.EXP.name: lambda a, c, m: a[0] > 4.0,
-    "c**": lambda a, c, m: a[0] > 4.0,
-    ops.EXP2.name: lambda a, c, m: a[0] > 4.0,
-    ops.EXPM1.name: lambda a, c, m: a[0] > 4.0,
-    ops.SINH.name: lambda a, c, m: abs(a[0]) > 4.0,
-    ops.COSH.name: lambda a, c, m: abs(a[0]) > 4.0,
-    ops.TAN.name: lambda a, c, m: abs(math.cos(a[0])) < m,
-    ops.ASIN.name: lambda a, c, m: abs(a[0]) > 1.0 - m,
-    ops.ACOS.name: lambda a, c, m: abs(a[0]) > 1.0 - m,
-    ops.ATANH.name: lambda a, c, m: abs(a[0]) > 1.0 - m,
-    ops.ACOSH.name: lambda a, c, m: a[0] < 1.0 + m,
-    ops.SQRT.name: lambda a, c, m: a[0] < m,
-    ops.LOG2.name: lambda a, c, m: a[0] < m,
-    ops.LOG10.name: lambda a, c, m: a[0] < m,
-    ops.LOG1P.name: lambda a, c, m: a[0] < -1.0 + m,
-    ops.ABS.name: lambda a, c, m: abs(a[0]) < m,
-    ops.SIGN.name: lambda a, c, m: abs(a[0]) < m,
-    ops.LEAKY_RELU.name: lambda a, c, m: abs(a[0]) < m,
-    ops.ELU.name: lambda a, c, m: abs(a[0]) < m,
-    ops.FLOOR.name: lambda a, c, m: _near_whole(a[0], m),
-    ops.CEIL.name: lambda a, c, m: _near_whole(a[0], m),
-    ops.TRUNC.name: lambda a, c, m: _near_whole(a[0], m),
-    ops.ROUND.name: lambda a, c, m: _near_whole(a[0], m, offset=0.5),
-    ops.CLAMP.name: lambda a, c, m: abs(abs(a[0]) - c) < m,
-    ops.MOD.name: lambda a, c, m: _quotient_near_whole(a[0], a[1], m),
-    "%c": lambda a, c, m: _quotient_near_whole(a[0], c, m),
-    ops.FLOORDIV.name: lambda a, c, m: _quotient_near_whole(a[0], a[1], m),
-    "c%": lambda a, c, m: _quotient_near_whole(c, a[0], m),
-    "//c": lambda a, c, m: _quotient_near_whole(a[0], c, m),
-    "c//": lambda a, c, m: _quotient_near_whole(c, a[0], m),
-    "maximum(c)": lambda a, c, m: abs(a[0] - c) < m,
-    "minimum(c)": lambda a, c, m: abs(a[0] - c) < m,
-    "clamp(min)": lambda a, c, m: abs(a[0] - c) < m,
-    "round(d)": lambda a, c, m: _near_whole(a[0] * 10.0**c, m, offset=0.5),
-    # softplus is x itself above 20 (PyTorch's threshold): a step of 2e-9 there
-    ops.SOFTPLUS.name: lambda a, c, m: abs(a[0] - ops.SOFTPLUS_THRESHOLD) < m,
-    ops.MAXIMUM.name: lambda a, c, m: abs(a[0] - a[1]) < m,
-    ops.MINIMUM.name: lambda a, c, m: abs(a[0] - a[1]) < m,
-}

@@ -4,9 +4,11 @@ Every op computes its output *and* its local derivatives, d(output)/d(operand), 
 forward values, and records both on the new node. `Value.backward()` is then one generic
 loop that multiplies and adds those numbers in reverse topological order; it knows nothing
 about any particular op. The ops themselves, each one's numeric rule beside its
-differentiable form, are the table in `ops.py`; `Value`'s methods apply them. The loop of
-`backward()` is in `backprop.py`, `grad()` and the reference chain rule in `chain_rule.py`,
-user ops and weighted sums in `define.py`; `engine.py` gathers them all.
+differentiable form, are the table in `ops.py`; `Value`'s methods apply them (the ops a
+network is made of, `+ - *` neg relu, inline here; the rest in `value_methods.py`). The
+loop of `backward()` is in `backprop.py`, `grad()` and the reference chain rule in
+`chain_rule.py`, user ops and weighted sums in `define.py`, `no_grad()` in `grad_mode.py`;
+`engine.py` gathers them all.
 
 The ops' hot path reads this module's globals (`_recording`, `_grad_mode`, `_writes`,
 `_INSTALLED`, ...): they live here, beside the code that reads them, because a global is
@@ -16,14 +18,14 @@ which write them, are here too.
 A node's layout, chosen for speed and memory, since a graph is one object per op:
 - One class for every node, so that attribute caches stay monomorphic.
 - Eight slots: `_data`, `_grad` (the public `grad`), `_stamp` (when its data was last set:
-  see `_check_unchanged`), `_tag` (what made the node: a built-in op's name, a user op's
-  `Op` itself, or a `(that, label)` pair: almost no node has a label), and the operands
+  see `_check_unchanged`), `_tag` (what made the node: its `Op`, an entry of `ops.py` or a
+  user op, or a `(that, label)` pair: almost no node has a label), and the operands
   with their local derivatives:
 
   | node | `_a` | `_da` | `_b` | `_db` |
   |---|---|---|---|---|
   | leaf | None | None | None | None |
-  | one operand: `x.exp()`, `x * 2` | x | d/dx | None | the op's constant (2), or None |
+  | one operand: `x.exp()`, `x * 2`, `2 - x` | x | d/dx | None | the op's constant (2), or None |
   | two operands: `x * y` | x | d/dx | y | d/dy |
   | n operands: `w·x+b` | the parents | their derivatives | `_MANY` | the weight count |
 
@@ -39,13 +41,11 @@ A node's layout, chosen for speed and memory, since a graph is one object per op
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Union
 
 from autograd import ops, recording
 from autograd.backprop import _MANY, _check_unchanged, _intermediates_in_order, _propagate
-from autograd.checks import _constant, _not_nan, is_number, to_float, to_int
+from autograd.checks import _constant, is_number, to_float
 from autograd.ops import Op
 from autograd.recording import Escape
 
@@ -54,12 +54,14 @@ Scalar = Union["Value", int, float]  # what an op accepts as an operand
 
 _ONE = 1.0
 _MINUS_ONE = -1.0
-_LEAF = ("", None, None, None, None)  # a leaf: what `Value(...)` makes
+# The entries the operators build inline (a global is faster to read than `ops.ADD`).
+_ADD, _SUB, _RSUB, _MUL, _NEG, _RELU = ops.ADD, ops.SUB, ops.RSUB, ops.MUL, ops.NEG, ops.RELU
+_LEAF = (ops.LEAF, None, None, None, None)  # a leaf: what `Value(...)` makes
 # In `_db` of a result computed inside `no_grad()`: a leaf too, but one that `backward()`
 # and `grad()` refuse as a root (PyTorch: "does not require grad"), instead of leaving
 # every gradient silently 0.
 _NOT_RECORDED = object()
-_UNRECORDED = ("", None, None, None, _NOT_RECORDED)  # what an op makes inside `no_grad()`
+_UNRECORDED = (ops.LEAF, None, None, None, _NOT_RECORDED)  # what an op makes inside `no_grad()`
 
 # Grad mode is per thread, as PyTorch's: `no_grad()` in one thread records nothing there and
 # leaves every other thread recording. The ops read one global, `_recording`, which is True
@@ -116,7 +118,99 @@ _recorder = recording.current
 _writes = 0
 
 
-class Value:
+# --- building nodes -------------------------------------------------------------------------
+
+_new = object.__new__
+
+
+def _node(op: Op, data: float, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
+    """A new node made by `op` (an entry of `ops.py`, or a user's `Op`); inside
+    `no_grad()`, a plain leaf instead."""
+    node = _new(Value)
+    node._data = data
+    node._stamp = _writes
+    node._grad = 0.0
+    if _recording or _grad_mode.enabled:
+        node._tag = op
+        node._a = a
+        node._da = da
+        node._b = b
+        node._db = db
+    else:
+        node._tag, node._a, node._da, node._b, node._db = _UNRECORDED
+    return node
+
+
+def _unary(op: Op, x: Value, constant: Any = None) -> Value:
+    """Apply a one-operand op of the table (with its constant argument, if it takes one)."""
+    try:
+        if op.has_constant:
+            out, d = op.numeric(x._data, constant)
+        else:
+            out, d = op.numeric(x._data)
+    except OverflowError:
+        error = ops.overflow_error(op.name, x._data)
+        _failed(op, (x,), error)
+        raise error from None
+    except Exception as error:
+        _failed(op, (x,), error)
+        raise
+    return _node(op, out, x, d, None, constant)
+
+
+def _binary(op: Op, x: Value, y: Scalar) -> Value:
+    """Apply a two-operand op of the table; a number `y` is folded in as the constant."""
+    if type(y) is Value or isinstance(y, Value):
+        try:
+            out, dx, dy = op.numeric(x._data, y._data)
+        except Exception as error:
+            _failed(op, (x, y), error)
+            raise
+        return _node(op, out, x, dx, y, dy)
+    c = _constant(y, op.name)
+    try:
+        out, dx, _ = op.numeric(x._data, c)
+    except Exception as error:
+        _failed(op, (x, c), error)
+        raise
+    return _node(op, out, x, dx, None, c)
+
+
+def _reflected(op: Op, x: Value, number: Number) -> Value:
+    """Apply the reflected entry of an operator (`ops.RDIV`: `2 / x`) to `x`, the number on
+    the left folded in as the constant. Errors are the operator's own (`'/': 2.0 / 0.0`)."""
+    c = _constant(number, op.name)
+    try:
+        out, dx = op.numeric(x._data, c)
+    except Exception as error:
+        _failed(op, (c, x), error)
+        raise
+    return _node(op, out, x, dx, None, c)
+
+
+def _failed(op: Op, operands: tuple, error: Exception) -> None:
+    """Tell this thread's recorder, if any, that `op` raises `error` at `operands` (Values,
+    or a folded number): a traced function that caught it would take a path that the
+    traced code could not tell."""
+    if _INSTALLED.count and (r := _recorder()) is not None:
+        r.failed(op.name, operands, error)
+
+
+def _check_recorded(root: Value, where: str) -> None:
+    if root._db is _NOT_RECORDED:
+        raise RuntimeError(
+            f"{where}: {root!r} was computed inside no_grad(), so no graph was recorded and "
+            "it has no gradient to pass back; compute it outside no_grad()"
+        )
+
+
+# The methods that apply the rest of the table, and the habits (comparisons, micrograd's and
+# PyTorch's names), are written in `value_methods.py`, which calls the builders above: it
+# is imported here, after them, and `Value` takes its methods from its two classes.
+from autograd.value_methods import Functions, Habits  # noqa: E402
+
+
+class Value(Functions, Habits):
     """One scalar node of a computation graph.
 
     `==` and `hash` are identity (nodes are dictionary keys); `<`, `<=`, `>`, `>=` compare
@@ -127,7 +221,7 @@ class Value:
     # The slots' types; the layout is in the module's docstring.
     _data: float
     _grad: float  # `grad`; while backward() orders the graph, a traversal's mark
-    _tag: Any  # the op's name (built-in) or Op (user op), or (that, label)
+    _tag: Any  # the Op that made it (`ops.LEAF` for a leaf), or (that Op, label)
     _a: Any
     _b: Any
     _da: Any
@@ -174,8 +268,8 @@ class Value:
 
     @property
     def op(self) -> str:
-        kind = self._kind()
-        return kind if type(kind) is str else kind.name
+        """The name of the op that made the node (`"+"`, `"exp"`), `""` for a leaf."""
+        return self._kind().name
 
     @property
     def label(self) -> str:
@@ -189,8 +283,8 @@ class Value:
         kind = self._kind()
         self._tag = (kind, label) if label else kind
 
-    def _kind(self) -> Any:
-        """What made the node: a built-in op's name, or a user op's `Op`."""
+    def _kind(self) -> Op:
+        """The `Op` that made the node: an entry of `ops.py`, a user op, or `ops.LEAF`."""
         tag = self._tag
         return tag[0] if type(tag) is tuple else tag
 
@@ -218,7 +312,8 @@ class Value:
     def constant(self) -> Any:
         """The constant an op folded in instead of a parent: the 2 of `x * 2` or `x ** 2`,
         the slope of `leaky_relu`, `(min, max)` of `clamp`; the weight count of `w·x+b`;
-        else None. (`c - x` is `-` with local derivative -1 and constant c.)"""
+        else None. A number on the left is folded in too: `2 - x` keeps 2, as a node of
+        `ops.RSUB` (its op, `-`, reflected: see `ops.Op.reflected`)."""
         if self._a is None:
             return None
         b = self._b
@@ -282,7 +377,7 @@ class Value:
             out._stamp = _writes
             out._grad = 0.0
             if _recording or _grad_mode.enabled:
-                out._tag = "+"
+                out._tag = _ADD
                 out._a = self
                 out._da = _ONE
                 out._b = other
@@ -291,7 +386,7 @@ class Value:
                 out._tag, out._a, out._da, out._b, out._db = _UNRECORDED
             return out
         c = _constant(other, "+")
-        return _node("+", self._data + c, self, _ONE, None, c)
+        return _node(_ADD, self._data + c, self, _ONE, None, c)
 
     __radd__ = __add__
 
@@ -301,16 +396,16 @@ class Value:
 
     def __sub__(self, other: Scalar) -> Value:
         if type(other) is Value or isinstance(other, Value):
-            return _node("-", self._data - other._data, self, _ONE, other, _MINUS_ONE)
+            return _node(_SUB, self._data - other._data, self, _ONE, other, _MINUS_ONE)
         c = _constant(other, "-")
-        return _node("-", self._data - c, self, _ONE, None, c)
+        return _node(_SUB, self._data - c, self, _ONE, None, c)
 
     def __rsub__(self, other: Number) -> Value:
         c = _constant(other, "-")
-        return _node("-", c - self._data, self, _MINUS_ONE, None, c)  # c - x
+        return _node(_RSUB, c - self._data, self, _MINUS_ONE, None, c)  # c - x
 
     def __neg__(self) -> Value:
-        return _node("neg", -self._data, self, _MINUS_ONE)
+        return _node(_NEG, -self._data, self, _MINUS_ONE)
 
     def __mul__(self, other: Scalar) -> Value:
         if type(other) is Value or isinstance(other, Value):
@@ -320,7 +415,7 @@ class Value:
             out._stamp = _writes
             out._grad = 0.0
             if _recording or _grad_mode.enabled:  # d(a*b)/da = b, d(a*b)/db = a: their floats
-                out._tag = "*"
+                out._tag = _MUL
                 out._a = self
                 out._da = b
                 out._b = other
@@ -329,249 +424,17 @@ class Value:
                 out._tag, out._a, out._da, out._b, out._db = _UNRECORDED
             return out
         c = _constant(other, "*")
-        return _node("*", self._data * c, self, c, None, c)
+        return _node(_MUL, self._data * c, self, c, None, c)
 
     __rmul__ = __mul__
-
-    def __truediv__(self, other: Scalar) -> Value:
-        return _binary(ops.DIV, self, other)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        # c / x: the constant becomes a leaf, so that the node is the usual a / b.
-        return _binary(ops.DIV, Value(_constant(other, "/")), self)
-
-    def __pow__(self, other: Scalar) -> Value:
-        return _binary(ops.POW, self, other)
-
-    def __rpow__(self, other: Number) -> Value:
-        return _binary(ops.POW, Value(_constant(other, "**")), self)
-
-    def __mod__(self, other: Scalar) -> Value:
-        return _binary(ops.MOD, self, other)
-
-    def __rmod__(self, other: Number) -> Value:
-        return _binary(ops.MOD, Value(_constant(other, "%")), self)
-
-    def __floordiv__(self, other: Scalar) -> Value:
-        return _binary(ops.FLOORDIV, self, other)
-
-    def __rfloordiv__(self, other: Number) -> Value:
-        return _binary(ops.FLOORDIV, Value(_constant(other, "//")), self)
-
-    def __abs__(self) -> Value:
-        return _unary(ops.ABS, self)
-
-    def __floor__(self) -> Value:
-        return _unary(ops.FLOOR, self)
-
-    def __ceil__(self) -> Value:
-        return _unary(ops.CEIL, self)
-
-    def __trunc__(self) -> Value:
-        return _unary(ops.TRUNC, self)
-
-    def __round__(self, ndigits: int | None = None) -> Value:
-        return self.round(0 if ndigits is None else ndigits)
-
-    # --- elementary functions, named as in PyTorch ----------------------------------------
-
-    def exp(self) -> Value:
-        return _unary(ops.EXP, self)
-
-    def exp2(self) -> Value:
-        return _unary(ops.EXP2, self)
-
-    def expm1(self) -> Value:
-        return _unary(ops.EXPM1, self)
-
-    def log(self) -> Value:
-        return _unary(ops.LOG, self)
-
-    def log2(self) -> Value:
-        return _unary(ops.LOG2, self)
-
-    def log10(self) -> Value:
-        return _unary(ops.LOG10, self)
-
-    def log1p(self) -> Value:
-        return _unary(ops.LOG1P, self)
-
-    def sqrt(self) -> Value:
-        return _unary(ops.SQRT, self)
-
-    def sin(self) -> Value:
-        return _unary(ops.SIN, self)
-
-    def cos(self) -> Value:
-        return _unary(ops.COS, self)
-
-    def tan(self) -> Value:
-        return _unary(ops.TAN, self)
-
-    def asin(self) -> Value:
-        return _unary(ops.ASIN, self)
-
-    def acos(self) -> Value:
-        return _unary(ops.ACOS, self)
-
-    def atan(self) -> Value:
-        return _unary(ops.ATAN, self)
-
-    def sinh(self) -> Value:
-        return _unary(ops.SINH, self)
-
-    def cosh(self) -> Value:
-        return _unary(ops.COSH, self)
-
-    def tanh(self) -> Value:
-        return _unary(ops.TANH, self)
-
-    def asinh(self) -> Value:
-        return _unary(ops.ASINH, self)
-
-    def acosh(self) -> Value:
-        return _unary(ops.ACOSH, self)
-
-    def atanh(self) -> Value:
-        return _unary(ops.ATANH, self)
-
-    def erf(self) -> Value:
-        return _unary(ops.ERF, self)
-
-    def abs(self) -> Value:
-        return _unary(ops.ABS, self)
-
-    def sign(self) -> Value:
-        return _unary(ops.SIGN, self)
-
-    def floor(self) -> Value:
-        return _unary(ops.FLOOR, self)
-
-    def ceil(self) -> Value:
-        return _unary(ops.CEIL, self)
-
-    def round(self, decimals: int = 0) -> Value:
-        return _unary(ops.ROUND, self, to_int(decimals, "round: decimals"))
-
-    def trunc(self) -> Value:
-        return _unary(ops.TRUNC, self)
-
-    def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
-        low = None if min is None else _constant(min, "clamp")
-        high = None if max is None else _constant(max, "clamp")
-        if low is None and high is None:
-            raise ValueError("clamp: give at least one of min and max")
-        if low != low or high != high:  # a nan bound would silently clamp nothing
-            raise ValueError(f"clamp: a bound is nan (min={min!r}, max={max!r})")
-        return _unary(ops.CLAMP, self, (low, high))
-
-    def minimum(self, other: Scalar) -> Value:
-        return _binary(ops.MINIMUM, self, other)
-
-    def maximum(self, other: Scalar) -> Value:
-        return _binary(ops.MAXIMUM, self, other)
-
-    def detach(self) -> Value:
-        """The same number, with no gradient flowing back: a node whose local derivative is
-        0, so that traces replay it; PyTorch's x.detach()."""
-        return _unary(ops.DETACH, self)
 
     # --- activations ---------------------------------------------------------------------
 
     def relu(self) -> Value:
         x = self._data
         if x > 0.0 or x != x:  # as `ops.RELU`, inline: one per neuron of every network
-            return _node("relu", x, self, _ONE)
-        return _node("relu", 0.0, self, 0.0)
-
-    def sigmoid(self) -> Value:
-        return _unary(ops.SIGMOID, self)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
-        return _unary(ops.LEAKY_RELU, self, _not_nan(negative_slope, "leaky_relu", "slope"))
-
-    def elu(self, alpha: float = 1.0) -> Value:
-        return _unary(ops.ELU, self, _not_nan(alpha, "elu", "alpha"))
-
-    def softplus(self) -> Value:
-        return _unary(ops.SOFTPLUS, self)
-
-    def silu(self) -> Value:
-        return _unary(ops.SILU, self)
-
-    def gelu(self) -> Value:
-        return _unary(ops.GELU, self)
-
-    # --- micrograd compatibility ---------------------------------------------------------
-    # micrograd's names, so that code written for micrograd and its lecture runs unchanged.
-    # The engine's own API is `parents`, `op` and `backward()`.
-
-    @property
-    def _prev(self) -> set[Value]:
-        """micrograd's set of parents."""
-        return set(self.parents)
-
-    @property
-    def _op(self) -> str:
-        """micrograd's op string (`op`)."""
-        return self.op
-
-    def _backward(self) -> None:
-        """micrograd's per-node step of the chain rule: each parent's grad += local * grad."""
-        g = self._grad
-        for parent, local in zip(self.parents, self.local_grads):
-            parent._grad += local * g
-
-    # --- habits from PyTorch and micrograd's lecture ----------------------------------------
-    # PyTorch's names where they mean something here, and micrograd's constructor pointed
-    # to define_op, so that a newcomer's first lines work or say what to write instead.
-
-    def item(self) -> float:
-        """The number, as PyTorch's `tensor.item()`: `v.data`, a float."""
-        return float(self)
-
-    @property
-    def is_leaf(self) -> bool:
-        """No parents: an input, a parameter, a constant, or a result made in `no_grad()`
-        (as PyTorch's `is_leaf`). A leaf's grad accumulates across `backward()` calls."""
-        return self._a is None
-
-    @property
-    def requires_grad(self) -> bool:
-        """Read-only. True for every `Value` but a result computed inside `no_grad()`
-        (as PyTorch's): a leaf collects its gradient, a recorded node passes it on. A
-        number that should get no gradient is a plain float (an op folds it in as a
-        constant), or `v.detach()`."""
-        return self._db is not _NOT_RECORDED
-
-    @requires_grad.setter
-    def requires_grad(self, flag: bool) -> None:
-        if flag is not True:
-            raise AttributeError(
-                f"Value.requires_grad is read-only and always True, got {flag!r}: for a "
-                "number without a gradient use a plain float or v.detach(); to record nothing, "
-                "with no_grad(): (docs/api.md, section Habits from PyTorch and micrograd)"
-            )
-
-    def requires_grad_(self, flag: bool = True) -> Value:
-        """PyTorch's in-place switch: True is already so (returns the value); False raises."""
-        self.requires_grad = flag
-        return self
-
-    @staticmethod
-    def _refuse_micrograd_constructor(data: Any, label: Any, more: tuple) -> None:
-        """`Value(data, label="")` got micrograd's `Value(data, (a, b), '*')`, how its
-        lecture adds an op by hand. Returns for a plain wrong label, which the label's own
-        check reports."""
-        if more or isinstance(label, (tuple, list, set)):
-            given = [repr(data), repr(label), *map(repr, more)]
-            raise TypeError(
-                f"Value({', '.join(given)}): that is micrograd's constructor, Value(data, "
-                "_children, _op); here it is Value(data, label=''), and only an op makes a "
-                "node with parents: use the operators and methods (a * b records '*'), or "
-                "make your own op with autograd.define_op(name, forward, derivatives) "
-                "(docs/api.md, section define_op)"
-            )
+            return _node(_RELU, x, self, _ONE)
+        return _node(_RELU, 0.0, self, 0.0)
 
     # backward(retain_graph=...) is accepted for PyTorch's code and means nothing more here:
     # backward() never frees the graph (each node keeps its local derivatives), so it can
@@ -599,112 +462,6 @@ class Value:
             _check_unchanged(order, "backward", _writes)
             self._grad = seed
             _propagate(order)
-
-
-def _check_recorded(root: Value, where: str) -> None:
-    if root._db is _NOT_RECORDED:
-        raise RuntimeError(
-            f"{where}: {root!r} was computed inside no_grad(), so no graph was recorded and "
-            "it has no gradient to pass back; compute it outside no_grad()"
-        )
-
-
-# --- building nodes -------------------------------------------------------------------------
-
-_new = object.__new__
-
-
-def _node(op: Any, data: float, a: Any, da: Any, b: Any = None, db: Any = None) -> Value:
-    """A new node made by `op` (a built-in op's name, or a user `Op`); inside
-    `no_grad()`, a plain leaf instead."""
-    node = _new(Value)
-    node._data = data
-    node._stamp = _writes
-    node._grad = 0.0
-    if _recording or _grad_mode.enabled:
-        node._tag = op
-        node._a = a
-        node._da = da
-        node._b = b
-        node._db = db
-    else:
-        node._tag, node._a, node._da, node._b, node._db = _UNRECORDED
-    return node
-
-
-def _unary(op: Op, x: Value, constant: Any = None) -> Value:
-    """Apply a one-operand op of the table (with its constant argument, if it takes one)."""
-    try:
-        if op.has_constant:
-            out, d = op.numeric(x._data, constant)
-        else:
-            out, d = op.numeric(x._data)
-    except OverflowError:
-        error = ops.overflow_error(op.name, x._data)
-        _failed(op, (x,), error)
-        raise error from None
-    except Exception as error:
-        _failed(op, (x,), error)
-        raise
-    return _node(op.name, out, x, d, None, constant)
-
-
-def _binary(op: Op, x: Value, y: Scalar) -> Value:
-    """Apply a two-operand op of the table; a number `y` is folded in as the constant."""
-    if type(y) is Value or isinstance(y, Value):
-        try:
-            out, dx, dy = op.numeric(x._data, y._data)
-        except Exception as error:
-            _failed(op, (x, y), error)
-            raise
-        return _node(op.name, out, x, dx, y, dy)
-    c = _constant(y, op.name)
-    try:
-        out, dx, _ = op.numeric(x._data, c)
-    except Exception as error:
-        _failed(op, (x, c), error)
-        raise
-    return _node(op.name, out, x, dx, None, c)
-
-
-def _failed(op: Op, operands: tuple, error: Exception) -> None:
-    """Tell this thread's recorder, if any, that `op` raises `error` at `operands` (Values,
-    or a folded number): a traced function that caught it would take a path that the
-    traced code could not tell."""
-    if _INSTALLED.count and (r := _recorder()) is not None:
-        r.failed(op.name, operands, error)
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Ops inside return plain leaves: nothing is recorded (evaluation, optimizer steps)."""
-    if _INSTALLED.count and (r := _recorder()) is not None:
-        r.escaped(None, Escape.NO_GRAD)
-    previous = set_grad_enabled(False)
-    try:
-        yield
-    finally:
-        set_grad_enabled(previous)
-
-
-@contextmanager
-def enable_grad() -> Iterator[None]:
-    """Record in this thread even inside `no_grad()` (PyTorch's `enable_grad`): what
-    `grad(create_graph=True)`, the transforms and the tracer build must be a graph."""
-    previous = set_grad_enabled(True)
-    try:
-        yield
-    finally:
-        set_grad_enabled(previous)
-
-
-@contextmanager
-def traced_by(recorder: recording.Recorder) -> Iterator[None]:
-    """Install `recorder` in this thread (see `autograd.recording`) and record the graph
-    for the length of the block, even inside `no_grad()`: a traced function called inside
-    `no_grad()` may need to trace itself again."""
-    with enable_grad(), recording.installed(recorder):
-        yield
 
 
 def _compared(other: object, op: str) -> Any:  # a float, an int, a Fraction...

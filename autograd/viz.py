@@ -314,13 +314,31 @@ class _Builder:
         self.box_path = {box_of[g.path]: g.path for g in self.folded_groups}
         self._order_inputs(order)
         bundles: dict[tuple[object, object], list] = {}
+        index_of = {id(node): k for k, node in enumerate(order)}
+        # A group's outputs: its nodes that a node outside it takes (or the root). A layer
+        # folded whole has many, and no one of them stands for the box.
+        outputs: dict[GroupPath, set[int]] = {}
+        for node in order:
+            path = placement.get(id(node))
+            for parent in node.parents:
+                parent_path = placement.get(id(parent))
+                if parent_path is not None and parent_path != path:
+                    outputs.setdefault(parent_path, set()).add(id(parent))
+        root_path = placement.get(id(order[-1])) if order else None
+        if root_path is not None:
+            outputs.setdefault(root_path, set()).add(id(order[-1]))
         for group in self.folded_groups:
-            self._add_group_box(group, box_of[group.path])
-            self.ordered.setdefault(group.path[:-1], []).append(box_of[group.path])
+            k = index_of[id(group.members[-1])]
+            self._add_group_box(group, box_of[group.path], k, len(outputs.get(group.path, ())))
+            if len(group.path) > 1:  # siblings in one box; outermost boxes rank by edges
+                self.ordered.setdefault(group.path[:-1], []).append(box_of[group.path])
             self._add_edges_into_group(group, box_of[group.path], bundles)
         self._add_bundles(bundles)
 
-    def _add_group_box(self, group: _Group, box: str) -> None:
+    def _add_group_box(self, group: _Group, box: str, k: int, outputs: int = 1) -> None:
+        """The group's summary box, with the ids `fold-<k>` and `fold-<k>-out` (k: the
+        index of its last node, whose numbers it shows) for a page that updates it. A
+        group with several outputs (a whole layer) says how many instead of one's numbers."""
         output = group.members[-1]
         leaves = [node for node in group.members if not node.parents]
         grads = [self.style.grads.value(p) for p in leaves]
@@ -332,7 +350,12 @@ class _Builder:
         cells = [
             # A space between the name and the op: never "L0.N8relu".
             ("", f"<B>{name}</B>  {escape_graphviz_html(op_text(output))}"),
-            ("", f"out {format_number(output.data)}, {grad}"),
+            (
+                f' ID="fold-{k}-out" HREF="#fold-{k}" TOOLTIP="{name}: its last node"',
+                f"out {format_number(output.data)}, {grad}",
+            )
+            if outputs <= 1
+            else ("", f"{outputs} outputs"),
             ("", f"{len(leaves)} params, max |grad| {largest_text}"),
         ]
         highlighted = any(self.style.is_highlighted(node) for node in group.members)
@@ -343,7 +366,7 @@ class _Builder:
         # Stacked, so that the many edges of a dense layer meet the box at its sides.
         label = _box(cells, fill, highlighted, stacked=True)
         self.value_count += 1
-        self._add_node(group.path[:-1], box, {"label": label, "shape": "plain"})
+        self._add_node(group.path[:-1], box, {"id": f"fold-{k}", "label": label, "shape": "plain"})
 
     def _end(self, name: str) -> tuple[str, object]:
         """Where a folded drawing's edge ends: a folded box inside an enclosing box ends

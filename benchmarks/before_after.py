@@ -39,15 +39,29 @@ def export(revision: str, folder: Path) -> None:
         tar.extractall(folder)
 
 
-def timed_loop(code: Path, steps: int, data: str) -> tuple[float, str]:
-    """Seconds for the whole demo-loop process, and its last line (step, loss, accuracy)."""
+def timed_loop(code: Path, steps: int, data: str) -> tuple[float, float, str]:
+    """Seconds for the whole demo-loop process, wall clock and CPU (user + system: less
+    swayed by other work on a shared machine; nan where `resource` is missing), and its
+    last line (step, loss, accuracy)."""
     env = {**os.environ, "PYTHONPATH": f"{code}{os.pathsep}{HERE}"}
+    cpu_start = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(HERE / "demo_loop.py"), "ours", str(steps), data],
         capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
-    return time.perf_counter() - start, done.stdout.splitlines()[-1]
+    wall = time.perf_counter() - start
+    return wall, _children_cpu() - cpu_start, done.stdout.splitlines()[-1]
+
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by this process's finished children."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def bytes_per_op(code: Path) -> dict:
@@ -76,24 +90,30 @@ def main() -> None:
         write_data(data)
         engines = {f"{args.revision} (before)": old, "this checkout": ROOT}
         seconds: dict[str, list[float]] = {name: [] for name in engines}
+        cpu: dict[str, list[float]] = {name: [] for name in engines}
         last: dict[str, str] = {}
-        for _ in range(args.rounds):
-            for name, code in engines.items():
-                s, last[name] = timed_loop(code, args.steps, data)
+        for k in range(args.rounds):
+            turns = list(engines.items())
+            for name, code in turns if k % 2 == 0 else reversed(turns):  # each goes first by turns
+                s, c, last[name] = timed_loop(code, args.steps, data)
                 seconds[name].append(s)
+                cpu[name].append(c)
         memory = {name: bytes_per_op(code) for name, code in engines.items()}
 
     print(f"demo loop, {args.steps} steps, whole process, {args.rounds} rounds in turns")
-    print("| engine | best | median | bytes/op (demo, chain) | last step |")
-    print("|---|---:|---:|---:|---|")
+    print("| engine | best | median | CPU best | CPU median | bytes/op (demo, chain) | last step |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for name in engines:
         m = memory[name]
         print(
             f"| {name} | {min(seconds[name]):.2f} s | {statistics.median(seconds[name]):.2f} s "
+            f"| {min(cpu[name]):.2f} s | {statistics.median(cpu[name]):.2f} s "
             f"| {m['demo']:.1f}, {m['chain']:.1f} | {last[name]} |"
         )
     before, after = (min(seconds[name]) for name in engines)
     print(f"\nthis checkout / before (best): {after / before:.3f}")
+    before, after = (statistics.median(cpu[name]) for name in engines)
+    print(f"this checkout / before (CPU median): {after / before:.3f}")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
 from demo_loop import write_data
 
@@ -34,7 +32,7 @@ CHAIN = 1_000_000
 MEMORY_CHAIN = 200_000  # bytes per op do not depend on length; tracemalloc is slow
 
 
-def run(pypy: Optional[str] = None) -> str:
+def run(pypy: str | None = None) -> str:
     """The section; `pypy` is a PyPy interpreter with micrograd installed, or None."""
     runs = {"CPython": (sys.executable, 1)}
     if pypy:

@@ -67,6 +67,23 @@ def best_of(actions: dict, repeats: int = REPEATS) -> dict:
     return {name: min(ts) for name, ts in times.items()}
 
 
+def sweeps_alone(f, start: list, direction: list) -> tuple[dict, int, int]:
+    """The sweeps alone, on one graph built once: their best times, its nodes and edges."""
+    params = [Value(x) for x in start]
+    out = f(*params)
+    order = graph_order([out])
+    edges = sum(len(node.parents) for node in order)
+    seeds = dict(zip(params, direction))
+    sweeps = best_of(
+        {
+            "sweep_forward": lambda: push_tangents(order, seeds),
+            "sweep_reverse": lambda: grad(out, params),
+            "order": lambda: graph_order([out]),
+        }
+    )
+    return sweeps, len(order), edges
+
+
 def measure() -> dict:
     f, start = demo_loss_of_parameters()
     n = len(start)
@@ -101,21 +118,7 @@ def measure() -> dict:
         }
     )
 
-    # The sweeps alone, on one graph built once.
-    params = [Value(x) for x in start]
-    out = f(*params)
-    order = graph_order([out])
-    edges = sum(len(node.parents) for node in order)
-    nodes = len(order)
-    seeds = dict(zip(params, direction))
-    sweeps = best_of(
-        {
-            "sweep_forward": lambda: push_tangents(order, seeds),
-            "sweep_reverse": lambda: grad(out, params),
-            "order": lambda: graph_order([out]),
-        }
-    )
-    del out, order, seeds, params
+    sweeps, nodes, edges = sweeps_alone(f, start, direction)  # its graph freed on return
 
     # The whole gradient: 337 tangent sweeps against one reverse sweep (once each: long).
     results: dict = {}

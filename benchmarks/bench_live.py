@@ -6,9 +6,12 @@ graph selected and a neuron's chain rule open, the network, the boundary, the ta
 measures:
 
 - optimizer steps per second while the page is open (the page's own step counter);
-- frames per second the page renders (its own counter: renders in the last second);
+- frames per second the page renders (its own counter: renders in the last second that
+  drew a new frame from the server), and the frames per second it receives;
 - bytes per frame (the WebSocket's "frame" messages, as received);
-- the time from pressing Pause to the last frame the page receives (in the page's clock);
+- the time from pressing Pause to stillness: to the last change on screen (the page's
+  `state.lastUpdate`, stamped by every render or message that changed what it shows),
+  and, for comparison, to the last frame message received (in the page's clock);
 - the server's resident memory after 100 steps and after `--steps` steps.
 
 Targets (issue 22): >= 60 steps/s, >= 30 frames/s, < 100 ms from Pause to stillness,
@@ -46,6 +49,7 @@ def measure(steps: int = 10_000, seconds: float = 10.0) -> dict:
     )
     results: dict = {}
     try:
+        assert server.stdout is not None  # stdout=PIPE
         line = server.stdout.readline()
         url = line[line.index("http://") :].strip()
         process = psutil.Process(server.pid)
@@ -66,7 +70,10 @@ def measure(steps: int = 10_000, seconds: float = 10.0) -> dict:
 
             page.on("websocket", on_socket)
             page.goto(url)
-            page.wait_for_function("window.liveView && window.liveView.state.setup")
+            # Polled with evaluate: the page's Content-Security-Policy forbids the eval
+            # that wait_for_function's string predicates use.
+            while not page.evaluate("() => Boolean(window.liveView && window.liveView.state.setup)"):
+                page.wait_for_timeout(50)
             page.evaluate(
                 """() => {
                     window.lastFrameAt = 0;
@@ -78,7 +85,10 @@ def measure(steps: int = 10_000, seconds: float = 10.0) -> dict:
                 }"""
             )
             page.wait_for_selector("[aria-label='sample graph'] svg")
-            step = lambda: int(page.get_by_label("step", exact=True).text_content())  # noqa: E731
+            def shown(label: str) -> int:  # the number an element labelled so shows
+                return int(page.get_by_label(label, exact=True).text_content() or "")
+
+            step = lambda: shown("step")  # noqa: E731
             play = page.get_by_role("button", name="Play", exact=True)
 
             # Memory after the first 100 steps.
@@ -94,7 +104,7 @@ def measure(steps: int = 10_000, seconds: float = 10.0) -> dict:
             fps = []
             while time.monotonic() - start < seconds:
                 page.wait_for_timeout(500)
-                fps.append(int(page.get_by_label("fps", exact=True).text_content()))
+                fps.append(shown("fps"))
             elapsed = time.monotonic() - start
             results["steps_per_s"] = (step() - first) / elapsed
             results["fps"] = statistics.median(fps)
@@ -102,7 +112,7 @@ def measure(steps: int = 10_000, seconds: float = 10.0) -> dict:
             results["frames_per_s_received"] = len(sizes) / elapsed
 
             # Pause to stillness, five times.
-            stills = []
+            stills, received = [], []
             for _ in range(5):
                 play.click()
                 page.wait_for_timeout(700)
@@ -115,8 +125,10 @@ def measure(steps: int = 10_000, seconds: float = 10.0) -> dict:
                     }"""
                 )
                 page.wait_for_timeout(1000)
-                stills.append(page.evaluate("window.lastFrameAt") - pressed)
+                stills.append(page.evaluate("window.liveView.state.lastUpdate") - pressed)
+                received.append(page.evaluate("window.lastFrameAt") - pressed)
             results["pause_ms"] = stills
+            results["pause_received_ms"] = received
 
             # Memory after `steps` steps.
             play.click()
@@ -135,6 +147,7 @@ def measure(steps: int = 10_000, seconds: float = 10.0) -> dict:
 def report(r: dict, steps: int) -> str:
     mb = 1024 * 1024
     pauses = ", ".join(f"{v:.0f}" for v in r["pause_ms"])
+    received = ", ".join(f"{v:.0f}" for v in r["pause_received_ms"])
     return "\n".join(
         [
             "### The live page (moons 2-16-16-1, every view live, headless Chromium)",
@@ -145,7 +158,8 @@ def report(r: dict, steps: int) -> str:
             f"| frames per second the page renders (its counter, median) | {r['fps']:.0f} | >= 30 |",
             f"| frames per second received | {r['frames_per_s_received']:.0f} | |",
             f"| bytes per frame (mean) | {r['bytes_per_frame']:.0f} | |",
-            f"| Pause to the last frame, ms (5 tries) | {pauses} | < 100 |",
+            f"| Pause to stillness (last change on screen), ms (5 tries) | {pauses} | < 100 |",
+            f"| Pause to the last frame received, ms | {received} | |",
             f"| server memory after 100 steps | {r['rss_100'] / mb:.1f} MB | |",
             f"| server memory after {r['steps_reached']} steps | {r['rss_end'] / mb:.1f} MB "
             "| flat |",

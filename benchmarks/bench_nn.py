@@ -40,7 +40,7 @@ def _data() -> tuple[list[tuple[float, float]], list[int]]:
 
 def ours_step(model: MLP, optimizer: SGD, xs, ys) -> float:
     params = optimizer.params
-    loss = hinge([model(x) for x in xs], ys) + ALPHA * l2(params)
+    loss = hinge([model(x) for x in xs], ys) + ALPHA * l2(params)  # type: ignore[misc]  # one output
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import time
+from typing import Any
 
 from autograd import Value, topological_order
 from autograd.engine import weighted_sum
@@ -36,7 +37,7 @@ def one_sample_loss(seed: int = 0) -> Value:
     return loss
 
 
-def best_time(action) -> tuple[float, object]:
+def best_time(action) -> tuple[float, Any]:
     best, result = float("inf"), None
     for _ in range(REPEATS):
         start = time.perf_counter()
@@ -49,10 +50,13 @@ def run() -> str:
     loss = one_sample_loss()
     values = len(topological_order(loss))
     rows = []
-    for name, options in (("unfolded", {}), (f"folded (max_nodes={MAX_NODES})", {"max_nodes": MAX_NODES})):
+    variants: list[tuple[str, dict[str, Any]]] = [
+        ("unfolded", {}), (f"folded (max_nodes={MAX_NODES})", {"max_nodes": MAX_NODES})
+    ]
+    for name, options in variants:
         draw_seconds, graph = best_time(
-            lambda: draw(loss, color_by_grad=True, groups=neuron_groups, **options))
-        render_seconds, svg = best_time(lambda: graph.pipe(format="svg"))
+            lambda: draw(loss, color_by_grad=True, groups=neuron_groups, **options))  # noqa: B023 - timed here
+        render_seconds, svg = best_time(lambda: graph.pipe(format="svg"))  # noqa: B023 - timed here
         drawn = graph.source.count("[label=")  # value boxes, op nodes and the legend
         rows.append(
             f"| {name} | {drawn} | {draw_seconds * 1000:.1f} ms | {render_seconds * 1000:.0f} ms "

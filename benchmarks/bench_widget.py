@@ -19,7 +19,8 @@ import sys
 import time
 
 from nn import MLP, fit
-from nn.live import LiveView, Session
+from nn.live import Session
+from nn.live.widget import LiveView  # (nn.live's lazy name is typed `object`)
 from nn.losses import hinge
 from nn.optim import SGD
 
@@ -35,7 +36,7 @@ def session_alone(seconds: float) -> float:
 def playing_view(seconds: float) -> tuple[float, float, float, float]:
     view = LiveView()
     sizes: list[int] = []
-    view.send = lambda m: sizes.append(len(json.dumps(m, separators=(",", ":"))))  # type: ignore[method-assign]
+    view.send = lambda m: sizes.append(len(json.dumps(m, separators=(",", ":"))))
     view.runner.wait_idle()
     sizes.clear()
     view.play()

@@ -70,7 +70,7 @@ def value_class_of(engine: str):
     if engine == "ours":
         from autograd import Value
     elif engine == "micrograd":
-        from micrograd.engine import Value
+        from micrograd.engine import Value  # type: ignore[no-redef]  # the other engine's
     else:
         raise SystemExit(f"demo_loop: unknown engine {engine!r}: 'ours' or 'micrograd'")
     return Value
@@ -115,4 +115,5 @@ def main(engine: str, steps: int, data_path: str, rounds: int = 1, times: bool =
 
 if __name__ == "__main__":
     args = [arg for arg in sys.argv[1:] if arg != "--times"]
-    main(args[0], int(args[1]), args[2], *map(int, args[3:4]), times="--times" in sys.argv)
+    rounds = int(args[3]) if len(args) > 3 else 1
+    main(args[0], int(args[1]), args[2], rounds, times="--times" in sys.argv)

@@ -3,9 +3,10 @@
 `nn.fit` records the whole graph again at every step and runs `backward()` on it. Yet the
 graph is the same at every step: only the parameters' numbers change. `TracedLoss`
 records it once with `autograd.trace`, as a function of the model's parameters, and
-replays it as straight-line Python over floats; `fit` here is `nn.fit` with that step:
-the same arguments, the same losses and parameters (the same floats: the traced code adds
-the chain rule's terms in `backward()`'s order).
+replays it as straight-line Python over floats; `fit` here is `nn.fit` with that step
+(`TracedStep`, the strategy `nn.fit(..., step=...)` takes): the same loop, arguments and
+checks, the same losses and parameters (the same floats: the traced code adds the chain
+rule's terms in `backward()`'s order).
 
     >>> from nn import MLP
     >>> from nn.data import students
@@ -40,13 +41,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tqdm import tqdm
-
 from autograd import Value
-from autograd.engine import to_int
 from autograd.trace import Traced, trace
+from nn import train
 from nn.module import Module
 from nn.optim import Optimizer
+from nn.train import Loss
 
 
 class TracedLoss:
@@ -62,7 +62,7 @@ class TracedLoss:
         model: Module,
         xs: Sequence[Sequence[Any]],
         ys: Sequence[Any],
-        loss: Callable[[list, Sequence[Any]], Value],
+        loss: Loss,
         *,
         on_guard_failure: str = "retrace",
         cache_dir: str | None = None,
@@ -92,37 +92,62 @@ class TracedLoss:
         return value
 
 
+class TracedStep:
+    """`nn.fit`'s step through a trace: the loss traced once (`TracedLoss`) when `fit`
+    starts, then replayed at every step. The callback gets the loss as a leaf Value (its
+    number; there is no graph to explore: use the engine's step for that).
+    """
+
+    label = "training (traced)"
+
+    def __init__(self, *, on_guard_failure: str = "retrace", cache_dir: str | None = None):
+        self.on_guard_failure = on_guard_failure
+        self.cache_dir = cache_dir
+
+    def __call__(
+        self,
+        model: Module,
+        xs: Sequence[Sequence[Any]],
+        ys: Sequence[Any],
+        loss: Loss,
+        optimizer: Optimizer,
+    ) -> Callable[[], Value]:
+        step_loss = TracedLoss(
+            model, xs, ys, loss, on_guard_failure=self.on_guard_failure, cache_dir=self.cache_dir
+        )
+        return lambda: Value(step_loss())
+
+
 def fit(
     model: Module,
     xs: Sequence[Sequence[Any]],
     ys: Sequence[Any],
-    loss: Callable[[list, Sequence[Any]], Value],
+    loss: Loss,
     optimizer: Optimizer,
     steps: int = 100,
     *,
     callback: Callable[[int, Value], None] | None = None,
     progress: bool = True,
+    live: Any = None,
     on_guard_failure: str = "retrace",
     cache_dir: str | None = None,
 ) -> list[float]:
     """`nn.fit` through a traced step: the same arguments and results, faster on big graphs.
 
-    The loss is traced once before the first step (`TracedLoss`). `callback(step, loss)`
-    gets the loss as a leaf Value (its number; there is no graph to explore: use `nn.fit`
-    for that).
+    It is `nn.fit(..., step=TracedStep(on_guard_failure=..., cache_dir=...))`: the same
+    loop, checks and messages. The loss is traced once before the first step
+    (`TracedLoss`). `callback(step, loss)` gets the loss as a leaf Value (its number; there
+    is no graph to explore: use `nn.fit` for that).
     """
-    steps = to_int(steps, "fit: steps", minimum=0)  # as nn.fit checks it
-    step_loss = TracedLoss(
-        model, xs, ys, loss, on_guard_failure=on_guard_failure, cache_dir=cache_dir
+    return train.fit(
+        model,
+        xs,
+        ys,
+        loss,
+        optimizer,
+        steps,
+        callback=callback,
+        progress=progress,
+        live=live,
+        step=TracedStep(on_guard_failure=on_guard_failure, cache_dir=cache_dir),
     )
-    history: list[float] = []
-    bar = tqdm(range(steps), desc="training (traced)", unit="step", disable=not progress)
-    for step in bar:
-        value = step_loss()
-        if callback is not None:
-            callback(step, Value(value))
-        optimizer.step()
-        history.append(value)
-        bar.set_postfix(loss=f"{value:.4f}", refresh=False)
-    bar.close()
-    return history

@@ -1,9 +1,16 @@
-"""A small full-batch training loop with a progress bar."""
+"""A small full-batch training loop with a progress bar, and the step it runs.
+
+`fit` is the one training loop: it checks its arguments, runs the steps, keeps the history,
+calls the callback, drives a live view and the progress bar. How a step computes the loss
+and the gradients is a strategy passed as `step=`: `BackwardStep` (the default) builds the
+loss's graph anew and runs the engine's `backward()`; `nn.traced.TracedStep` replays a
+trace of it as code. `nn.traced.fit` is this `fit` with the traced step.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from tqdm import tqdm  # the text bar, also in a notebook: no ipywidgets needed
 
@@ -12,18 +19,67 @@ from autograd.engine import to_int
 from nn.module import Module
 from nn.optim import Optimizer
 
+Loss = Callable[[list, Sequence[Any]], Value]
+
+
+class Step(Protocol):
+    """How `fit` makes a step's loss and gradients: a strategy.
+
+    `fit` calls it once, after checking its arguments and before the first step, to get
+    `one_step`; then, at every step, `one_step()` sets each parameter's `grad` to
+    d(loss)/d(parameter) (as `optimizer.zero_grad()` then `backward()` would) and returns
+    the loss as a `Value` (what the callback gets). `label` is the progress bar's text.
+    """
+
+    label: str
+
+    def __call__(
+        self,
+        model: Module,
+        xs: Sequence[Sequence[Any]],
+        ys: Sequence[Any],
+        loss: Loss,
+        optimizer: Optimizer,
+    ) -> Callable[[], Value]: ...
+
+
+class BackwardStep:
+    """The engine's step: the loss's graph recorded anew, then `backward()` through it.
+
+    The callback gets the loss with its graph, to explore or draw.
+    """
+
+    label = "training"
+
+    def __call__(
+        self,
+        model: Module,
+        xs: Sequence[Sequence[Any]],
+        ys: Sequence[Any],
+        loss: Loss,
+        optimizer: Optimizer,
+    ) -> Callable[[], Value]:
+        def one_step() -> Value:
+            value = loss([model(x) for x in xs], ys)
+            optimizer.zero_grad()
+            value.backward()
+            return value
+
+        return one_step
+
 
 def fit(
     model: Module,
     xs: Sequence[Sequence[Any]],
     ys: Sequence[Any],
-    loss: Callable[[list, Sequence[Any]], Value],
+    loss: Loss,
     optimizer: Optimizer,
     steps: int = 100,
     *,
     callback: Callable[[int, Value], None] | None = None,
     progress: bool = True,
     live: Any = None,
+    step: Step | None = None,
 ) -> list[float]:
     """Train `model` by full-batch gradient descent; return the loss at every step.
 
@@ -33,6 +89,8 @@ def fit(
     the place to log or change `optimizer.lr`), then `optimizer.step()`. A tqdm bar shows
     the loss unless `progress=False`. `live=view` (an `nn.live.LiveView`) shows the
     training in that notebook widget, whose Play, Pause and Step then steer this loop.
+    `step` is how the loss and gradients are made (`BackwardStep()`, the default, or
+    `nn.traced.TracedStep()`: the same numbers, replayed from a trace).
 
     >>> from nn import MLP, fit
     >>> from nn.data import students
@@ -45,7 +103,7 @@ def fit(
     >>> len(history), history[-1] < history[0]
     (20, True)
     """
-    # Every argument is checked before the progress bar starts.
+    # Every argument is checked before the step is prepared and the progress bar starts.
     if not callable(model):
         raise TypeError(f"fit: model must be a Module, got {model!r} ({type(model).__name__})")
     if isinstance(loss, str):
@@ -65,19 +123,23 @@ def fit(
     steps = to_int(steps, "fit: steps", minimum=0)
     if len(xs) != len(ys):
         raise ValueError(f"fit: {len(xs)} inputs but {len(ys)} labels; they must match")
+    if step is None:
+        step = BackwardStep()
+    elif not callable(step):
+        raise TypeError(f"fit: step must be a step strategy such as BackwardStep(), got {step!r}")
+    one_step = step(model, xs, ys, loss, optimizer)  # a traced step traces here, once
     history: list[float] = []
     after_step = None if live is None else live.attach(model, xs, ys, loss, optimizer, steps)
-    bar = tqdm(range(steps), desc="training", unit="step", disable=not progress)
-    for step in bar:
-        value = loss([model(x) for x in xs], ys)
-        optimizer.zero_grad()
-        value.backward()
+    label = getattr(step, "label", "training")
+    bar = tqdm(range(steps), desc=label, unit="step", disable=not progress)
+    for i in bar:
+        value = one_step()
         if callback is not None:
-            callback(step, value)
+            callback(i, value)
         optimizer.step()
         history.append(value.data)
         if after_step is not None:  # the live view shows this step, waits for the next
-            after_step(step + 1, value.data)
+            after_step(i + 1, value.data)
         bar.set_postfix(loss=f"{value.data:.4f}", refresh=False)
     bar.close()
     return history

@@ -1,10 +1,9 @@
 """The examples in the docstrings run as written."""
 
 import doctest
+from pathlib import Path
 
 import pytest
-
-from pathlib import Path
 
 import autograd.chain_rule
 import autograd.checks

@@ -1,6 +1,5 @@
 """backward(): reused nodes, repeated calls, resets, deep graphs, and the order it uses."""
 
-import math
 import sys
 
 import pytest

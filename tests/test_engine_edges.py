@@ -140,7 +140,7 @@ def test_a_zero_gradient_from_above_stops_an_infinite_local_derivative_with_crea
 
 def test_a_user_op_takes_no_constant_and_is_marked_user_defined():
     cube = define_op("cube-edges", lambda x: x**3, lambda x, out: (3 * x * x,))
-    op = cube.op
+    op = cube.op  # type: ignore[attr-defined]
     assert op.has_constant is False and op.user_defined is True
     assert op.formula is None and op.arity == 1 and op.name == "cube-edges"
 
@@ -155,22 +155,30 @@ def test_the_table_makes_a_rounding_op_and_refuses_a_name_twice():
             False,
             False,
         )
-        assert op.differentiable is ops.constant_derivatives and op.formula is None
+        assert op.differentiable is ops.constant_derivatives and op.formula == ("0",)
         assert op.numeric(2.5) == (2.0, 0.0) and op.numeric(-2.5) == (-3.0, 0.0)
         assert op.numeric(INF) == (INF, 0.0)
         out, d = op.numeric(NAN)
         assert out != out and d == 0.0
         with pytest.raises(ValueError, match=exactly("ops: 'floor-edges' is defined twice")):
-            ops._register(op)
+            ops._rounding("floor-edges", math.ceil)
         assert ops.REGISTRY["floor-edges"] is op
     finally:
         del ops.REGISTRY["floor-edges"]
 
 
-def test_the_table_keeps_an_ops_constant_argument():
-    op = ops._builtin("scale-edges", 1, lambda x, c: (c * x, c), ops.constant_derivatives, True)
+@pytest.mark.parametrize(("kind", "has_constant"), [("argument", True), ("operand", False)])
+def test_the_table_keeps_an_ops_constant_argument(kind, has_constant):
+    op = ops._builtin(
+        "scale-edges",
+        1,
+        lambda x, c: (c * x, c),
+        ops.constant_derivatives,
+        formula=("{c}",),
+        constant=kind,
+    )
     try:
-        assert ops.REGISTRY["scale-edges"] is op and op.has_constant is True
+        assert ops.REGISTRY["scale-edges"] is op and op.has_constant is has_constant
         assert op.numeric(2.0, 3.0) == (6.0, 3.0)
     finally:
         del ops.REGISTRY["scale-edges"]
@@ -303,7 +311,7 @@ def test_a_user_op_formula_is_one_str_per_operand():
     two = define_op(
         "two-edges", lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), formula=["1", "1"]
     )
-    assert one.op.formula == ("2·{x}",) and two.op.formula == ("1", "1")
+    assert one.op.formula == ("2·{x}",) and two.op.formula == ("1", "1")  # type: ignore[attr-defined]
     for formula in (["1"], ("1", 2), "1"):
         with pytest.raises(
             TypeError,

@@ -8,7 +8,6 @@ a message meant for another op fails a test (mutation testing found many that di
 from __future__ import annotations
 
 import math
-import re
 
 import pytest
 

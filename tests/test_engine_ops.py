@@ -84,12 +84,15 @@ def test_reflected_and_composite_ops_pass_gradcheck(f, xs):
     assert gradcheck(f, xs)
 
 
-def test_constant_on_the_left_of_division_and_power_becomes_a_leaf():
+def test_a_constant_on_either_side_of_an_operator_is_folded_in_the_same_way():
+    # `c op x` keeps x as its one parent and c as its constant, as `x op c` does: `-`,
+    # `/`, `**`, `%` and `//` alike (a node of the op's reflected entry, same `op` string).
     x = Value(2.0)
-    for out in (3 / x, 3**x):
-        constant, operand = out.parents
-        assert operand is x and constant.op == "" and constant.data == 3.0
-    assert (3**x).local_grads[1] == pytest.approx(math.log(3) * 9)
+    for out, op in ((3 - x, "-"), (3 / x, "/"), (3**x, "**"), (3 % x, "%"), (3 // x, "//")):
+        assert out.parents == (x,) and out.constant == 3.0 and out.op == op
+    assert (3**x).local_grads == (pytest.approx(math.log(3) * 9),)
+    assert (3 / x).local_grads == (-0.75,) and (3 % x).local_grads == (-1.0,)
+    assert (3 - x).local_grads == (-1.0,) and (3 // x).local_grads == (0.0,)
 
 
 def test_weighted_sum_is_one_node_with_every_operand():

@@ -171,7 +171,7 @@ def test_a_comparison_with_what_is_no_number_names_the_op_and_the_thing():
     spy = Spy()
     pattern = r"^'<=': cannot compare a Value with 'a' \(str\)$"
     with recording.installed(spy), pytest.raises(TypeError, match=pattern):
-        Value(1.0) <= "a"  # noqa: B015
+        Value(1.0) <= "a"
 
 
 def test_an_op_that_raises_reports_its_name_operands_and_error():

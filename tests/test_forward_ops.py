@@ -9,8 +9,7 @@ import math
 
 import pytest
 
-from autograd import Value, jvp
-from autograd import ops
+from autograd import Value, jvp, ops
 from autograd.engine import weighted_sum
 from autograd.forward import tangents
 
@@ -98,7 +97,8 @@ HARD_POINTS = {
 
 
 def test_every_builtin_op_has_hard_points():
-    assert set(HARD_POINTS) == set(ops.REGISTRY)
+    missing = sorted(set(ops.REGISTRY) - set(HARD_POINTS))
+    assert not missing and set(HARD_POINTS) <= set(ops.REGISTRY), f"HARD_POINTS lacks {missing}"
 
 
 def finite_difference(build, xs, i, h):

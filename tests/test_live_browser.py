@@ -126,12 +126,16 @@ def test_the_live_page(server, browser):
     wait_for(lambda: number(page, "step") >= 30, what="30 steps")
     assert number(page, "loss") < first_loss
 
-    # Pause: nothing moves any more.
+    # Pause: nothing moves any more. The page stamps state.lastUpdate whenever a render
+    # or a message changes what it shows: after the pause's own frame, it stays.
     button(page, "Pause").click()
+    wait_for(lambda: not playing(page), what="the pause")
     page.wait_for_timeout(300)
     paused = (number(page, "step"), number(page, "loss"))
+    still = page.evaluate("window.liveView.state.lastUpdate")
     page.wait_for_timeout(700)
     assert (number(page, "step"), number(page, "loss")) == paused
+    assert page.evaluate("window.liveView.state.lastUpdate") == still
 
     # Reset, then Step k times: exactly k steps, and the loss of Session(config) after k.
     button(page, "Reset").click()
@@ -174,6 +178,23 @@ def test_the_live_page(server, browser):
     page.click("#node-" + str(k - 1))
     page.wait_for_selector("[aria-label='chain rule'] pre")
     assert "∂L/∂" in page.text_content("[aria-label='chain rule'] pre")
+
+    # The last hidden layer is folded into one box; a click unfolds it into its neurons,
+    # each a box with its output's data and grad: the engine's numbers.
+    loss, _, layers = reference.sample_loss(sample)  # a new graph: its own nodes
+    order = topological_order(loss)
+    last_hidden = layers[-2]
+    # A folded box is named by its group's last node in topological order.
+    layer_box = max(order.index(h) for h in last_hidden)
+    page.click(f"[aria-label='sample graph'] #fold-{layer_box}")
+    neuron = last_hidden[0]
+    box = order.index(neuron)
+    page.wait_for_selector(f"[aria-label='sample graph'] #fold-{box}", timeout=30_000)
+    expected_out = f"out {format_number(neuron.data)}, grad {format_number(neuron.grad)}"
+    wait_for(
+        lambda: page.text_content(f"#fold-{box}-out text") == expected_out,
+        what=lambda: f"{page.text_content(f'#fold-{box}-out text')!r} to be {expected_out!r}",
+    )
 
     # Add a neuron: a new model, traced again, and training goes on.
     button(page, "add a neuron to layer 1").click()

@@ -19,10 +19,10 @@ import pytest
 pytest.importorskip("starlette", reason="the server tests need the live extra: pip install -e '.[live]'")
 pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx (in the dev extra)")
 
-from starlette.testclient import TestClient  # noqa: E402
-from starlette.websockets import WebSocketDisconnect  # noqa: E402
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
-from nn.live.app import create_app  # noqa: E402
+from nn.live.app import cookie_name, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-token-123"
@@ -55,7 +55,7 @@ def test_no_token_is_403(client):
 def test_the_token_opens_the_page_and_sets_a_cookie(client):
     response = client.get(f"/?token={TOKEN}")
     assert response.status_code == 200 and "main.js" in response.text
-    assert response.cookies.get("nn_live_token") == TOKEN
+    assert response.cookies.get(cookie_name(PORT)) == TOKEN
     # The cookie alone now opens everything.
     assert client.get("/static/ui.js").status_code == 200
     assert client.get("/static/autograd/graph_view.js").status_code == 200

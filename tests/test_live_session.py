@@ -131,7 +131,7 @@ class Inbox:
 def runner():
     inbox = Inbox()
     r = Runner(inbox, {"dataset": "xor", "layers": [4], "samples": 40}).start()
-    r.inbox = inbox
+    r.inbox = inbox  # type: ignore[attr-defined]  # the test's handle on it
     r.wait_idle()
     yield r
     r.stop()
@@ -214,15 +214,44 @@ def test_sample_graph_explain_and_replay(runner):
     runner.step()
     runner.wait_idle()
     graph = runner.inbox.of("graph")[-1]
-    assert graph["sample"] == 2 and 'id="node-0"' in graph["svg"]
-    # Every node has its id (updateGraph counts them), shown or folded into a box.
-    assert all(f'id="node-{i}"' in graph["svg"] for i in range(graph["count"]))
+    assert graph["sample"] == 2
+    # Every node listed is in the drawing, as itself or as a folded box, and only those.
+    for k in graph["nodes"]:
+        kind = "fold" if k in graph["folded"] else "node"
+        assert f'id="{kind}-{k}"' in graph["svg"]
+    assert graph["svg"].count('class="node"') >= len(graph["nodes"])
     k = graph["count"] - 1  # the loss itself, last in topological order
-    assert f'id="node-{k}-grad"' in graph["svg"]
+    assert k in graph["nodes"] and f'id="node-{k}-grad"' in graph["svg"]
     values = runner.inbox.of("frame")[-1]["graph"]
     # The engine's own numbers: the sample's loss at the current parameters.
     loss, _, _ = runner.session.sample_loss(2)
-    assert values["data"][k] == frames_module.num(loss.data) and values["grad"][k] == 1.0
+    at = graph["nodes"].index(k)
+    assert values["data"][at] == frames_module.num(loss.data) and values["grad"][at] == 1.0
+    assert len(values["data"]) == len(graph["nodes"])
+    # A weight's grad in the graph is this sample's ∂L/∂w, not the batch's (kept in .grad).
+    params = runner.session.params
+    _, _, _ = runner.session.sample_loss(2)
+    own = runner.session.sample_param_grads
+    shown_weights = [
+        (i, params.index(p))
+        for i, k in enumerate(graph["nodes"])
+        for p in params
+        if p.label == graph["names"][k]
+    ]
+    assert shown_weights
+    for i, j in shown_weights:
+        assert values["grad"][i] == frames_module.num(own[j])
+    assert any(own[j] != params[j].grad for _, j in shown_weights)
+    # A folded box unfolds on request: more nodes, laid out again; null folds back.
+    runner.submit({"type": "unfold", "node": graph["folded"][0]})
+    runner.wait_idle()
+    unfolded = runner.inbox.of("graph")[-1]
+    assert len(unfolded["nodes"]) > len(graph["nodes"])
+    runner.submit({"type": "unfold", "node": k})  # not a folded box: refused
+    runner.submit({"type": "unfold", "node": None})
+    runner.wait_idle()
+    assert "not a folded box" in runner.inbox.of("error")[-1]["message"]
+    assert runner.inbox.of("graph")[-1]["nodes"] == graph["nodes"]
     runner.submit({"type": "explain", "neuron": [0, 1]})
     runner.submit({"type": "replay"})
     runner.wait_idle()
@@ -292,3 +321,47 @@ def test_click_to_add_and_shift_click_to_remove_points(runner):
     runner.wait_idle()
     assert len(runner.inbox.of("error")) == errors + 1
 
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"activation": "tanh", "loss": "bce", "layers": [5, 3]},
+        {"activation": "sigmoid", "layers": [4]},
+        {"activation": "linear", "layers": [3, 3]},
+        {"dataset": "spiral", "loss": "cross_entropy", "layers": [6]},
+    ],
+)
+def test_the_maps_float_forward_is_the_engines_to_the_bit(config):
+    """The maps' grid runs each op's numeric rule on floats (no nodes): the same floats as
+    the model run by the engine."""
+    import random
+
+    session = Session(config)
+    for _ in range(3):
+        session.step()
+    forward = frames_module.float_forward(session)
+    rng = random.Random(0)
+    for _ in range(50):
+        point = [rng.uniform(-3, 3), rng.uniform(-3, 3)]
+        assert forward(point) == session.activations(point)
+    for xs, ys in [(session.train_xs, session.train_ys), (session.test_xs, session.test_ys)]:
+        assert frames_module.evaluate(session, forward, xs, ys) == session.evaluate(xs, ys)
+
+
+def test_pause_answers_with_one_whole_frame_and_nothing_after(runner):
+    runner.play()
+    deadline = time.monotonic() + 20
+    while runner.session.steps < 20 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    count = len(runner.inbox.of("frame"))
+    runner.pause()
+    runner.wait_idle()
+    time.sleep(0.5)  # a map asked for before the pause would come back by now
+    after = runner.inbox.of("frame")[count:]
+    last = after[-1]
+    assert last["playing"] is False and last["step"] == runner.session.steps
+    assert "boundary" in last and "metrics" in last  # the maps of the step it stopped on
+    assert not any(f["playing"] is False for f in after[:-1])
+    assert runner.inbox.of("frame")[-1] is last

@@ -14,7 +14,6 @@ import math
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -241,3 +240,19 @@ def test_without_anywidget_the_entry_point_says_what_to_install():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60, check=True)  # fmt: skip
     assert out.stdout.strip() == INSTALL
+
+
+def test_traced_fit_with_a_view_gives_the_numbers_of_fit(view):
+    # One loop: the live hook is fit's, whichever step computes the gradients.
+    from nn.traced import fit as traced_fit
+
+    xs, ys, model = _moons_training()
+    view.runner.wait_idle()
+    alone = MLP(2, [8, 1], rng=0)
+    expected = fit(alone, xs, ys, hinge, SGD(alone.parameters(), lr=0.05), steps=10, progress=False)
+    history = traced_fit(model, xs, ys, hinge, SGD(model.parameters(), lr=0.05), steps=10,
+                         progress=False, live=view)  # fmt: skip
+    assert history == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert view.session.model is model
+    assert (view.steps, view.loss) == (10, history[-1])
+    assert view.playing is False

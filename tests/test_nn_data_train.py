@@ -91,7 +91,7 @@ def test_fit_callback_sees_fresh_gradients_before_the_update():
         optimizer.lr = 0.1 / (step + 1)  # a schedule
 
     history = fit(model, xs, ys, bce, optimizer, steps=3, callback=callback, progress=False)
-    assert [s for s, _, _ in seen] == [0, 1, 2] and [l for _, l, _ in seen] == history
+    assert [s for s, _, _ in seen] == [0, 1, 2] and [loss for _, loss, _ in seen] == history
     assert any(g != 0.0 for g in seen[0][2]) and optimizer.lr == pytest.approx(0.1 / 3)
 
 

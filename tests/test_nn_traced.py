@@ -82,3 +82,54 @@ def test_traced_fit_checks_steps_as_fit_does(steps, error):
         model = MLP(2, [1], rng=0)
         with pytest.raises(error, match="fit: steps"):
             train(model, xs, ys, mse, SGD(model.parameters(), lr=0.1), steps=steps, progress=False)
+
+
+def _bad_arguments():
+    xs, ys = students()
+    model = MLP(2, [1], rng=0)
+    good = {"model": model, "xs": xs, "ys": ys, "loss": mse, "optimizer": SGD(model.parameters(), lr=0.1)}
+    return [
+        {**good, "model": "an MLP"},
+        {**good, "loss": "mse"},
+        {**good, "loss": 3},
+        {**good, "optimizer": model.parameters()},
+        {**good, "ys": ys[:-1]},
+        {**good, "callback": "print"},
+        {**good, "steps": 2.5},
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_bad_arguments())))
+def test_fit_and_traced_fit_refuse_a_bad_argument_with_the_same_message(case):
+    errors = []
+    for train in (fit, traced_fit):
+        arguments = _bad_arguments()[case]
+        with pytest.raises((TypeError, ValueError)) as caught:
+            train(**arguments, progress=False)
+        errors.append((type(caught.value), str(caught.value)))
+    assert errors[0] == errors[1]
+    assert errors[0][1].startswith("fit: ")
+
+
+def test_traced_fit_takes_the_arguments_of_fit_and_is_fit_with_the_traced_step():
+    import inspect
+
+    from nn.traced import TracedStep
+
+    ours = inspect.signature(fit).parameters
+    traced = inspect.signature(traced_fit).parameters
+    assert [name for name in ours if name != "step"] == [
+        name for name in traced if name not in ("on_guard_failure", "cache_dir")
+    ]
+    for name in ours:
+        if name != "step":
+            assert (traced[name].kind, traced[name].default) == (ours[name].kind, ours[name].default)
+    # The strategy given to nn.fit itself: the traced step's numbers.
+    xs, ys = students()
+    models = [MLP(2, [3, 1], output_activation="sigmoid", rng=2) for _ in range(2)]
+    seen = []
+    expected = traced_fit(models[0], xs, ys, bce, SGD(models[0].parameters(), lr=0.1), steps=5, progress=False)
+    history = fit(models[1], xs, ys, bce, SGD(models[1].parameters(), lr=0.1), steps=5, progress=False,
+                  step=TracedStep(), callback=lambda i, value: seen.append((i, value.data, value.is_leaf)))  # fmt: skip
+    assert history == expected
+    assert seen == [(i, v, True) for i, v in enumerate(history)]  # a leaf: no graph behind it

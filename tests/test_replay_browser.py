@@ -406,7 +406,7 @@ def test_update_network_rewrites_values_and_weights_in_place(visit):
         for j in range(len(layer.neurons)):
             assert shown[f"neuron-{k}-{j}"] == frame["values"][k + 1][j]
             assert f">{frame['values'][k + 1][j]}</text>" in redrawn
-    for k, j, i, colour, width in frame["edges"]:
+    for k, j, i, _colour, width in frame["edges"]:
         block = regex.search(rf'<g id="weight-{k}-{j}-{i}" class="edge">.*?<path[^>]*>', redrawn, regex.S)[0]
         stroke = regex.search(r' stroke="([^"]+)"', block)[1]
         assert shown[f"weight-{k}-{j}-{i}"][0] == stroke

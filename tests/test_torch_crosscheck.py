@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 
 from autograd import Value, grad
-from autograd.testing import _BUILDERS, expressions
+from autograd.testing import expressions, forms
 
 torch = pytest.importorskip(
     "torch", reason="PyTorch is not installed: skipping the cross-checks against it"
@@ -30,7 +30,7 @@ TORCH_FORMS = {
     "c//": lambda c, a: torch.div(torch.full_like(a, c), a, rounding_mode="floor"),
     "maximum(c)": lambda c, a: torch.maximum(a, torch.full_like(a, c)),
     "minimum(c)": lambda c, a: torch.minimum(a, torch.full_like(a, c)),
-    "round(d)": lambda c, a: torch.round(a, decimals=int(c)),
+    "round": lambda c, a: torch.round(a, decimals=int(c)),
 }
 
 
@@ -39,7 +39,7 @@ def torch_expression(expr, xs):
     values = list(xs)
     for step in expr.steps:
         args = [values[i] for i in step.operands]
-        build = TORCH_FORMS.get(step.op, _BUILDERS[step.op][1])
+        build = TORCH_FORMS.get(step.op, forms()[step.op].build)
         values.append(build(step.constant, *args))
     return values[-1]
 

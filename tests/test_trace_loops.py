@@ -259,3 +259,20 @@ def test_every_loss_of_nn_loops_with_the_straight_line_numbers(name):
         numbers = jitter(params, seed, scale=0.8)  # guards flip: traced again, both ways
         assert_bitwise(looped, unrolled, numbers)
         assert_engine(looped, f, params, numbers)
+
+
+def test_c_minus_x_and_x_minus_c_are_different_computations():
+    """`a - w` and `w - a` differ only in which side the folded constant is on: items of
+    each kind are looped apart, and every number is the engine's."""
+    data = [(0.05 * k - 2.0, k % 3 == 0) for k in range(90)]
+
+    def batch(w, b):
+        return sum((((a - w) if flip else (w - a)) * b).tanh() for a, flip in data)
+
+    traced = trace(batch, 0.5, 1.5)
+    assert traced.layout.startswith("loops"), traced.layout
+    for w, b in [(0.5, 1.5), (-1.0, 0.25), (2.0, -0.75)]:
+        inputs = [Value(w), Value(b)]
+        out = batch(*inputs)
+        out.backward()
+        assert traced(w, b) == (out.data, (inputs[0].grad, inputs[1].grad))

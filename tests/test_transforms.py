@@ -23,7 +23,7 @@ from autograd import (
     vjp,
 )
 from autograd.forward import ForwardStep, forward_steps, push_tangents, tangents
-from autograd.testing import _BUILDERS, expressions
+from autograd.testing import expressions, forms
 from autograd.transforms import count_passes
 
 EPS = 1e-6
@@ -41,7 +41,7 @@ def program_values(expr, xs):
     """Every value the program computes, inputs first: for functions of several outputs."""
     values = list(xs)
     for step in expr.steps:
-        values.append(_BUILDERS[step.op][1](step.constant, *(values[i] for i in step.operands)))
+        values.append(forms()[step.op].build(step.constant, *(values[i] for i in step.operands)))
     return values
 
 

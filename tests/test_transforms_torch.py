@@ -8,14 +8,13 @@ import pytest
 from hypothesis import given, settings
 
 from autograd import hessian, hvp, jacfwd, jacrev, jvp, vjp
-from autograd.testing import _BUILDERS, OPS, expressions
+from autograd.testing import OPS, expressions, forms
 
 torch = pytest.importorskip(
     "torch", reason="PyTorch is not installed: skipping the transforms' cross-checks against it"
 )
-from torch import func  # noqa: E402
-
 from test_torch_crosscheck import TORCH_FORMS  # noqa: E402  (the same programs on tensors)
+from torch import func  # noqa: E402
 
 OUTPUTS = 3  # the multi-output functions return a program's last three values
 
@@ -28,7 +27,7 @@ def ours(expr, several):
         values = list(xs)
         for step in expr.steps:
             args = [values[i] for i in step.operands]
-            values.append(_BUILDERS[step.op][1](step.constant, *args))
+            values.append(forms()[step.op].build(step.constant, *args))
         return values[max(n, len(values) - OUTPUTS) :] if several else values[-1]
 
     return f
@@ -42,7 +41,7 @@ def theirs(expr, several):
         values = list(xs)
         for step in expr.steps:
             args = [values[i] for i in step.operands]
-            build = TORCH_FORMS.get(step.op, _BUILDERS[step.op][1])
+            build = TORCH_FORMS.get(step.op, forms()[step.op].build)
             values.append(build(step.constant, *args))
         if several:
             # torch.func wants tensors out: an input returned as it is, or a number, too

@@ -303,6 +303,33 @@ def test_a_folded_graph_renders_one_node_per_box():
     assert svg.count('class="node"') == len(node_statements)
 
 
+def test_a_folded_box_names_its_last_node_for_a_page_that_updates_it():
+    loss = mlp_loss()
+    order = topological_order(loss)
+    placement = neuron_groups(order)
+    folded = draw(loss, groups=placement, max_nodes=100)
+    for path in set(placement.values()):
+        last = max(k for k, node in enumerate(order) if placement.get(node) == path)
+        node = order[last]
+        assert f'id="fold-{last}"' in folded.source
+        assert f'ID="fold-{last}-out"' in folded.source
+        assert f"out {format_number(node.data)}, grad {format_number(node.grad)}" in folded.source
+
+
+@pytest.mark.requires_dot
+def test_whole_layers_folded_say_how_many_outputs_and_render():
+    """A group with several outputs (a whole layer) shows no one output's numbers; groups
+    with no enclosing box rank by their edges (dot lost an edge when they were chained)."""
+    loss = mlp_loss()
+    order = topological_order(loss)
+    layers = {node: path[:1] for node, path in neuron_groups(order).items()}
+    folded = draw(loss, groups=layers, max_nodes=10)
+    assert folded.source.count("16 outputs") == 2  # L0 and L1
+    assert "fold-" in folded.source  # L2, one output: its numbers, with their ids
+    svg = folded.pipe(format="svg", encoding="utf-8")
+    assert svg.count('class="node"') == len(re.findall(r"^\s*\w+ \[label=", folded.source, re.M))
+
+
 def test_a_graph_without_neurons_over_the_cap_is_drawn_in_full_and_says_why():
     graph = draw(long_chain(50), max_nodes=10)
     assert len(value_node_ids(graph)) == 50
@@ -405,7 +432,7 @@ def test_a_grouping_may_name_nodes_outside_the_graph():
 def test_a_bad_grouping_is_a_type_error(groups, message):
     x = Value(1.0, "x")
     if isinstance(groups, dict):  # key the bad path by the graph's own leaf
-        groups = {x: path for path in groups.values()}
+        groups = {x: path for path in groups.values()}  # noqa: B035 - one entry
     with pytest.raises(TypeError, match=message):
         draw(x * 2, groups=groups)
 

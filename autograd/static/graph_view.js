@@ -7,13 +7,17 @@
 //                   (Graphviz writes a cell's id as "a_node-<k>-data"; both are found)
 //   op-<k>          the op that made node k (absent for a leaf)
 //   edge-<k>-<i>    the edge of node k's operand i into its op; edge-<k>-out op -> box
+//   fold-<k>        a folded box (draw's max_nodes), k its group's last node, whose
+//                   numbers its cell fold-<k>-out shows: "out 3, grad 1"
 // So one layout serves every step: a page draws the SVG once and calls updateGraph with
 // a frame per step. The live page and the replay page both use this module.
 //
 //   import { updateGraph } from "./graph_view.js";
 //   updateGraph(svgElement, frame);
 //
-// frame (every field optional; arrays indexed by k):
+// frame (every field optional; arrays indexed by k, or by position when `nodes` is given):
+//   nodes:   [k, ...]   the node of each entry of data, grad and fill; a node not listed
+//                       is left as it is (a frame of the drawn nodes only)
 //   data:    [number | string | null]  the data cell's number; null: unknown, "data ?"
 //   grad:    [number | string | null]  the grad cell's number; null: unknown, "grad ?"
 //   changed: [k, ...]   gradients this step changed: their grad cell is outlined and bold
@@ -22,7 +26,9 @@
 //   fill:    [colour | null]  the box's background colour (null: as drawn)
 // A string is written as given (Python's format_number makes them); a number is written
 // to 4 significant digits. Texts are set with textContent: nothing in a frame is HTML.
-// Missing fields leave that part of the picture as it is.
+// Missing fields leave that part of the picture as it is. The ids are looked up once per
+// SVG (a WeakMap keeps them), and a cell is rewritten only when its text changes: a page
+// may call updateGraph dozens of times a second.
 
 export const HIGHLIGHT_COLOUR = "#d62728";
 export const CHANGED_COLOUR = "#1f77b4";
@@ -64,39 +70,81 @@ function setAttr(element, attribute, value) {
   else element.setAttribute(attribute, next);
 }
 
-function setCell(svg, k, cell, value, suffix, marked) {
-  const group = byId(svg, `node-${k}-${cell}`);
-  if (!group) return;
-  const text = group.querySelector("text");
-  if (text) {
-    text.textContent = `${cell} ${formatNumber(value)}${value === null ? "" : suffix}`;
-    setAttr(text, "fill", value === null ? UNKNOWN_COLOUR : null);
-    setAttr(text, "font-style", value === null ? "italic" : null);
-    setAttr(text, "font-weight", marked ? "bold" : null);
+// The drawing's ids, looked up once per SVG (a page updates the same SVG many times a
+// second: one querySelector per node per frame cost the live page most of its time).
+// node k -> {box, data, grad, fold}: the cells found in the drawing. A folded box
+// (`fold-<k>`, k its group's last node) has one cell `fold-<k>-out`, "out 3, grad 1".
+const INDEXES = new WeakMap();
+const ID = /^(?:a_)?(node|fold|op|edge)-(\d+)(?:-([a-z]+|\d+))?$/;
+
+function graphIndex(svg) {
+  let index = INDEXES.get(svg);
+  if (index) return index;
+  index = { nodes: new Map(), current: undefined };
+  const entry = (k) => {
+    let e = index.nodes.get(k);
+    if (!e) { e = { k, box: null, op: null, edges: [], cells: {} }; index.nodes.set(k, e); }
+    return e;
+  };
+  for (const el of svg.querySelectorAll("[id]")) {
+    const m = ID.exec(el.id);
+    if (!m) continue;
+    const [, kind, number, part] = m;
+    const e = entry(Number(number));
+    if (kind === "op") e.op = el;
+    else if (kind === "edge") { if (part !== "out") e.edges.push(el); }
+    else if (part === undefined) { e.box = el; e.folded = kind === "fold"; }
+    else if (kind === "fold" && part === "out") e.cells.out = cellOf(el);
+    else if (kind === "node") e.cells[part] = cellOf(el);
   }
+  for (const [k, e] of index.nodes) if (!e.box) index.nodes.delete(k);  // an edge's end only
+  index.keys = [...index.nodes.keys()].sort((a, b) => a - b);
+  INDEXES.set(svg, index);
+  return index;
+}
+
+function cellOf(group) {
   const polygons = group.querySelectorAll("polygon");
-  const border = polygons[polygons.length - 1];
-  if (border) {
-    setAttr(border, "stroke", marked ? CHANGED_COLOUR : null);
-    setAttr(border, "stroke-width", marked ? "2.5" : null);
+  return { text: group.querySelector("text"), border: polygons[polygons.length - 1] || null,
+    written: null, marked: null };
+}
+
+function writeCell(cell, label, value, suffix, marked) {
+  if (!cell) return;
+  const unknown = value === null;
+  const text = `${label} ${formatNumber(value)}${unknown ? "" : suffix}`;
+  if (cell.text && text !== cell.written) {
+    cell.text.textContent = text;
+    if (unknown !== cell.unknown) {
+      setAttr(cell.text, "fill", unknown ? UNKNOWN_COLOUR : null);
+      setAttr(cell.text, "font-style", unknown ? "italic" : null);
+      cell.unknown = unknown;
+    }
+  }
+  cell.written = text;
+  if (marked !== cell.marked) {
+    if (cell.text) setAttr(cell.text, "font-weight", marked ? "bold" : null);
+    if (cell.border) {
+      setAttr(cell.border, "stroke", marked ? CHANGED_COLOUR : null);
+      setAttr(cell.border, "stroke-width", marked ? "2.5" : null);
+    }
+    cell.marked = marked;
   }
 }
 
-function markCurrent(svg, k, on) {
-  const box = byId(svg, `node-${k}`);
-  if (box) {
-    const frame = box.querySelector(':scope > polygon[stroke-width="3"]');
+function markCurrent(e, on) {
+  if (!e) return;
+  if (e.box && !e.folded) {
+    const frame = e.box.querySelector(':scope > polygon[stroke-width="3"]');
     if (frame) setAttr(frame, "stroke", on ? HIGHLIGHT_COLOUR : null);
   }
-  const op = byId(svg, `op-${k}`);
-  if (op) {
-    for (const shape of op.querySelectorAll("ellipse, polygon")) {
+  if (e.op) {
+    for (const shape of e.op.querySelectorAll("ellipse, polygon")) {
       setAttr(shape, "stroke", on ? HIGHLIGHT_COLOUR : null);
       setAttr(shape, "stroke-width", on ? "3" : null);
     }
   }
-  for (const edge of svg.querySelectorAll(`g.edge[id^="edge-${k}-"]`)) {
-    if (edge.id === `edge-${k}-out`) continue;
+  for (const edge of e.edges) {
     for (const shape of edge.querySelectorAll("path, polygon")) {
       setAttr(shape, "stroke", on ? HIGHLIGHT_COLOUR : null);
       setAttr(shape, "stroke-width", on ? "2" : null);
@@ -104,27 +152,60 @@ function markCurrent(svg, k, on) {
   }
 }
 
-export function nodeCount(svg) {
-  let k = 0;
-  while (byId(svg, `node-${k}`)) k += 1;
-  return k;
+// The node indices the drawing shows (a box or a folded box each), in order.
+export function shownNodes(svg) {
+  return graphIndex(svg).keys;
 }
 
+// One past the largest node index the drawing shows.
+export function nodeCount(svg) {
+  const keys = graphIndex(svg).keys;
+  return keys.length ? keys[keys.length - 1] + 1 : 0;
+}
+
+// frame.nodes, when given, lists the node index of each entry of data, grad and fill
+// (a frame of the shown nodes only); without it those arrays are indexed by k.
 export function updateGraph(svg, frame) {
-  const count = nodeCount(svg);
+  const index = graphIndex(svg);
   const changed = new Set(frame.changed || []);
   const partial = new Set(frame.partial || []);
-  for (let k = 0; k < count; k += 1) {
-    if (frame.data) setCell(svg, k, "data", frame.data[k] ?? null, "", false);
-    if (frame.grad) {
-      setCell(svg, k, "grad", frame.grad[k] ?? null, partial.has(k) ? " + …" : "", changed.has(k));
+  const at = frame.nodes ? new Map(frame.nodes.map((k, i) => [k, i])) : null;
+  const pick = (values, k) => {
+    if (!values) return undefined;
+    const i = at ? at.get(k) : k;
+    return i === undefined ? null : (values[i] ?? null);
+  };
+  for (const k of index.keys) {
+    const e = index.nodes.get(k);
+    const data = pick(frame.data, k);
+    const grad = pick(frame.grad, k);
+    const marked = changed.has(k);
+    if (e.folded) {
+      if (frame.data || frame.grad) {
+        const d = data === undefined ? e.lastData ?? null : data;
+        const g = grad === undefined ? e.lastGrad ?? null : grad;
+        e.lastData = d;
+        e.lastGrad = g;
+        const text = `${formatNumber(d)}, grad ${formatNumber(g)}${partial.has(k) ? " + …" : ""}`;
+        writeCell(e.cells.out, "out", text, "", marked);
+      }
+    } else {
+      if (data !== undefined) writeCell(e.cells.data, "data", data, "", false);
+      if (grad !== undefined) writeCell(e.cells.grad, "grad", grad, partial.has(k) ? " + …" : "", marked);
     }
     if (frame.fill) {
-      const box = byId(svg, `node-${k}`);
-      const background = box && box.querySelector(":scope > polygon");
-      if (background) setAttr(background, "fill", frame.fill[k] ?? null);
+      const background = e.box.querySelector(":scope > polygon");
+      if (background) setAttr(background, "fill", pick(frame.fill, k) ?? null);
     }
-    if ("current" in frame) markCurrent(svg, k, frame.current === k);
+  }
+  if ("current" in frame) {
+    if (index.current === undefined) {
+      for (const e of index.nodes.values()) markCurrent(e, false);  // as drawn, once
+    } else if (index.current !== frame.current) {
+      markCurrent(index.nodes.get(index.current), false);
+    }
+    if (frame.current !== null && frame.current !== undefined) markCurrent(index.nodes.get(frame.current), true);
+    index.current = frame.current;
   }
 }
 

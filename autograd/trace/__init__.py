@@ -41,7 +41,8 @@ to the last bit: up to the sign of a zero, and, from Python 3.12, `sum()` inside
 engine's `w·x+b` compensates its rounding, which the traced sum does not. A `detach()`
 passes nothing back. Where a gradient meets inf or nan, the engine lets a zero factor win
 (`engine._product`); the plain code does not, so a call whose gradients are not all finite
-is redone by a careful copy of the code that applies that rule (see `Writer.careful`).
+is redone by a careful copy of the code that applies that rule (`careful.py`, made on
+first use).
 
 A batch: one computation, written once
 --------------------------------------
@@ -56,8 +57,9 @@ and a graph whose shape the loops do not take (the engine's order interleaving t
 items), are written straight-line: `Traced.layout` says which and why, `costs["looped"]`
 counts the nodes written once. `trace(..., unroll=True)` writes every line out (the form
 of one item, for a lesson). Package layout: `recorder.py` (what the engine reports while
-`f` runs), `writer.py` (the straight-line code) with `rules.py` (what the code calls for an
-op), `repeats.py` (finding the repeated computations), `loops.py` (writing them as loops),
+`f` runs), `graph.py` (the recorded graph, read once), `writer.py` (the straight-line code)
+with `rules.py` (what the code calls for an op), `repeats.py` (finding the repeated
+computations), `loops.py` (writing them as loops), `careful.py` (the careful copy),
 `traced.py` (the traced callable); the engine's side is `autograd.recording`.
 
 What is an input, what is a constant

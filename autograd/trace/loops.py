@@ -51,7 +51,6 @@ def write_source(
     aux: Sequence[Value],
     recorder: Recorder,
     unroll: bool,
-    careful: bool = False,
 ) -> tuple[str, dict[str, Any], list[str], Layout]:
     """The traced graph as source: with loops where it repeats a computation, else (or with
     `unroll`) straight-line. Returns the source, its globals, each guard's text and how it
@@ -59,13 +58,11 @@ def write_source(
 
     def straight(why: str) -> tuple[str, dict[str, Any], list[str], Layout]:
         writer = Writer(inputs, labels, output, aux, recorder.guards, recorder.constants)
-        writer.careful = careful
         return writer.write(), writer.globals, writer.guard_texts, Layout(f"straight-line: {why}")
 
     if unroll:
         return straight("unroll=True")
     writer = Writer(inputs, labels, output, aux, recorder.guards, recorder.constants)
-    writer.careful = careful
     writer.walk(writer.roots())
     groups, owner, items = find_groups(writer)
     looped = sum(len(group.members) * len(group.members[0].nodes) for group in groups)
@@ -96,7 +93,6 @@ class Body(Writer):
         self.parents, self.depends = outer.parents, outer.depends
         self.globals, self.op_names = outer.globals, outer.op_names
         self.outer = outer
-        self.careful = outer.careful
         self.group = group
         self.index = number  # the group's
         self.item = item = group.members[0]
@@ -239,7 +235,10 @@ class LoopWriter:
                 raise Unsupported("the items of a loop are visited in different orders")
             finished.add(current)
 
-        for node in order:
+        i, n = 0, len(order)
+        while i < n:
+            node = order[i]
+            i += 1
             r = owner.get(node, SHARED)
             item = None if r == SHARED else looped[r]
             if item is None:
@@ -260,6 +259,13 @@ class LoopWriter:
                     if runs > MAX_RUNS:
                         raise Unsupported("the rest of the code interleaves the items' backward")
                     segments.append([item])
+                # The common case, compared at C speed: the item's nodes all at once, in
+                # the reverse of the order they were recorded in.
+                k = len(item.nodes)
+                if order[i - 1 : i - 1 + k] == item.nodes[::-1]:
+                    block = list(range(k - 1, -1, -1))
+                    i += k - 1
+                    continue
             block.append(item.local[node])
         close()
         self.reference = reference

@@ -9,17 +9,18 @@
    guards with the same outcomes, the same nodes used outside) form a group. An item whose
    path differs (another branch) therefore falls in another group, never a wrong one.
 
-Each pass reads every node of the graph once, in plain loops: this is most of a batch's
-trace.
+Step 1 is done by `graph.py`, in its one reading of the graph; steps 2 and 3 read every
+node once more each, in plain loops (or, where they can, C-speed `compress` and `chain`):
+with step 1, most of a batch's trace.
 """
 
 from __future__ import annotations
 
+from itertools import chain, compress
 from typing import Any
 
 from autograd.engine import _MANY as MANY
 from autograd.engine import Value
-from autograd.trace.rules import SUB
 from autograd.trace.writer import Writer
 
 SHARED = -1  # the owner of a node that two items' roots reach
@@ -65,123 +66,89 @@ class Group:
         self.varying: list[int] = []  # the slots whose numbers differ between items
 
 
-def _shape(node: Value, kind: Any, parents: int) -> Any:
-    """What besides the op and the parents makes a node's code: the kind of its folded
-    constant, `c - x` against `x - c`, a `w·x+b`'s form. (Read from the node's slots: this
-    runs once per node of a big graph.)"""
-    b = node._b
-    if b is None:
-        c = node._db
-        shape: Any = None if c is None else type(c) if type(c) is not tuple else tuple(map(type, c))
-        return (shape, node._da == 1.0) if kind == SUB else shape
-    if b is MANY:
-        return (node._db, parents)
-    return None
-
-
 def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Item | None]]:
     """The groups of matching items of the traced graph (see the module's docstring)."""
-    depends, parents_of = writer.depends, writer.parents
-    inputs = {value: -2 - k for k, value in enumerate(writer.inputs)}  # negative codes
-    nodes = [n for n in writer.order if depends[n] and n not in inputs]
-
-    # 1. signatures: the same op and shape on parents of the same signatures
-    signature: dict[Value, int] = {}
-    interned: dict[Any, int] = {}
-    count: list[int] = []
-    for node in nodes:
-        parents = parents_of[node]
-        codes = tuple(
-            [(signature[p] if p in signature else inputs[p]) if depends[p] else -1 for p in parents]
-        )
-        tag = node._tag
-        kind = tag[0] if type(tag) is tuple else tag
-        key = (
-            kind if type(kind) is str else id(kind),
-            _shape(node, kind, len(parents)),
-            codes,
-        )
-        s = interned.get(key)
-        if s is None:
-            s = interned[key] = len(count)
-            count.append(0)
-        count[s] += 1
-        signature[node] = s
+    graph = writer.graph
+    signature, counts = graph.signature, graph.counts
+    signature_get = signature.get  # (>= 0: a node that depends on the inputs; < 0: an input)
+    # 1. the signatures, which graph.py gave every node that depends on the inputs
+    nodes, parents_list = graph.signed, graph.signed_parents
+    repeated = [counts[s] > 1 for s in graph.signatures]
 
     # 2. roots: repeated nodes that no repeated node consumes; and the nodes that one root
-    # alone reaches (consumers first: backwards)
-    consumed: set = set()
-    roots: list[Value] = []
-    owner: dict[Value, int] = {}  # -1: reached from two roots or more (shared: outside)
-    for node in reversed(nodes):
-        mine = owner.get(node)
-        if count[signature[node]] > 1:
-            consumed.update(parents_of[node])
-            if node not in consumed:
-                mine = owner[node] = len(roots) if mine is None else SHARED
-                roots.append(node)
+    # alone reaches (consumers first: backwards). Roots are numbered from the last.
+    consumed = set(chain.from_iterable(compress(parents_list, repeated)))
+    roots = [node for node in compress(nodes, repeated) if node not in consumed]
+    roots.reverse()
+    # -1: reached from two roots or more (shared: outside), as the inputs and constants are
+    owner: dict[Value, int] = dict.fromkeys(graph.unsigned, SHARED)
+    owner.update(zip(roots, range(len(roots))))
+    owner_get = owner.get
+    for node, parents in zip(reversed(nodes), reversed(parents_list)):
+        mine = owner_get(node)
         if mine is None:
             continue
-        for p in parents_of[node]:
-            if p in inputs or not depends[p]:
-                continue
-            theirs = owner.get(p)
+        for p in parents:
+            theirs = owner_get(p)
             if theirs is None:
                 owner[p] = mine
-            elif theirs != mine:
+            elif theirs != mine and theirs != SHARED:
                 owner[p] = SHARED
     if len(roots) < 2:
         return [], {}, []
-    roots.reverse()  # in topological order
-    last = len(roots) - 1
-    owner = {node: (r if r == SHARED else last - r) for node, r in owner.items()}
 
     # 3. each item's nodes in topological order, and its key (inline: per node of the graph)
     made = [Item() for _ in roots]
     used: set = set()  # item nodes used outside their item
     owned = owner.get
-    for node in nodes:
+    last = None
+    item = made[0]
+    for node, parents, sig in zip(nodes, parents_list, graph.signatures):
         r = owned(node, SHARED)
-        parents = parents_of[node]
         if r == SHARED:
             for p in parents:
                 if owned(p, SHARED) != SHARED:
                     used.add(p)
             continue
-        item = made[r]
-        local = item.local
+        if r != last:
+            last = r
+            item = made[r]
+            local, slots, numbers = item.local, item.slots, item.numbers
+            in_item, add = local.get, item.entries.append
         # The node's entry in the item's key, flat (mostly small ints: a few bytes a node):
         # its signature (which says how many parents follow), then each parent.
-        refs = item.entries
-        refs.append(signature[node])
+        add(sig)
         for p in parents:
-            j = local.get(p)
+            j = in_item(p)
             if j is not None:
-                refs.append(j)
-            elif p in inputs:
-                refs.append(inputs[p])
-            elif depends[p]:  # an outer node, the same for every item
-                if owned(p, SHARED) != SHARED:
-                    used.add(p)  # (another item's node)
-                refs.append(("x", id(p)))
-            else:  # a constant Value: a number of the item's own (shared where shared)
+                add(j)
+                continue
+            code = signature_get(p)
+            if code is None:  # a constant Value: a number of the item's own (shared where shared)
                 slot = item.constants.get(p)
                 if slot is None:
-                    slot = item.constants[p] = len(item.slots)
-                    item.slots.append((p, None))
-                    item.numbers.append(p._data)
-                refs.append(("k", slot))
+                    slot = item.constants[p] = len(slots)
+                    slots.append((p, None))
+                    numbers.append(p._data)
+                add(("k", slot))
+            elif code < 0:  # an input
+                add(code)
+            else:  # an outer node, the same for every item
+                if owned(p, SHARED) != SHARED:
+                    used.add(p)  # (another item's node)
+                add(("x", id(p)))
         b = node._b
         if b is None:
             if node._db is not None:  # x * 2: the 2
-                item.slots.append((node, "c"))
-                item.numbers.append(node._db)
+                slots.append((node, "c"))
+                numbers.append(node._db)
         elif b is MANY and len(parents) != 2 * node._db + 1:  # w·x+b, constant inputs
             for j in range(node._db):
-                item.slots.append((node, j))
-                item.numbers.append(node._da[j])
-        local[node] = len(item.nodes)
-        item.nodes.append(node)
+                slots.append((node, j))
+                numbers.append(node._da[j])
+        local[node] = len(local)
+    for item in made:
+        item.nodes = list(item.local)
     items: list[Item | None] = list(made)
     for r, root in enumerate(roots):
         if owner.get(root) != r:
@@ -190,9 +157,9 @@ def find_groups(writer: Writer) -> tuple[list[Group], dict[Value, int], list[Ite
     if writer.guards:
         _assign_guards(writer, items, owner, used)
     grouped: dict[Any, list[Item]] = {}
-    for kept in items:
+    for kept in reversed(items):  # in topological order
         if kept is not None:
-            kept.exports = [n for n in kept.nodes if n in used]
+            kept.exports = list(compress(kept.nodes, map(used.__contains__, kept.nodes)))
             kept.key = (tuple(kept.entries), tuple(kept.local[e] for e in kept.exports))
             kept.entries = []
             grouped.setdefault(kept.key, []).append(kept)

@@ -1,9 +1,14 @@
 """What the generated code calls and writes for an op: the numeric rule (raising the
-engine's overflow message), the names of its derivatives, and constants as literals."""
+engine's overflow message), the names of its derivatives, and constants as literals.
+
+Everything about an op itself (its symbol, its method's name, its constant) is read off
+its entry of `autograd/ops.py`; this module only says which entries the writer spells out
+inline instead of calling their rule."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from numbers import Real
 from typing import Any
@@ -11,21 +16,17 @@ from typing import Any
 from autograd import ops
 from autograd.trace.errors import TraceError
 
-ADD, SUB, MUL, NEG, RELU, DETACH = (
-    op.name for op in (ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.RELU, ops.DETACH)
-)
-WEIGHTED_SUM = ops.WEIGHTED_SUM.name
-OP_WORDS = {
-    ops.ADD.name: "add",
-    ops.SUB.name: "sub",
-    ops.MUL.name: "mul",
-    ops.DIV.name: "div",
-    ops.POW.name: "pow",
-    ops.MOD.name: "mod",
-    ops.FLOORDIV.name: "floordiv",
-}
-INFIX = tuple(OP_WORDS)
-INLINE_INFIX = (ADD, SUB, MUL)
+ADD, SUB, RSUB, MUL, NEG = ops.ADD, ops.SUB, ops.RSUB, ops.MUL, ops.NEG
+RELU, DETACH, WEIGHTED_SUM = ops.RELU, ops.DETACH, ops.WEIGHTED_SUM
+INLINE_INFIX = (ADD, SUB, RSUB, MUL)  # written as Python's operator, not a call
+
+
+def word(op: ops.Op) -> str:
+    """An identifier for `op` in the generated code: its method's name for an operator
+    (`truediv`, `rpow`), else its name cut down to ASCII letters, digits and `_`."""
+    if op.symbol is not None and op.method:
+        return op.method.strip("_")
+    return re.sub(r"[^A-Za-z0-9_]", "_", str(op.name))[:40]
 
 
 def literal(x: Any) -> str:
@@ -52,7 +53,7 @@ def numeric_rule(op: ops.Op) -> Callable[..., tuple[float, ...]]:
     OverflowError into that message; so does the function returned here. Other ops' rules
     are called as the engine calls them: as they are."""
     numeric = op.numeric
-    if op.user_defined or op.arity != 1:
+    if op.user_defined or op.arity != 1 or op.left:  # (2 ** x raises as the operator does)
         return numeric
     name = op.name
     if op.has_constant:

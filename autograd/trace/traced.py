@@ -4,14 +4,15 @@ calls it; a guard that fails traces `f` again (a new variant, cached beside the 
 from __future__ import annotations
 
 import gc
-import hashlib
 import importlib.util
 import inspect
+import itertools
 import linecache
 import marshal
 import math
 import os
 import sys
+import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -29,15 +30,31 @@ GUARD_POLICIES = ("retrace", "raise")
 class _Variant:
     """One traced path through `f`: its source, its compiled function, its guards."""
 
-    __slots__ = ("__weakref__", "careful", "filename", "function", "guards", "source")
+    __slots__ = ("__weakref__", "_careful", "_lock", "filename", "function", "guards", "source")
 
     def __init__(self, source: str, function: Callable, guards: list[str], filename: str) -> None:
         self.source = source
         self.function = function
         self.guards = guards  # each guard as text, by index
         self.filename = filename
-        # The careful copy (see Writer.careful): its source and globals, until first run.
-        self.careful: Any = None
+        self._careful: Callable | None = None  # made by the first call that needs it
+        self._lock = threading.Lock()
+
+    def careful(self) -> Callable:
+        """The careful copy of the code (`careful.py`), made once, by whichever thread
+        needs it first."""
+        function = self._careful
+        if function is None:
+            with self._lock:
+                function = self._careful
+                if function is None:
+                    # (imported here: most programs never need it, nor its `ast`)
+                    from autograd.trace import careful
+
+                    globals_ = self.function.__globals__
+                    function = careful.careful_function(self.source, self.filename, globals_)
+                    self._careful = function
+        return function
 
 
 class Traced:
@@ -107,12 +124,8 @@ class Traced:
 
     def _carefully(self, variant: _Variant, xs: list[float]) -> Any:
         """The call again through the variant's careful copy of the code, which applies the
-        engine's chain rule (a zero factor wins) term by term; compiled on first use."""
-        if type(variant.careful) is tuple:
-            source, namespace = variant.careful
-            exec(compile(source, variant.filename + " (careful)", "exec"), namespace)
-            variant.careful = namespace["forward_backward"]
-        return variant.careful(*xs)
+        engine's chain rule (a zero factor wins) term by term; made on first use."""
+        return variant.careful()(*xs)
 
     def _other_path(self, xs: list[float], index: int) -> Any:
         """The last-used variant's guard `index` failed at `xs`: another cached variant,
@@ -190,25 +203,17 @@ class Traced:
         source, namespace, guard_texts, layout = write_source(
             inputs, self.labels, output, aux, recorder, unroll=self.unroll
         )
-        # Its careful copy (see Writer.careful), written now while the graph is at hand.
-        careful_source, careful_namespace, _, _ = write_source(
-            inputs, self.labels, output, aux, recorder, unroll=self.unroll, careful=True
-        )
         written = time.perf_counter()
         self.traces += 1
-        key = hashlib.sha256(f"{self._name}\n{source}".encode()).hexdigest()
-        filename = f"<traced {self._name} {key[:12]}>"
+        filename = f"<traced {self._name} #{next(_traces)}>"
         namespace.update({"GuardFailed": GuardFailed, "inf": math.inf, "nan": math.nan})
-        exec(_compiled(source, filename, key, self.cache_dir), namespace)
+        exec(_compiled(source, filename, self._name, self.cache_dir), namespace)
         compiled = time.perf_counter()
-        careful_namespace.update(namespace)
-        careful_namespace["_product"] = engine._product
         guards = [
             f"{text} was {guard.outcome} when traced"
             for text, guard in zip(guard_texts, recorder.guards)
         ]
         variant = _Variant(source, namespace["forward_backward"], guards, filename)
-        variant.careful = (careful_source, careful_namespace)  # compiled when first needed
         # Tracebacks through the generated code show its lines, for as long as it lives.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         weakref.finalize(variant, linecache.cache.pop, filename, None)
@@ -244,12 +249,18 @@ class Traced:
         return output, aux
 
 
-def _compiled(source: str, filename: str, key: str, cache_dir: str | None) -> Any:
+_traces = itertools.count(1)  # numbers the generated code's file names
+
+
+def _compiled(source: str, filename: str, name: str, cache_dir: str | None) -> Any:
     """`compile(source)`, or its code read back from `cache_dir` where an earlier process
     left it. The files are keyed by the source's hash and the interpreter, and checked as
     `.pyc` files are, by the bytecode's magic number."""
     if cache_dir is None:
         return compile(source, filename, "exec")
+    import hashlib  # (only here: loading it costs a cold trace several milliseconds)
+
+    key = hashlib.sha256(f"{name}\n{source}".encode()).hexdigest()
     magic = importlib.util.MAGIC_NUMBER
     path = os.path.join(cache_dir, f"trace-{key[:32]}.{sys.implementation.cache_tag}.bin")
     try:

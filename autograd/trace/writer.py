@@ -8,29 +8,28 @@ as the body of a loop, with a `Writer` of its own (`Body`); this module writes t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from autograd import engine, ops
 from autograd.engine import Value
-from autograd.trace.errors import TraceError
-from autograd.trace.recorder import Guard, describe, printable, stranger
+from autograd.trace.graph import Graph, emission
+from autograd.trace.recorder import Guard, printable
 from autograd.trace.rules import (
     ADD,
     DETACH,
-    INFIX,
     INLINE_INFIX,
     MUL,
     NEG,
-    OP_WORDS,
     RELU,
+    RSUB,
     SUB,
     WEIGHTED_SUM,
     derivatives,
     exact_number,
     literal,
     numeric_rule,
+    word,
 )
 
 FUNCTION_NAME = "forward_backward"
@@ -45,10 +44,6 @@ class Writer:
     value_prefix = "v"  # v<k>: a node's value; g<k>: d(output)/d(it); d<k>: its derivatives
     grad_prefix = "g"
     derivative_prefix = "d"
-    # The careful copy of the code: every chain-rule term through the engine's `_product`
-    # (a zero factor wins over inf and nan); run only when the fast code's gradients are
-    # not all finite, which is the only case where the two can differ.
-    careful = False
 
     def __init__(
         self,
@@ -84,6 +79,7 @@ class Writer:
         # (node, "c") its folded constant, (node, j) a `w·x+b`'s constant input j.
         self.slots: dict[tuple[Value, Any], str] = {}
         self.order: list[Value] = []  # every node, each after its parents (after walk())
+        self.graph = Graph(self.inputs, constants)  # read by walk()
 
     # --- names ------------------------------------------------------------------------------
 
@@ -137,11 +133,10 @@ class Writer:
 
         One name per Op object: two user ops may have the same name (one defined again),
         each keeps its own rule. The name is an identifier made here, `op_` and the op's
-        name cut down to ASCII letters, digits and `_` (`op_exp`, `op_div`, `op_my_op_2`)."""
+        name cut down to ASCII letters, digits and `_` (`op_exp`, `op_truediv`, `op_my_op_2`)."""
         name = self.op_names.get(op)
         if name is None:
-            word = OP_WORDS.get(op.name) or re.sub(r"[^A-Za-z0-9_]", "_", str(op.name))[:40]
-            name = base = f"op_{word}"
+            name = base = f"op_{word(op)}"
             k = 1
             while name in self.globals:
                 k += 1
@@ -153,77 +148,12 @@ class Writer:
     # --- the graph ----------------------------------------------------------------------------
 
     def walk(self, roots: Sequence[Value]) -> list[Value]:
-        """Every node reachable from `roots`, each after its parents; records their parents
-        and dependence on the inputs, and refuses what cannot be replayed."""
-        inputs = set(self.inputs)
-        constants = self.constants
-        parents_of = self.parents
-        depends = self.depends
-        order: list[Value] = []
-        known: set = set()  # the kinds of node checked to be ops
-        many = engine._MANY
-        stack: list[Any] = list(reversed(roots))
-        pop, push = stack.pop, stack.append
-        while stack:
-            node = pop()
-            if type(node) is tuple:  # (node,): its parents are done
-                node = node[0]
-                parents = parents_of[node]
-                if parents:
-                    tag = node._tag
-                    if (tag[0] if type(tag) is tuple else tag) not in known:
-                        try:
-                            engine.op_of(node)
-                        except KeyError:
-                            raise TraceError(
-                                f"trace: the op {node.op!r} of {describe(node)} is not in "
-                                "ops.REGISTRY, nor a user op (define_op): nothing says how to "
-                                "compute it"
-                            ) from None
-                        known.add(tag[0] if type(tag) is tuple else tag)
-                    dep = False
-                    for parent in parents:
-                        if depends[parent]:
-                            dep = True
-                            break
-                    depends[node] = dep
-                else:
-                    depends[node] = node in inputs
-                order.append(node)
-                continue
-            if node in parents_of:
-                continue
-            a, b = node._a, node._b  # node.parents, read here once per node of the graph
-            parents = () if a is None else a if b is many else (a,) if b is None else (a, b)
-            parents_of[node] = parents
-            if not parents and node not in inputs and node not in constants:
-                raise TraceError(stranger(node, self.inputs, self.constants))
-            push((node,))
-            for parent in reversed(parents):
-                if parent not in parents_of:
-                    push(parent)
-        self.order = order
-        return order
-
-    def emission(self, roots: Sequence[Value], seen: set) -> list[Value]:
-        """The nodes that depend on the inputs, reachable from `roots` and not `seen` yet,
-        each after its parents (marking them seen)."""
-        parents_of, depends = self.parents, self.depends
-        order: list[Value] = []
-        stack: list[Any] = [root for root in reversed(roots) if depends[root]]
-        while stack:
-            node = stack.pop()
-            if type(node) is tuple:
-                order.append(node[0])
-                continue
-            if node in seen:
-                continue
-            seen.add(node)
-            stack.append((node,))
-            for parent in reversed(parents_of[node]):
-                if parent not in seen and depends[parent]:
-                    stack.append(parent)
-        return order
+        """Read the graph of `roots` (the output first, `graph.py`): every node's parents
+        and dependence on the inputs, refusing what cannot be replayed."""
+        graph = self.graph
+        graph.read(self.output, roots)
+        self.parents, self.depends, self.order = graph.parents, graph.depends, graph.order
+        return self.order
 
     def roots(self) -> list[Value]:
         """The results, then every Value a guard compares."""
@@ -268,11 +198,11 @@ class Writer:
         for index in guards:
             guard = self.guards[index]
             operands = [x for x in (guard.left, guard.right) if isinstance(x, Value)]
-            for node in self.emission(operands, seen):
+            for node in emission(self.parents, self.depends, operands, seen):
                 self.forward(node)
             if any(depends[x] for x in operands):
                 self.guard(index, guard)
-        for node in self.emission(results, seen):
+        for node in emission(self.parents, self.depends, results, seen):
             self.forward(node)
 
     def seed(self) -> dict[Value, str]:
@@ -287,10 +217,7 @@ class Writer:
     def backward_order(self) -> list[Value]:
         """The nodes that depend on the inputs, in backward()'s own order: the same sums,
         added in the same order."""
-        output, depends = self.output, self.depends
-        if not self.parents[output]:
-            return []
-        return [n for n in reversed(engine._intermediates_in_order(output)) if depends[n]]
+        return self.graph.backward
 
     def finish(self, grads: dict[Value, str]) -> str:
         returned = ", ".join(grads.get(value, "0.0") for value in self.inputs)
@@ -334,41 +261,42 @@ class Writer:
 
     def forward(self, node: Value) -> None:
         """One line: the node's value (and, for ops called by name, its local derivatives)."""
-        op = node._kind()  # a built-in op's name, or a user op's Op
+        op = node._kind()  # its Op: an entry of ops.py, or a user op
         parents = self.parents[node]
-        if type(op) is not str:  # a user op
+        if op.user_defined:
             self.call(node, parents)
             return
         if op in INLINE_INFIX:
+            symbol = op.symbol
             if len(parents) == 2:
                 a, b = parents
-                code = f"{self.ref(a)} {op} {self.ref(b)}"
-                text = f"{self.show_operand(a)} {op} {self.show_operand(b)}"
+                code = f"{self.ref(a)} {symbol} {self.ref(b)}"
+                text = f"{self.show_operand(a)} {symbol} {self.show_operand(b)}"
             else:
                 a = parents[0]
                 c = self.folded(node)
                 shown_c = literal(node.constant)
-                if op == SUB and node._da != 1.0:  # c - x
-                    code = f"{c} - {self.ref(a)}"
-                    text = f"{shown_c} - {self.show_operand(a)}"
+                if op.left:  # c - x
+                    code = f"{c} {symbol} {self.ref(a)}"
+                    text = f"{shown_c} {symbol} {self.show_operand(a)}"
                 else:  # x + c, x - c, x * c
-                    code = f"{self.ref(a)} {op} {c}"
-                    text = f"{self.show_operand(a)} {op} {shown_c}"
+                    code = f"{self.ref(a)} {symbol} {c}"
+                    text = f"{self.show_operand(a)} {symbol} {shown_c}"
             infix = True
-        elif op == RELU:  # as the engine's: nan passes through
+        elif op is RELU:  # as the engine's: nan passes through
             x = self.ref(parents[0])
             code = f"{x} if {x} > 0.0 or {x} != {x} else 0.0"
             text = f"relu({self.show(parents[0])})"
             infix = False
-        elif op == NEG:
+        elif op is NEG:
             code = f"-{self.ref(parents[0])}"
             text = f"-{self.show_operand(parents[0])}"
             infix = True
-        elif op == DETACH:  # the same number
+        elif op is DETACH:  # the same number
             code = self.ref(parents[0])
             text = f"detach({self.show(parents[0])})"
             infix = False
-        elif op == WEIGHTED_SUM:
+        elif op is WEIGHTED_SUM:
             self.weighted_sum(node, parents)
             return
         else:
@@ -384,7 +312,7 @@ class Writer:
         """A node of an op that is not written inline: a call of its numeric rule."""
         op = engine.op_of(node)
         args = [self.ref(p) for p in parents]
-        infix = not op.user_defined and op.name in INFIX
+        infix = op.symbol is not None
         op_name = printable(op.name)
         shown = [self.show_operand(p) if infix else self.show(p) for p in parents]
         ds = derivatives(op, len(parents), f"{self.derivative_prefix}{self.count}")
@@ -395,7 +323,8 @@ class Writer:
             args.append(self.folded(node))
             shown.append(literal(node.constant))
         if infix and len(shown) == 2:
-            text = f"{shown[0]} {op_name} {shown[1]}"
+            left, right = (shown[1], shown[0]) if op.left else shown  # 2 / x: c on the left
+            text = f"{left} {op_name} {right}"
         else:
             text = f"{op_name}({', '.join(shown)})"
         label = node.label
@@ -439,8 +368,8 @@ class Writer:
     def backward(self, node: Value, grads: dict[Value, str]) -> None:
         """One line per contribution of `node` to a parent that depends on the inputs."""
         g = grads[node]
-        op = node._kind()  # a built-in op's name, or a user op's Op
-        if op == DETACH:
+        op = node._kind()  # its Op
+        if op is DETACH:
             return  # a local derivative of 0: the engine's zero factor wins, nothing to add
         parents = self.parents[node]
         depends, shown, append = self.depends, self.shown, self.lines.append
@@ -448,25 +377,18 @@ class Writer:
         for j, parent in enumerate(parents):
             if not depends[parent]:
                 continue
-            if parent._kind() == DETACH:
+            if parent._kind() is DETACH:
                 continue  # (a detach's gradient is not needed: it passes nothing on)
-            if op == ADD:
+            if op is ADD:
                 local = "1"
-            elif op == MUL and len(parents) == 2:
+            elif op is MUL and len(parents) == 2:
                 local = self.ref(parents[1 - j])
-            elif op == DETACH:
-                local = "0.0"
             else:
                 local = self.local(node, op, parents, j)
+            # (Each term is `gradient * local`, gradient first: careful.py rewrites these
+            # lines into the engine's rule for inf and nan.)
             target = self.target(parent, grads)
-            if self.careful:  # the engine's rule, term by term: a zero factor wins
-                term = f"_product({local}, {g})"
-                if target is None:
-                    target = grads[parent] = self.grad_names[parent]
-                    code = f"{target} = {term}"
-                else:
-                    code = f"{target} += {term}"
-            elif target is None:
+            if target is None:
                 target = grads[parent] = self.grad_names[parent]
                 if local == "1":
                     code = f"{target} = {g}"
@@ -482,28 +404,26 @@ class Writer:
                 code = f"{target} += {g} * {local}"
             append(f"    {code}  # {shown.get(parent, self.ref(parent))} <- {source}")
 
-    def local(self, node: Value, op: Any, parents: tuple[Value, ...], j: int) -> str:
+    def local(self, node: Value, op: ops.Op, parents: tuple[Value, ...], j: int) -> str:
         """d(node)/d(parents[j]) as code: "1", "-1", or an expression."""
-        if op == MUL:
+        if op is MUL:
             if len(parents) == 2:
                 return self.ref(parents[1 - j])
             return self.folded(node)
-        if op == ADD:
+        if op is ADD:
             return "1"
-        if op == WEIGHTED_SUM:
+        if op is WEIGHTED_SUM:
             n = node.constant
             if j == len(parents) - 1:
                 return "1"  # the bias
             if len(parents) == 2 * n + 1:  # a weight's input, an input's weight
                 return self.ref(parents[j + n]) if j < n else self.ref(parents[j - n])
             return self.constant_input(node, j)  # a weight's constant input
-        if op == RELU:
+        if op is RELU:
             a = self.ref(parents[0])
             return f"({a} > 0.0 or {a} != {a})"
-        if op == SUB:
-            if len(parents) == 2:
-                return "1" if j == 0 else "-1"
-            return "1" if node._da == 1.0 else "-1"
-        if op == NEG:
+        if op is SUB:
+            return "1" if j == 0 else "-1"
+        if op is RSUB or op is NEG:
             return "-1"
-        return derivatives(engine.op_of(node), len(parents), self.stems[node])[j]
+        return derivatives(op, len(parents), self.stems[node])[j]

@@ -1,9 +1,11 @@
 """Watch it learn: the live page (`python -m nn.live`) and what it trains.
 
 - `Session(config=None)`: one training run (data, model, loss, optimizer) with `step()`;
-  no server in it (`nn.live.session`).
+  no server in it (`nn.live.session`); its config's keys, limits and check are
+  `nn.live.config`'s.
 - `nn.live.runner.Runner`: a session trained in a thread, steered and reported by JSON
-  messages (their format is in its docstring); `nn.live.frames` makes what the page draws.
+  messages (their format: `nn.live.messages`); `nn.live.frames` makes what the page
+  draws, `nn.live.sample_graph` a sample's loss graph, `nn.live.maps` the maps' thread.
 - `nn.live.app`: the Starlette app that only moves those messages between the runner and
   the page (needs the `live` extra: `pip install 'backprop-lens[live]'`).
 - The front end, `nn/live/static/`: plain ES modules; `mount(el, transport)` in `ui.js`
@@ -12,7 +14,8 @@
   anywidget, in the `live` extra).
 """
 
-from nn.live.session import DEFAULTS, ConfigError, Session, check_config
+from nn.live.config import DEFAULTS, ConfigError, check_config
+from nn.live.session import Session
 
 __all__ = ["DEFAULTS", "ConfigError", "LiveView", "Session", "check_config"]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import secrets
 import signal
 import socket
@@ -28,7 +29,6 @@ INSTALL = (
     "nn.live needs the 'live' extra (Starlette, uvicorn with WebSockets): "
     "pip install 'backprop-lens[live]'"
 )
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any]]:
@@ -105,24 +105,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"nn.live: cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
         return 1
     port = sock.getsockname()[1]
-    if args.host not in LOOPBACK:
-        print(
-            f"warning: nn.live is serving on {args.host}, not only on this machine: anyone "
-            "who can reach it and has the token can steer it",
-            file=sys.stderr,
-        )
     token = secrets.token_urlsafe(24)
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "localhost", *LOOPBACK[:1]) else args.host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    url = f"http://{shown}:{port}/?token={token}"
+    url = page_url(args.host, port, token)
+    if not is_loopback(args.host):
+        print(warning(args.host, port), file=sys.stderr)
     app = create_app(token, port, config, host=args.host, speed=max(0.0, args.speed))
     server = uvicorn.Server(
         uvicorn.Config(
             app,
             log_level="warning",
             ws="auto",
-            ws_max_size=1 << 20,
+            ws_max_size=4 << 20,  # beyond, the connection closes (over 256 kB: the app replies)
             ws_ping_interval=None,
             lifespan="on",
         )
@@ -137,6 +130,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
     return 0
+
+
+WILDCARD = ("0.0.0.0", "::", "")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `--host` keeps the server on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name
+        return False
+
+
+def page_url(host: str, port: int, token: str) -> str:
+    """The page's address on `host`: a wildcard host is opened on this machine by its
+    loopback address (IPv6's in brackets), which the server accepts in `Host`."""
+    shown = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "localhost": "127.0.0.1", "::": "::1"}
+    name = shown.get(host, host)
+    if ":" in name:
+        name = f"[{name}]"
+    return f"http://{name}:{port}/?token={token}"
+
+
+def warning(host: str, port: int) -> str:
+    """What a server reachable from other machines says on stderr."""
+    where = (
+        f"every interface of this machine (from another one: http://{socket.gethostname()}:"
+        f"{port}/ or this machine's address, with the token)"
+        if host in WILDCARD
+        else host
+    )
+    return (
+        f"warning: nn.live is serving on {where}, not only on this machine: anyone who can "
+        "reach it and has the token can steer it; the token travels unencrypted (http)"
+    )
 
 
 def _open_browser(url: str) -> None:

@@ -1,46 +1,18 @@
 """The runner: drives a `Session` in a training thread and sends what the page draws.
 
 The page (or the notebook widget) and the runner talk in JSON messages, whatever carries
-them (a WebSocket for the app, a widget's model in a notebook). `Runner.submit(message)`
-takes one from the page; `emit(message)`, given to the runner, sends one to it.
-
-Page -> runner (`type` and its fields; anything else is refused with an "error" reply
-and changes nothing):
-
-    hello                          send everything again (setup, graph, frame)
-    play | pause | step | reset    step: exactly one optimizer step (pauses first)
-    speed       value              steps per second, 0 for as fast as it goes (<= 1000)
-    config      config             a new set-up, merged into the current config (then reset)
-    add_point   x, y, class        a training point of that class (goes into config.points)
-    remove_point x, y              the nearest point (within a few % of the plane)
-    select      sample             a training sample's loss graph (null: none)
-    explain     node | neuron      node k of that graph, or neuron [layer, index], by the
-                                   chain rule (selects sample 0 when none is selected)
-    replay                         the backward pass of that graph at this step (pauses)
-    download    what               "model" (nn.save's JSON) or "code" (the traced step)
-
-Runner -> page:
-
-    setup     config, classes, sizes, labels, train, test, bounds, grid, ...  (on reset)
-    frame     step, loss, playing, speed, values, grads, steps_per_s, curve,
-              and a few times a second: metrics, boundary, [winner], neurons, table;
-              with a sample selected: graph {sample, data, grad}
-    graph     sample, svg, count, names   the sample's graph, laid out once
-    explain   node, name, lines, terms, total
-    replay    steps [{current, caption, changed: [[k, grad, partial], ...]}], count
-    download  name, text
-    error     message                    what was refused; the state is unchanged
-
-`curve` is {"start": i, "points": [[step, train loss, test loss, train acc, test acc],
-...]}: the points from index i on (a page that has fewer asks `hello`). Numbers are
-rounded to 5 digits, except `loss`, which is the step's float exactly; nan is null.
+them (a WebSocket for the app, a widget's model in a notebook): `nn.live.messages`
+documents them. `Runner.submit(message)` takes one from the page; `emit(message)`, given
+to the runner, sends one to it.
 
 Threads: the training thread runs the steps, the sample's graph and tracing, and makes
 every frame between two steps, so the page never sees a half-updated step. The heavy part
-(metrics, boundary, neuron maps, 40-90 ms) is computed in a second thread from a
+(metrics, boundary, neuron maps, 20-40 ms) is computed in a second thread from a
 `Session.snapshot()` taken at a step boundary, under `no_grad()` (the engine's grad mode
 is per thread), while training goes on; its result comes back to the training thread as a
-message and goes out with the next frame. So Pause costs one light frame, not a map.
+message and goes out with the next frame (a stale one, older than what the page has, is
+dropped). Pause and Step answer with one frame that has everything, maps included, made
+at once (the training thread is not training then): the page's last update.
 """
 
 from __future__ import annotations
@@ -53,62 +25,17 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from autograd import no_grad
-from autograd.engine import is_int, is_number
 from nn.live import frames
+from nn.live.maps import Curve, MapsThread, Rate
+from nn.live.messages import MessageError, check_message
+from nn.live.sample_graph import Relayout, SampleGraph, explain, replay
 from nn.live.session import Session, check_config
 
-FRAME_INTERVAL = 1 / 36  # a light frame at most this often (aiming at 30 a second)
+FRAME_INTERVAL = 1 / 48  # a light frame at most this often (the page draws 30 or more)
 HEAVY_INTERVAL = 0.4  # boundary, maps, table, metrics at most this often (they cost ~40 ms)
-MAX_SPEED = 1000
-MAX_CURVE = 2000  # curve points kept; beyond, every other one is dropped (memory flat)
 QUEUE_SIZE = 256  # messages waiting for the training thread; beyond, refused
-MESSAGE_TYPES = frozenset(
-    {"hello", "play", "pause", "step", "reset", "speed", "config", "add_point"}
-    | {"remove_point", "select", "explain", "replay", "download"}
-)
 
 Emit = Callable[[dict], None]
-
-
-class MessageError(ValueError):
-    """A message from the page that the runner refuses (its text goes back to the page)."""
-
-
-def check_message(message: object) -> dict[str, Any]:
-    """The message if its type and fields are well-formed, else `MessageError`."""
-    if not isinstance(message, Mapping):
-        raise MessageError(f"a message must be a JSON object, got {type(message).__name__}")
-    kind = message.get("type")
-    if kind not in MESSAGE_TYPES:
-        raise MessageError(f"unknown message type {kind!r}")
-    m = dict(message)
-    if kind == "speed":
-        v = m.get("value")
-        if not is_number(v) or not 0 <= float(v) <= MAX_SPEED:
-            raise MessageError(f"speed must be 0 (as fast as possible) to {MAX_SPEED}, got {v!r}")
-    elif kind == "config":
-        if not isinstance(m.get("config"), Mapping):
-            raise MessageError("config: the message needs a 'config' object")
-    elif kind in ("add_point", "remove_point"):
-        for key in ("x", "y"):
-            v = m.get(key)
-            if not is_number(v) or not math.isfinite(float(v)):
-                raise MessageError(f"{kind}: {key} must be a finite number, got {v!r}")
-        if kind == "add_point" and not (is_int(m.get("class")) and 0 <= int(m["class"]) <= 2):
-            raise MessageError(f"add_point: class must be 0, 1 or 2, got {m.get('class')!r}")
-    elif kind == "select":
-        v = m.get("sample")
-        if v is not None and not (is_int(v) and int(v) >= 0):
-            raise MessageError(f"select: sample must be a point index or null, got {v!r}")
-    elif kind == "explain":
-        node, neuron = m.get("node"), m.get("neuron")
-        ok_node = is_int(node) and int(node) >= 0
-        ok_neuron = isinstance(neuron, list) and len(neuron) == 2 and all(is_int(v) for v in neuron)
-        if not (ok_node or ok_neuron):
-            raise MessageError("explain: needs node (an index) or neuron ([layer, index])")
-    elif kind == "download" and m.get("what") not in ("model", "code"):
-        raise MessageError(f"download: what must be 'model' or 'code', got {m.get('what')!r}")
-    return m
 
 
 class Runner:
@@ -127,28 +54,24 @@ class Runner:
         self._commands: queue.Queue = queue.Queue(QUEUE_SIZE)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="nn.live training", daemon=True)
-        self._curve: list[list[Any]] = []
-        self._curve_start = 0  # the first curve index the next frame sends
-        self._graph: frames.SampleGraph | None = None
+        self._curve = Curve()
+        self._graph: SampleGraph | None = None
         self._explained: tuple[str, Any] | None = None
         self._last_light = 0.0
         self._last_heavy = 0.0
         self._dirty = True
-        self._rate = _Rate()
+        self._rate = Rate()
         self.frames_sent = 0
         self._generation = 0  # bumped by each new session: a late map of the old one is dropped
-        self._heavy_jobs: queue.Queue = queue.Queue(1)
-        self._heavy_busy = False  # a snapshot is being read (only one at a time)
+        self._maps = MapsThread(self._deliver_heavy, self._stop)
+        self._heavy_steps = -1  # the step of the last maps sent: an older result is stale
         self._marks: list[threading.Event] = []  # wait_idle's, answered once the maps are out
         self._heavy_wanted = False  # asked for while busy: another once this one is back
-        self._heavy_thread = threading.Thread(
-            target=self._run_heavy, name="nn.live maps", daemon=True
-        )
 
     # --- from any thread ---------------------------------------------------------------
 
     def start(self) -> Runner:
-        self._heavy_thread.start()
+        self._maps.start()
         self._thread.start()
         self.submit({"type": "hello"})
         return self
@@ -157,8 +80,7 @@ class Runner:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        if self._heavy_thread.is_alive():
-            self._heavy_thread.join(timeout)
+        self._maps.join(timeout)
 
     def submit(self, message: object) -> None:
         """Queue a page's message for the training thread; a malformed one, or one over
@@ -225,26 +147,14 @@ class Runner:
                 next_step = time.monotonic()
             self._maybe_frame()
 
-    def _run_heavy(self) -> None:
-        """The maps' thread: reads snapshots, never the session being trained."""
+    def _deliver_heavy(self, result: dict[str, Any]) -> None:
+        """From the maps' thread: its result, into the training thread's queue."""
         while not self._stop.is_set():
             try:
-                generation, snapshot = self._heavy_jobs.get(timeout=0.1)
-            except queue.Empty:
+                self._commands.put(result, timeout=0.1)
+                return
+            except queue.Full:
                 continue
-            try:
-                with no_grad():
-                    part = frames.heavy(snapshot)
-                result: dict[str, Any] = {"type": "_heavy", "generation": generation,
-                                          "steps": snapshot.steps, "part": part}  # fmt: skip
-            except Exception as e:  # reported by the training thread; this one lives on
-                result = {"type": "_heavy", "generation": generation, "error": str(e)}
-            while not self._stop.is_set():
-                try:
-                    self._commands.put(result, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
 
     def _handle(self, m: dict[str, Any]) -> None:
         kind = m["type"]
@@ -255,23 +165,28 @@ class Runner:
             self.emit({"type": "error", "message": f"{kind}: {e}"})
 
     def _on_heavy(self, m: dict[str, Any]) -> None:
-        self._heavy_busy = False
+        self._maps.busy = False
         try:
             self._on_heavy_part(m)
         finally:
-            if not self._heavy_busy:
+            if not self._maps.busy:
                 for event in self._marks:
                     event.set()
                 self._marks = []
 
     def _on_heavy_part(self, m: dict[str, Any]) -> None:
-        if m["generation"] != self._generation:
-            return  # a map of a session since replaced
+        if m["generation"] != self._generation or m.get("cancelled"):
+            return  # a map of a session since replaced, or stopped for Pause
         if "error" in m:
             self.emit({"type": "error", "message": "maps: " + m["error"]})
             return
-        self._add_curve_point(m["steps"], m["part"]["metrics"])
-        self._frame(heavy=False, part=m["part"])
+        stale = m["steps"] <= self._heavy_steps or (
+            not self.playing and m["steps"] != self.session.steps
+        )  # older than what the page has, or not the step it stopped on: no motion for it
+        if not stale:
+            self._curve.add(m["steps"], m["part"]["metrics"])
+            self._heavy_steps = m["steps"]
+            self._frame(heavy=False, part=m["part"])
         if self._heavy_wanted:
             self._heavy_wanted = False
             if m["steps"] != self.session.steps:
@@ -280,15 +195,25 @@ class Runner:
     def _request_heavy(self) -> None:
         """Snapshot the parameters now (a step boundary) for the maps' thread."""
         self._last_heavy = time.monotonic()
-        if self._heavy_busy:
+        if self._maps.busy:
             self._heavy_wanted = True
             return
-        snapshot = self.session.snapshot()
-        self._heavy_busy = True
-        self._heavy_jobs.put((self._generation, snapshot))
+        self._maps.request(self._generation, self.session.snapshot())
+
+    def _heavy_now(self) -> dict[str, Any]:
+        """The maps of the session as it is, made here (paused: nothing else to do); the
+        maps' thread, if busy with an older step, stops (it would halve our speed)."""
+        self._maps.cancel()
+        self._last_heavy = time.monotonic()
+        self._heavy_wanted = False
+        with no_grad():
+            part = frames.heavy(self.session)
+        self._curve.add(self.session.steps, part["metrics"])
+        self._heavy_steps = self.session.steps
+        return part
 
     def _on_mark(self, m: dict[str, Any]) -> None:
-        if self._heavy_busy:  # idle means the maps asked for so far have gone out too
+        if self._maps.busy:  # idle means the maps asked for so far have gone out too
             self._marks.append(m["event"])
         else:
             m["event"].set()
@@ -297,7 +222,7 @@ class Runner:
         self.emit(frames.setup(self.session))
         if self._graph is not None:
             self._send_graph()
-        self._curve_start = 0
+        self._curve.start = 0
         self._frame(heavy=True)
 
     def _on_play(self, m: dict[str, Any]) -> None:
@@ -306,12 +231,13 @@ class Runner:
 
     def _on_pause(self, m: dict[str, Any]) -> None:
         self.playing = False
-        self._frame(heavy=True)  # the last update: then the page is still
+        # The last update, whole (maps included): then the page is still.
+        self._frame(heavy=False, part=self._heavy_now())
 
     def _on_step(self, m: dict[str, Any]) -> None:
         self.playing = False
         self._step()
-        self._frame(heavy=True)
+        self._frame(heavy=False, part=self._heavy_now())
 
     def _on_reset(self, m: dict[str, Any]) -> None:
         self._new_session(self.session.config)
@@ -368,8 +294,8 @@ class Runner:
         self.session = session
         self._generation += 1
         self._heavy_wanted = False
-        self._curve = []
-        self._curve_start = 0
+        self._heavy_steps = -1
+        self._curve = Curve()
         self._explained = None
         sample = None if self._graph is None else self._graph.sample
         self._graph = None
@@ -391,16 +317,20 @@ class Runner:
         self._frame(heavy=False)
 
     def _select(self, sample: int) -> None:
-        self._graph = frames.SampleGraph(self.session, sample)
+        self._graph = SampleGraph(self.session, sample)
         self._explained = None
         self._send_graph()
 
     def _send_graph(self) -> None:
-        g = self._graph
-        assert g is not None
-        self.emit(
-            {"type": "graph", "sample": g.sample, "svg": g.svg, "count": g.count, "names": g.names}
-        )
+        assert self._graph is not None
+        self.emit(self._graph.message())
+
+    def _on_unfold(self, m: dict[str, Any]) -> None:
+        if self._graph is None:
+            raise ValueError("no sample is selected")
+        self._graph = self._graph.toggled(self.session, m["node"])  # raises: nothing kept
+        self._send_graph()
+        self._frame(heavy=False)
 
     def _on_explain(self, m: dict[str, Any]) -> None:
         if self._graph is None:
@@ -424,7 +354,7 @@ class Runner:
                 raise IndexError(f"there is no neuron {neuron} in layer {layer}")
             target = layers[layer][neuron]
             k = next(i for i, node in enumerate(order) if node is target)
-        self.emit(frames.explain(loss, order, k))
+        self.emit(explain(loss, order, k))
 
     def _on_replay(self, m: dict[str, Any]) -> None:
         self.playing = False
@@ -433,7 +363,7 @@ class Runner:
         assert self._graph is not None
         self._frame(heavy=True)
         _, loss, order, _ = self._graph.values(self.session)
-        self.emit(frames.replay(loss, order))
+        self.emit(replay(loss, order, self._graph.nodes))
 
     def _on_download(self, m: dict[str, Any]) -> None:
         if m["what"] == "model":
@@ -482,12 +412,11 @@ class Runner:
             self._request_heavy()
         if part is not None:
             frame.update(part)
-        frame["curve"] = {"start": self._curve_start, "points": self._curve[self._curve_start :]}
-        self._curve_start = len(self._curve)
+        frame["curve"] = self._curve.pending()
         if self._graph is not None:
             try:
                 frame["graph"], *_ = self._graph.values(session)
-            except frames._Relayout:
+            except Relayout:
                 self._select(self._graph.sample)
                 frame["graph"], *_ = self._graph.values(session)
             if self._explained is not None and part is not None:
@@ -498,32 +427,3 @@ class Runner:
         if self.playing:
             # Let the server's thread take the GIL and send it before the next steps.
             time.sleep(0.002)
-
-    def _add_curve_point(self, steps: int, metrics: list) -> None:
-        point = [steps, *metrics]
-        if self._curve and self._curve[-1][0] == point[0]:
-            self._curve[-1] = point
-            self._curve_start = min(self._curve_start, len(self._curve) - 1)
-            return
-        self._curve.append(point)
-        if len(self._curve) > MAX_CURVE:  # keep every other point: the curve's shape stays
-            self._curve = self._curve[::2]
-            self._curve_start = 0
-
-
-class _Rate:
-    """Steps per second over the last second or so."""
-
-    def __init__(self) -> None:
-        self.times: list[float] = []
-
-    def tick(self) -> None:
-        now = time.monotonic()
-        self.times.append(now)
-        if len(self.times) > 4096 or self.times[0] < now - 2.0:
-            self.times = [t for t in self.times if t >= now - 1.0]
-
-    def per_second(self) -> float:
-        now = time.monotonic()
-        recent = [t for t in self.times if t >= now - 1.0]
-        return float(len(recent))

@@ -25,179 +25,34 @@ computes its maps and metrics that way.
 from __future__ import annotations
 
 import copy
-import json
 import math
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import Value, no_grad
-from autograd.engine import is_int, is_number
 from autograd.trace import TraceError
 from nn import data as datasets
+
+# The config (its keys, limits, check and URL form) has its own module; these names are
+# also importable from here, where they were first.
+from nn.live.config import (  # noqa: F401
+    DEFAULTS,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    MAX_POINTS,
+    ConfigError,
+    check_config,
+    class_count,
+    config_from_query,
+    config_to_query,
+)
 from nn.losses import bce, cross_entropy, hinge, l2
 from nn.module import MLP
 from nn.optim import SGD, Adam, Optimizer
 from nn.traced import TracedLoss
 
-DATASETS = ("moons", "circles", "xor", "spiral", "students", "custom")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-LOSSES = ("hinge", "bce", "cross_entropy")
-OPTIMIZERS = ("sgd", "adam")
-
-# Sane limits, each said in the error message when exceeded.
-MAX_LAYERS = 6
-MAX_NEURONS = 32
-MIN_SAMPLES, MAX_SAMPLES = 4, 1000
-MAX_NOISE = 2.0
-MAX_LR = 10.0
-MAX_L2 = 1.0
-MAX_POINTS = 1000  # points added by hand or from a CSV
-MAX_SEED = 2**31 - 1
-MAX_COORDINATE = 1e6
-
-# The moons demo (micrograd's): 2-16-16-1 ReLU, max-margin loss, L2 1e-4, SGD.
-DEFAULTS: dict[str, Any] = {
-    "dataset": "moons",
-    "samples": 100,
-    "noise": 0.1,
-    "split": 0.8,  # the fraction of the generated points that trains; the rest tests
-    "data_seed": 1,
-    "seed": 1,  # the weights' (and the minibatches') seed
-    "layers": [16, 16],
-    "activation": "relu",
-    "loss": "hinge",
-    "optimizer": "sgd",
-    "lr": 0.1,
-    "momentum": 0.9,  # SGD's
-    "l2": 1e-4,
-    "batch": 100,  # at least the training set's size: full batch
-    "points": [],  # [x, y, class] added by hand or loaded: they always train
-    "removed": [],  # indices of generated points taken out
-}
-
-
 _ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
-
-
-class ConfigError(ValueError):
-    """A config the session cannot train: says which key and why."""
-
-
-def check_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The full config: `config` over the defaults, every value checked.
-
-    Unknown keys, wrong types and values out of range raise `ConfigError` naming the key,
-    the value and the limit. Nothing is half-applied: this returns a new dict.
-    """
-    if config is None:
-        config = {}
-    if not isinstance(config, Mapping):
-        raise ConfigError(f"config must be a dict, got {type(config).__name__}")
-    unknown = sorted(str(k) for k in config if k not in DEFAULTS)
-    if unknown:
-        raise ConfigError(f"unknown config key(s): {', '.join(unknown)}")
-    full = copy.deepcopy(DEFAULTS)
-    full.update(copy.deepcopy(dict(config)))
-    c: dict[str, Any] = {}
-    c["dataset"] = _choice(full, "dataset", DATASETS)
-    c["samples"] = _int(full, "samples", MIN_SAMPLES, MAX_SAMPLES)
-    c["noise"] = _number(full, "noise", 0.0, MAX_NOISE)
-    c["split"] = _number(full, "split", 0.1, 1.0)
-    c["data_seed"] = _int(full, "data_seed", 0, MAX_SEED)
-    c["seed"] = _int(full, "seed", 0, MAX_SEED)
-    layers = full["layers"]
-    if not isinstance(layers, (list, tuple)):
-        raise ConfigError(f"layers must be a list of hidden layer sizes, got {layers!r}")
-    if len(layers) > MAX_LAYERS:
-        raise ConfigError(f"layers: at most {MAX_LAYERS} hidden layers, got {len(layers)}")
-    for size in layers:
-        if not is_int(size) or not 1 <= int(size) <= MAX_NEURONS:
-            raise ConfigError(
-                f"layers: each hidden layer has 1 to {MAX_NEURONS} neurons, got {size!r}"
-            )
-    c["layers"] = [int(size) for size in layers]
-    c["activation"] = _choice(full, "activation", ACTIVATIONS)
-    c["loss"] = _choice(full, "loss", LOSSES)
-    c["optimizer"] = _choice(full, "optimizer", OPTIMIZERS)
-    c["lr"] = _number(full, "lr", 0.0, MAX_LR, low_open=True)
-    c["momentum"] = _number(full, "momentum", 0.0, 0.999)
-    c["l2"] = _number(full, "l2", 0.0, MAX_L2)
-    c["batch"] = _int(full, "batch", 1, MAX_SAMPLES + MAX_POINTS)
-    removed = full["removed"]
-    if not isinstance(removed, (list, tuple)) or len(removed) > MAX_SAMPLES:
-        raise ConfigError(f"removed must be a list of at most {MAX_SAMPLES} indices")
-    for i in removed:
-        if not is_int(i) or not 0 <= int(i) < MAX_SAMPLES:
-            raise ConfigError(f"removed: {i!r} is not a point index")
-    c["removed"] = sorted({int(i) for i in removed})
-    classes = class_count(c)
-    c["points"] = _points(full["points"], classes)
-    if classes > 2 and c["loss"] != "cross_entropy":
-        raise ConfigError(
-            f"loss {c['loss']!r} is for two classes; {c['dataset']} has {classes}: "
-            "use cross_entropy"
-        )
-    if classes <= 2 and c["loss"] == "cross_entropy" and c["dataset"] != "custom":
-        raise ConfigError("loss cross_entropy is for three classes; use hinge or bce")
-    return c
-
-
-def class_count(config: Mapping[str, Any]) -> int:
-    """How many classes the config's data has: 3 for the spiral and for a custom set whose
-    points use class 2, else 2."""
-    if config["dataset"] == "spiral":
-        return 3
-    if config["dataset"] == "custom" and config["loss"] == "cross_entropy":
-        return 3
-    return 2
-
-
-def _choice(config: Mapping[str, Any], key: str, choices: Sequence[str]) -> str:
-    value = config[key]
-    if value not in choices:
-        raise ConfigError(f"{key} must be one of {', '.join(choices)}; got {value!r}")
-    return str(value)
-
-
-def _int(config: Mapping[str, Any], key: str, low: int, high: int) -> int:
-    value = config[key]
-    if not is_int(value) or not low <= int(value) <= high:
-        raise ConfigError(f"{key} must be an integer from {low} to {high}, got {value!r}")
-    return int(value)
-
-
-def _number(
-    config: Mapping[str, Any], key: str, low: float, high: float, low_open: bool = False
-) -> float:
-    value = config[key]
-    if not is_number(value):
-        raise ConfigError(f"{key} must be a number, got {value!r}")
-    x = float(value)
-    inside = (low < x if low_open else low <= x) and x <= high  # also refuses nan
-    if not inside:
-        interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
-        raise ConfigError(f"{key} must be in {interval}, got {value!r}")
-    return x
-
-
-def _points(points: object, classes: int) -> list[list[float]]:
-    if not isinstance(points, (list, tuple)):
-        raise ConfigError(f"points must be a list of [x, y, class], got {points!r}")
-    if len(points) > MAX_POINTS:
-        raise ConfigError(f"points: at most {MAX_POINTS} points, got {len(points)}")
-    checked = []
-    for i, p in enumerate(points):
-        if not isinstance(p, (list, tuple)) or len(p) != 3:
-            raise ConfigError(f"points[{i}] must be [x, y, class], got {p!r}")
-        x, y, k = p
-        for what, v in (("x", x), ("y", y)):
-            if not is_number(v) or not abs(float(v)) <= MAX_COORDINATE:
-                raise ConfigError(f"points[{i}]: {what} must be a number, got {v!r}")
-        if not is_int(k) or not 0 <= int(k) < classes:
-            raise ConfigError(f"points[{i}]: class must be 0 to {classes - 1}, got {k!r}")
-        checked.append([float(x), float(y), int(k)])
-    return checked
 
 
 def generate(config: Mapping[str, Any]) -> tuple[list[list[float]], list[int]]:
@@ -279,6 +134,7 @@ class Session:
         self.last_update = [0.0] * len(self.params)
         self.step_mode = "traced" if self._worth_tracing() else "engine"
         self._traced: TracedLoss | None = None
+        self._source: str | None = None  # the traced step's code, when asked for
         self.trace_note = ""
         self._mirror: MLP | None = None  # the snapshot's model, made at the first snapshot
         self._mirror_params: list[Value] = []
@@ -362,14 +218,17 @@ class Session:
     @property
     def traced_source(self) -> str:
         """The traced step's code (tracing now if no step has traced it yet)."""
-        if self._traced is None:
+        if self._traced is not None:
+            return self._traced.source
+        source: str | None = getattr(self, "_source", None)  # traced once per session
+        if source is None:
             traced = TracedLoss(
                 self.model, self.train_xs, self.targets(self.train_ys), self.training_loss
             )
             if self.step_mode == "traced":
                 self._traced = traced
-            return traced.source
-        return self._traced.source
+            source = self._source = traced.source
+        return source
 
     # --- reading the model ------------------------------------------------------------
 
@@ -494,48 +353,3 @@ def optimizer_state(session: Session) -> dict[str, list[float]]:
         buffers = opt._buffers
         return {"momentum": list(buffers) if buffers is not None else [0.0] * n}
     return {}
-
-
-# --- the URL state ----------------------------------------------------------------------
-
-_LIST_KEYS = ("layers", "removed")
-
-
-def config_to_query(config: Mapping[str, Any]) -> dict[str, str]:
-    """The config as the page's URL parameters (what `main.js` writes): lists as
-    comma-separated numbers, `points` as JSON, everything else as its text."""
-    query = {}
-    for key, value in check_config(config).items():
-        if key in _LIST_KEYS:
-            query[key] = ",".join(str(v) for v in value)
-        elif key == "points":
-            query[key] = json.dumps(value, separators=(",", ":"))
-        else:
-            query[key] = str(value)
-    return query
-
-
-def config_from_query(query: Mapping[str, str]) -> dict[str, Any]:
-    """The config a page's URL parameters describe (the inverse of `config_to_query`,
-    and what the page sends when it opens): unknown parameters, the token among them, are
-    left out; numbers are read as JSON reads them."""
-    config: dict[str, Any] = {}
-    for key, text in query.items():
-        if key not in DEFAULTS:
-            continue
-        if key in _LIST_KEYS:
-            config[key] = [_json_number(v) for v in text.split(",") if v.strip()]
-        elif key == "points":
-            config[key] = json.loads(text)
-        elif isinstance(DEFAULTS[key], str):
-            config[key] = text
-        else:
-            config[key] = _json_number(text)
-    return config
-
-
-def _json_number(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text  # check_config says what is wrong with it

@@ -35,8 +35,8 @@ const byteToSigned = (b) => b / 127.5 - 1;
 
 // A size x size map of bytes (0..255 for -1..1) onto a small canvas, to be scaled up.
 export function paintMap(canvas, bytes, size, winner, strength = 1) {
-  canvas.width = size;
-  canvas.height = size;
+  if (canvas.width !== size) canvas.width = size;  // setting it clears and reallocates
+  if (canvas.height !== size) canvas.height = size;
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(size, size);
   for (let i = 0; i < size * size; i++) {
@@ -47,7 +47,10 @@ export function paintMap(canvas, bytes, size, winner, strength = 1) {
     } else {
       c = signColour(byteToSigned(bytes[i]) * strength);
     }
-    image.data.set([c[0], c[1], c[2], 255], 4 * i);
+    image.data[4 * i] = c[0];
+    image.data[4 * i + 1] = c[1];
+    image.data[4 * i + 2] = c[2];
+    image.data[4 * i + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);
 }
