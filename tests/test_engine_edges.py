@@ -466,3 +466,81 @@ def test_a_value_where_a_number_belongs_says_to_pass_its_data():
 def test_an_int_beyond_a_float_as_an_operand_names_the_op():
     with pytest.raises(ValueError, match=r"^'\*': 10{400} is too large for a float$"):
         Value(1.0) * 10**400
+
+
+def test_a_table_entry_and_its_reflected_entry_carry_every_field():
+    # Run here, not only at import, so that each field the table helpers set is checked.
+    from autograd import op_type
+
+    def numeric(x, y):
+        return x - y, 1.0, -1.0
+
+    def reflected_numeric(x, c):
+        return c - x, -1.0
+
+    def trouble(a, c, m):
+        return False
+
+    op = op_type._builtin(
+        "minus-edges",
+        2,
+        numeric,
+        ops.constant_derivatives,
+        formula=("1", "−1"),
+        method="__sub__",
+        symbol="-",
+        constant="operand",
+        domain="all reals",
+        kinks="none",
+        trouble=trouble,
+        samples=(1.0, 2.0),
+        register=False,
+    )
+    assert "minus-edges" not in ops.REGISTRY
+    assert (op.name, op.arity, op.numeric, op.differentiable) == (
+        "minus-edges",
+        2,
+        numeric,
+        ops.constant_derivatives,
+    )
+    assert (op.formula, op.method, op.symbol, op.constant) == (
+        ("1", "−1"),
+        "__sub__",
+        "-",
+        "operand",
+    )
+    assert (op.domain, op.kinks, op.trouble, op.samples) == (
+        "all reals",
+        "none",
+        trouble,
+        (1.0, 2.0),
+    )
+    assert op.has_constant is False and op.user_defined is False and op.left is False
+    assert op.reflected is None
+
+    rtrouble = lambda a, c, m: True  # noqa: E731
+    reflected = op_type._reflect(
+        op,
+        reflected_numeric,
+        ops.constant_derivatives,
+        formula="−1",
+        trouble=rtrouble,
+        samples=(3.0,),
+    )
+    assert op.reflected is reflected and "minus-edges" not in ops.REGISTRY
+    assert (reflected.name, reflected.arity, reflected.numeric) == (
+        "minus-edges",
+        1,
+        reflected_numeric,
+    )
+    assert reflected.differentiable is ops.constant_derivatives
+    assert (reflected.formula, reflected.method, reflected.symbol) == (("−1",), "__rsub__", "-")
+    assert (reflected.constant, reflected.left, reflected.has_constant) == ("operand", True, True)
+    assert (reflected.domain, reflected.kinks) == ("all reals", "none")
+    assert (reflected.trouble, reflected.samples) == (rtrouble, (3.0,))
+    assert reflected.reflected is None and reflected.user_defined is False
+
+    plain = op_type._builtin("plain-edges", 1, numeric, None, formula=("1",), register=False)
+    assert (plain.method, plain.symbol, plain.constant) == ("plain-edges", None, None)
+    assert (plain.domain, plain.kinks, plain.trouble, plain.samples) == ("every real", "", None, ())
+    assert plain.has_constant is False and "plain-edges" not in ops.REGISTRY
