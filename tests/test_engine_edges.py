@@ -143,6 +143,11 @@ def test_a_user_op_takes_no_constant_and_is_marked_user_defined():
     op = cube.op  # type: ignore[attr-defined]
     assert op.has_constant is False and op.user_defined is True
     assert op.formula is None and op.arity == 1 and op.name == "cube-edges"
+    # The table's fields a user op does not set: no symbol, method or constant kind, no
+    # reflected entry, and the defaults a drawing or a strategy reads.
+    fields = (op.symbol, op.method, op.constant, op.reflected, op.left)
+    assert fields == (None, None, None, None, False)
+    assert (op.domain, op.kinks, op.trouble, op.samples) == ("every real", "", None, ())
 
 
 def test_the_table_makes_a_rounding_op_and_refuses_a_name_twice():
