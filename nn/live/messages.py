@@ -52,6 +52,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from autograd.engine import is_int, is_number
+from nn.live.config import cut
 
 MAX_SPEED = 1000
 MESSAGE_TYPES = frozenset(
@@ -69,8 +70,9 @@ def check_message(message: object) -> dict[str, Any]:
     if not isinstance(message, Mapping):
         raise MessageError(f"a message must be a JSON object, got {type(message).__name__}")
     kind = message.get("type")
-    if kind not in MESSAGE_TYPES:
-        raise MessageError(f"unknown message type {kind!r}")
+    # A list or an object is unhashable: `in` a set would raise TypeError, not refuse.
+    if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
+        raise MessageError(f"unknown message type {cut(repr(kind))}")
     m = dict(message)
     if kind == "speed":
         v = m.get("value")
