@@ -335,6 +335,13 @@ async def _receive_loop(websocket: WebSocket, client: _Client, runner: Runner) -
     a bad one gets an "error" reply."""
     bucket = _Bucket()
     dropped = False
+    loop = asyncio.get_running_loop()
+
+    def reply(message: dict) -> None:
+        """To this page alone (from the training thread too): its message's refusal."""
+        with contextlib.suppress(RuntimeError):  # a closed loop: the server is stopping
+            loop.call_soon_threadsafe(client.put, message)
+
     while True:
         received = await websocket.receive()
         if received["type"] == "websocket.disconnect":
@@ -360,7 +367,7 @@ async def _receive_loop(websocket: WebSocket, client: _Client, runner: Runner) -
             client.put({"type": "error", "message": f"not a JSON message: {why}"})
             continue
         try:
-            runner.submit(message)
+            runner.submit(message, reply)
         except Exception as e:  # the runner refuses with a reply; this is a last guard
             client.put({"type": "error", "message": f"message refused: {e}"})
 

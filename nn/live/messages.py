@@ -37,8 +37,10 @@ Runner -> page:
     replay    steps [{current, caption, changed: [[k, grad, partial], ...]}], count, nodes
                                    the backward pass through the drawn nodes (a step at a
                                    node hidden in a folded box merged into the next)
-    download  name, text
-    error     message                    what was refused; the state is unchanged
+    download  name, text                 to the page that asked alone
+    error     message                    what was refused; the state is unchanged (a
+                                         refusal goes to the page that sent the message
+                                         alone; a failed step, to every page)
 
 `curve` is {"start": i, "points": [[step, train loss, test loss, train acc, test acc],
 ...]}: the points from index i on (a page that has fewer asks `hello`). Numbers are

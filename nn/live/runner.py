@@ -82,20 +82,24 @@ class Runner:
             self._thread.join(timeout)
         self._maps.join(timeout)
 
-    def submit(self, message: object) -> None:
+    def submit(self, message: object, reply: Emit | None = None) -> None:
         """Queue a page's message for the training thread; a malformed one, or one over
-        the queue's bound (a flood), gets an "error" reply and changes nothing."""
+        the queue's bound (a flood), gets an "error" reply and changes nothing.
+
+        `reply` (from any thread) sends to the page that sent it alone: a refusal of its
+        message and a download go there, not to every page open (`emit`); what changes
+        the state (a new set-up, a frame) goes to all."""
+        answer = self.emit if reply is None else reply
         try:
             checked = check_message(message)
         except MessageError as e:
-            self.emit({"type": "error", "message": str(e)})
+            answer({"type": "error", "message": str(e)})
             return
+        checked["_reply"] = answer  # (a page's own "_reply" key is overwritten)
         try:
             self._commands.put_nowait(checked)
         except queue.Full:
-            self.emit(
-                {"type": "error", "message": "too many messages at once: this one was dropped"}
-            )
+            answer({"type": "error", "message": "too many messages at once: this one was dropped"})
 
     def play(self) -> None:
         self.submit({"type": "play"})
@@ -162,7 +166,7 @@ class Runner:
             getattr(self, "_on_" + kind.lstrip("_"))(m)
         except Exception as e:  # the thread lives on, whatever a message did
             # Commands check before they change anything: the state is as it was.
-            self.emit({"type": "error", "message": f"{kind}: {e}"})
+            m.get("_reply", self.emit)({"type": "error", "message": f"{kind}: {e}"})
 
     def _on_heavy(self, m: dict[str, Any]) -> None:
         self._maps.busy = False
@@ -366,8 +370,9 @@ class Runner:
         self.emit(replay(loss, order, self._graph.nodes))
 
     def _on_download(self, m: dict[str, Any]) -> None:
+        reply = m["_reply"]  # a file for the page that asked, not one in every page open
         if m["what"] == "model":
-            self.emit(
+            reply(
                 {"type": "download", "name": "model.json", "text": frames.model_json(self.session)}
             )
         else:
@@ -376,7 +381,7 @@ class Runner:
                 "# here is the full-batch loss's traced step.\n"
             )  # fmt: skip
             text = note + self.session.traced_source
-            self.emit({"type": "download", "name": "traced_step.py", "text": text})
+            reply({"type": "download", "name": "traced_step.py", "text": text})
 
     # --- stepping and frames ---------------------------------------------------------------
 
