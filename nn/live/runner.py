@@ -21,6 +21,7 @@ import math
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from typing import Any, Callable
 
@@ -34,6 +35,12 @@ from nn.live.session import Session, check_config
 FRAME_INTERVAL = 1 / 48  # a light frame at most this often (the page draws 30 or more)
 HEAVY_INTERVAL = 0.4  # boundary, maps, table, metrics at most this often (they cost ~40 ms)
 QUEUE_SIZE = 256  # messages waiting for the training thread; beyond, refused
+# A run of set-up changes is built once (Runner._change_setup): the messages that make a
+# new session from the config alone, those whose effect a new session replaces (but for
+# the pause in it), and those handled in order between them.
+SETUP_CHANGES = frozenset({"config", "add_point"})
+SUPERSEDED = frozenset({"step", "reset", "pause"})
+PASSING = frozenset({"play", "speed", "_heavy"})
 
 Emit = Callable[[dict], None]
 
@@ -137,12 +144,19 @@ class Runner:
             if self.playing and self.speed > 0:
                 timeout = max(0.0, min(0.05, next_step - time.monotonic()))
             try:
-                self._handle(self._commands.get(timeout=timeout) if timeout else
-                             self._commands.get_nowait())  # fmt: skip
-                while True:  # the rest of the queue, before the next step
-                    self._handle(self._commands.get_nowait())
+                first = (self._commands.get(timeout=timeout) if timeout else
+                         self._commands.get_nowait())  # fmt: skip
             except queue.Empty:
                 pass
+            else:
+                waiting = deque([first])
+                while waiting:  # the rest of the queue, before the next step
+                    self._take_queued(waiting)
+                    m = waiting.popleft()
+                    if m["type"] in SETUP_CHANGES:
+                        self._change_setup(m, waiting)
+                    else:
+                        self._handle(m)
             if self.playing and time.monotonic() >= next_step:
                 self._step()
                 if self.speed > 0:
@@ -150,6 +164,66 @@ class Runner:
             elif not self.playing:
                 next_step = time.monotonic()
             self._maybe_frame()
+
+    def _take_queued(self, waiting: deque) -> None:
+        """The queue's messages onto `waiting`, up to the queue's size (the bound holds)."""
+        while len(waiting) < QUEUE_SIZE:
+            try:
+                waiting.append(self._commands.get_nowait())
+            except queue.Empty:
+                return
+
+    def _change_setup(self, first: dict[str, Any], waiting: deque) -> None:
+        """A new set-up (`config` or `add_point`), built once for a run of them.
+
+        Building a session traces its step (up to seconds at the work limit): a page that
+        changes its set-up many times in a row (or a crafted flood) would keep the thread
+        busy for each. So a set-up change supersedes the earlier ones waiting unapplied:
+        each is checked in order, as if applied (a refused one gets its error and changes
+        nothing), and only the last accepted set-up is built. Between two of them, a
+        `step`, `reset` or `pause` would act on a session replaced at once: what remains
+        of it is a pause; `play`, `speed` and the maps' results are handled in order. Any
+        other message ends the run (it is handled after the new session is built)."""
+        config = self.session.config
+        accepted: dict[str, Any] | None = None
+        between: list[dict[str, Any]] = []
+        m = first
+        while True:
+            try:
+                candidate = check_config(self._changed(config, m))
+            except Exception as e:
+                m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
+            else:
+                for earlier in between:  # superseded: only their lasting part
+                    if earlier["type"] in SUPERSEDED:
+                        self.playing = False
+                    else:
+                        self._handle(earlier)
+                between = []
+                config = accepted = candidate
+            self._take_queued(waiting)
+            while waiting and waiting[0]["type"] in SUPERSEDED | PASSING:
+                between.append(waiting.popleft())
+                self._take_queued(waiting)
+            if not waiting or waiting[0]["type"] not in SETUP_CHANGES:
+                break
+            m = waiting.popleft()
+        waiting.extendleft(reversed(between))  # after the last set-up: handled as they are
+        if accepted is not None:
+            try:
+                session = Session(accepted)
+            except Exception as e:  # checked, yet not built: the state is as it was
+                m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
+                return
+            self._use(session)
+
+    @staticmethod
+    def _changed(config: dict[str, Any], m: dict[str, Any]) -> dict[str, Any]:
+        """`config` with the set-up change `m` applied (not yet checked)."""
+        if m["type"] == "config":
+            return {**config, **m["config"]}
+        point = [float(m["x"]), float(m["y"]), int(m["class"])]
+        return {**config, "points": [*config["points"], point]}
 
     def _deliver_heavy(self, result: dict[str, Any]) -> None:
         """From the maps' thread: its result, into the training thread's queue."""
@@ -252,14 +326,11 @@ class Runner:
         self.speed = float(m["value"])
         self._dirty = True
 
-    def _on_config(self, m: dict[str, Any]) -> None:
-        config = {**self.session.config, **m["config"]}
-        self._new_session(config)
+    def _on_config(self, m: dict[str, Any]) -> None:  # (the loop runs them: _change_setup)
+        self._new_session(self._changed(self.session.config, m))
 
     def _on_add_point(self, m: dict[str, Any]) -> None:
-        config = self.session.config
-        config["points"] = [*config["points"], [float(m["x"]), float(m["y"]), int(m["class"])]]
-        self._new_session(config)
+        self._new_session(self._changed(self.session.config, m))
 
     def _on_remove_point(self, m: dict[str, Any]) -> None:
         session = self.session
