@@ -15,9 +15,10 @@ Safe by default, as Jupyter is (docs/live.md, "Security: safe by default", says 
   page gets 403.
 - the WebSocket refuses an `Origin` that is not one of those (cross-site WebSocket
   hijacking); no `Origin` at all is a client that is not a browser, with the token.
-- every response says `Referrer-Policy: no-referrer` (the token is in the URL that opens the page),
-  `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`, and may not be framed;
-  the page's Content-Security-Policy lets it load and connect to nothing but this server.
+- every response says `Referrer-Policy: no-referrer` (the token is in the URL that opens
+  the page), `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`, and may not be
+  framed; the page's Content-Security-Policy lets it load and connect to nothing but this
+  server.
 - a message that is not JSON, binary, too big, too deep or malformed gets an "error"
   reply and changes nothing; more than `RATE` messages a second from one page are dropped
   (a flood), at most `MAX_PAGES` pages are connected at once, and frames to a slow page

@@ -13,7 +13,9 @@ and changes nothing):
     hello                          send everything again (setup, graph, frame)
     play | pause | step | reset    step: exactly one optimizer step (pauses first)
     speed       value              steps per second, 0 for as fast as it goes (<= 1000)
-    config      config             a new set-up, merged into the current config (then reset)
+    config      config             a new set-up, merged into the current config (then reset;
+                                   a run of set-up changes waiting is built once:
+                                   Runner._change_setup)
     add_point   x, y, class        a training point of that class (goes into config.points)
     remove_point x, y              the nearest point (within a few % of the plane)
     select      sample             a training sample's loss graph (null: none)
