@@ -186,6 +186,7 @@ class Runner:
         other message ends the run (it is handled after the new session is built)."""
         config = self.session.config
         accepted: dict[str, Any] | None = None
+        last = first  # the change whose set-up is `accepted`
         between: list[dict[str, Any]] = []
         m = first
         while True:
@@ -201,6 +202,7 @@ class Runner:
                         self._handle(earlier)
                 between = []
                 config = accepted = candidate
+                last = m
             self._take_queued(waiting)
             while waiting and waiting[0]["type"] in SUPERSEDED | PASSING:
                 between.append(waiting.popleft())
@@ -213,7 +215,8 @@ class Runner:
             try:
                 session = Session(accepted)
             except Exception as e:  # checked, yet not built: the state is as it was
-                m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
+                reply = last.get("_reply", self.emit)
+                reply({"type": "error", "message": f"{last['type']}: {e}"})
                 return
             self._use(session)
 
