@@ -412,3 +412,20 @@ def test_points_added_in_a_burst_are_all_kept_and_built_once():
         assert r.playing and r.speed == 5  # play before and speed after: still in effect
     finally:
         r.stop()
+
+
+def test_a_set_up_that_passes_the_check_but_cannot_be_built_changes_nothing():
+    # No training points passes check_config and fails in Session(): the error goes back,
+    # the set-up before it is built, and the messages after it are handled.
+    config = {"dataset": "xor", "layers": [2], "samples": 20}
+    empty = {"type": "config", "config": {"dataset": "custom", "points": []}}
+    r = _queued_then_started(
+        [{"type": "config", "config": {"lr": 0.2}}, empty, {"type": "step"}], config
+    )
+    try:
+        errors = r.inbox.of("error")
+        assert len(errors) == 1 and "no training points" in errors[0]["message"], errors
+        assert r.session.config == Session({**config, "lr": 0.2}).config  # the one before
+        assert r.session.steps == 1
+    finally:
+        r.stop()

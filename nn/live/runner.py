@@ -180,13 +180,14 @@ class Runner:
         changes its set-up many times in a row (or a crafted flood) would keep the thread
         busy for each. So a set-up change supersedes the earlier ones waiting unapplied:
         each is checked in order, as if applied (a refused one gets its error and changes
-        nothing), and only the last accepted set-up is built. Between two of them, a
+        nothing), and only the last accepted set-up is built (one that passes the check
+        and still cannot be built, with no training points, is refused then, and the one
+        accepted before it is built, at step 0). Between two of them, a
         `step`, `reset` or `pause` would act on a session replaced at once: what remains
         of it is a pause; `play`, `speed` and the maps' results are handled in order. Any
         other message ends the run (it is handled after the new session is built)."""
         config = self.session.config
-        accepted: dict[str, Any] | None = None
-        last = first  # the change whose set-up is `accepted`
+        accepted: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (set-up, its change)
         between: list[dict[str, Any]] = []
         m = first
         while True:
@@ -201,8 +202,8 @@ class Runner:
                     else:
                         self._handle(earlier)
                 between = []
-                config = accepted = candidate
-                last = m
+                config = candidate
+                accepted.append((candidate, m))
             self._take_queued(waiting)
             while waiting and waiting[0]["type"] in SUPERSEDED | PASSING:
                 between.append(waiting.popleft())
@@ -211,14 +212,15 @@ class Runner:
                 break
             m = waiting.popleft()
         waiting.extendleft(reversed(between))  # after the last set-up: handled as they are
-        if accepted is not None:
+        while accepted:  # the last accepted set-up; if it cannot be built, the one before
+            config, m = accepted.pop()
             try:
-                session = Session(accepted)
-            except Exception as e:  # checked, yet not built: the state is as it was
-                reply = last.get("_reply", self.emit)
-                reply({"type": "error", "message": f"{last['type']}: {e}"})
-                return
+                session = Session(config)
+            except Exception as e:  # checked, yet not built: as if it had been refused
+                m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
+                continue
             self._use(session)
+            return
 
     @staticmethod
     def _changed(config: dict[str, Any], m: dict[str, Any]) -> dict[str, Any]:
