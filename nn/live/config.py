@@ -30,6 +30,7 @@ MAX_NOISE = 2.0
 MAX_LR = 10.0
 MAX_L2 = 1.0
 MAX_POINTS = 1000  # points added by hand or from a CSV
+MAX_MESSAGE = 256 * 1024  # characters of a page's message (the page checks a CSV's first)
 MAX_SEED = 2**31 - 1
 MAX_COORDINATE = 1e6
 # One step's work: parameters x training points (each a multiply-add through the

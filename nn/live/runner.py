@@ -21,6 +21,7 @@ import math
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from typing import Any, Callable
 
@@ -34,6 +35,12 @@ from nn.live.session import Session, check_config
 FRAME_INTERVAL = 1 / 48  # a light frame at most this often (the page draws 30 or more)
 HEAVY_INTERVAL = 0.4  # boundary, maps, table, metrics at most this often (they cost ~40 ms)
 QUEUE_SIZE = 256  # messages waiting for the training thread; beyond, refused
+# A run of set-up changes is built once (Runner._change_setup): the messages that make a
+# new session from the config alone, those whose effect a new session replaces (but for
+# the pause in it), and those handled in order between them.
+SETUP_CHANGES = frozenset({"config", "add_point"})
+SUPERSEDED = frozenset({"step", "reset", "pause"})
+PASSING = frozenset({"play", "speed", "_heavy"})
 
 Emit = Callable[[dict], None]
 
@@ -82,20 +89,24 @@ class Runner:
             self._thread.join(timeout)
         self._maps.join(timeout)
 
-    def submit(self, message: object) -> None:
+    def submit(self, message: object, reply: Emit | None = None) -> None:
         """Queue a page's message for the training thread; a malformed one, or one over
-        the queue's bound (a flood), gets an "error" reply and changes nothing."""
+        the queue's bound (a flood), gets an "error" reply and changes nothing.
+
+        `reply` (from any thread) sends to the page that sent it alone: a refusal of its
+        message and a download go there, not to every page open (`emit`); what changes
+        the state (a new set-up, a frame) goes to all."""
+        answer = self.emit if reply is None else reply
         try:
             checked = check_message(message)
         except MessageError as e:
-            self.emit({"type": "error", "message": str(e)})
+            answer({"type": "error", "message": str(e)})
             return
+        checked["_reply"] = answer  # (a page's own "_reply" key is overwritten)
         try:
             self._commands.put_nowait(checked)
         except queue.Full:
-            self.emit(
-                {"type": "error", "message": "too many messages at once: this one was dropped"}
-            )
+            answer({"type": "error", "message": "too many messages at once: this one was dropped"})
 
     def play(self) -> None:
         self.submit({"type": "play"})
@@ -133,12 +144,19 @@ class Runner:
             if self.playing and self.speed > 0:
                 timeout = max(0.0, min(0.05, next_step - time.monotonic()))
             try:
-                self._handle(self._commands.get(timeout=timeout) if timeout else
-                             self._commands.get_nowait())  # fmt: skip
-                while True:  # the rest of the queue, before the next step
-                    self._handle(self._commands.get_nowait())
+                first = (self._commands.get(timeout=timeout) if timeout else
+                         self._commands.get_nowait())  # fmt: skip
             except queue.Empty:
                 pass
+            else:
+                waiting = deque([first])
+                while waiting:  # the rest of the queue, before the next step
+                    self._take_queued(waiting)
+                    m = waiting.popleft()
+                    if m["type"] in SETUP_CHANGES:
+                        self._change_setup(m, waiting)
+                    else:
+                        self._handle(m)
             if self.playing and time.monotonic() >= next_step:
                 self._step()
                 if self.speed > 0:
@@ -146,6 +164,71 @@ class Runner:
             elif not self.playing:
                 next_step = time.monotonic()
             self._maybe_frame()
+
+    def _take_queued(self, waiting: deque) -> None:
+        """The queue's messages onto `waiting`, up to the queue's size (the bound holds)."""
+        while len(waiting) < QUEUE_SIZE:
+            try:
+                waiting.append(self._commands.get_nowait())
+            except queue.Empty:
+                return
+
+    def _change_setup(self, first: dict[str, Any], waiting: deque) -> None:
+        """A new set-up (`config` or `add_point`), built once for a run of them.
+
+        Building a session traces its step (up to seconds at the work limit): a page that
+        changes its set-up many times in a row (or a crafted flood) would keep the thread
+        busy for each. So a set-up change supersedes the earlier ones waiting unapplied:
+        each is checked in order, as if applied (a refused one gets its error and changes
+        nothing), and only the last accepted set-up is built (one that passes the check
+        and still cannot be built, with no training points, is refused then, and the one
+        accepted before it is built, at step 0). Between two of them, a
+        `step`, `reset` or `pause` would act on a session replaced at once: what remains
+        of it is a pause; `play`, `speed` and the maps' results are handled in order. Any
+        other message ends the run (it is handled after the new session is built)."""
+        config = self.session.config
+        accepted: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (set-up, its change)
+        between: list[dict[str, Any]] = []
+        m = first
+        while True:
+            try:
+                candidate = check_config(self._changed(config, m))
+            except Exception as e:
+                m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
+            else:
+                for earlier in between:  # superseded: only their lasting part
+                    if earlier["type"] in SUPERSEDED:
+                        self.playing = False
+                    else:
+                        self._handle(earlier)
+                between = []
+                config = candidate
+                accepted.append((candidate, m))
+            self._take_queued(waiting)
+            while waiting and waiting[0]["type"] in SUPERSEDED | PASSING:
+                between.append(waiting.popleft())
+                self._take_queued(waiting)
+            if not waiting or waiting[0]["type"] not in SETUP_CHANGES:
+                break
+            m = waiting.popleft()
+        waiting.extendleft(reversed(between))  # after the last set-up: handled as they are
+        while accepted:  # the last accepted set-up; if it cannot be built, the one before
+            config, m = accepted.pop()
+            try:
+                session = Session(config)
+            except Exception as e:  # checked, yet not built: as if it had been refused
+                m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
+                continue
+            self._use(session)
+            return
+
+    @staticmethod
+    def _changed(config: dict[str, Any], m: dict[str, Any]) -> dict[str, Any]:
+        """`config` with the set-up change `m` applied (not yet checked)."""
+        if m["type"] == "config":
+            return {**config, **m["config"]}
+        point = [float(m["x"]), float(m["y"]), int(m["class"])]
+        return {**config, "points": [*config["points"], point]}
 
     def _deliver_heavy(self, result: dict[str, Any]) -> None:
         """From the maps' thread: its result, into the training thread's queue."""
@@ -162,7 +245,7 @@ class Runner:
             getattr(self, "_on_" + kind.lstrip("_"))(m)
         except Exception as e:  # the thread lives on, whatever a message did
             # Commands check before they change anything: the state is as it was.
-            self.emit({"type": "error", "message": f"{kind}: {e}"})
+            m.get("_reply", self.emit)({"type": "error", "message": f"{kind}: {e}"})
 
     def _on_heavy(self, m: dict[str, Any]) -> None:
         self._maps.busy = False
@@ -248,14 +331,11 @@ class Runner:
         self.speed = float(m["value"])
         self._dirty = True
 
-    def _on_config(self, m: dict[str, Any]) -> None:
-        config = {**self.session.config, **m["config"]}
-        self._new_session(config)
+    def _on_config(self, m: dict[str, Any]) -> None:  # (the loop runs them: _change_setup)
+        self._new_session(self._changed(self.session.config, m))
 
     def _on_add_point(self, m: dict[str, Any]) -> None:
-        config = self.session.config
-        config["points"] = [*config["points"], [float(m["x"]), float(m["y"]), int(m["class"])]]
-        self._new_session(config)
+        self._new_session(self._changed(self.session.config, m))
 
     def _on_remove_point(self, m: dict[str, Any]) -> None:
         session = self.session
@@ -366,8 +446,9 @@ class Runner:
         self.emit(replay(loss, order, self._graph.nodes))
 
     def _on_download(self, m: dict[str, Any]) -> None:
+        reply = m["_reply"]  # a file for the page that asked, not one in every page open
         if m["what"] == "model":
-            self.emit(
+            reply(
                 {"type": "download", "name": "model.json", "text": frames.model_json(self.session)}
             )
         else:
@@ -376,7 +457,7 @@ class Runner:
                 "# here is the full-batch loss's traced step.\n"
             )  # fmt: skip
             text = note + self.session.traced_source
-            self.emit({"type": "download", "name": "traced_step.py", "text": text})
+            reply({"type": "download", "name": "traced_step.py", "text": text})
 
     # --- stepping and frames ---------------------------------------------------------------
 
