@@ -373,7 +373,7 @@ def _queued_then_started(messages, config):
     r = Runner(inbox, config)
     for m in messages:
         r.submit(m)
-    r.inbox = inbox
+    r.inbox = inbox  # type: ignore[attr-defined]  # the test's handle on it
     r.start().wait_idle()
     return r
 
