@@ -120,7 +120,7 @@ class Runner:
     def reset(self) -> None:
         self.submit({"type": "reset"})
 
-    def use_session(self, session: Session, timeout: float = 30.0) -> None:
+    def use_session(self, session: Session, timeout: float = 120.0) -> None:
         """Train `session` from now on, swapped in by the training thread between two steps
         (the notebook widget shows a user's own training loop this way)."""
         done = threading.Event()
@@ -128,7 +128,7 @@ class Runner:
         if not done.wait(timeout):
             raise TimeoutError("the training thread did not answer")
 
-    def wait_idle(self, timeout: float = 30.0) -> None:
+    def wait_idle(self, timeout: float = 120.0) -> None:
         """Until every message submitted so far is handled (for tests and scripts)."""
         done = threading.Event()
         self._commands.put({"type": "_mark", "event": done}, timeout=timeout)
