@@ -65,10 +65,12 @@ class Graph:
         self.unsigned += order
         intermediates: list[Value] = []
         if output._a is not None:
-            # (Not backward()'s own walk, which resets their grads: the graph may hold an
+            # Not backward()'s own walk, which resets their grads: the graph may hold an
             # intermediate Value that f captured from outside, refused below, and a
-            # refused trace must leave its grad as the user had it.)
-            intermediates = _intermediates_in_order_keeping_grads(output)
+            # refused trace must leave its grad as the user had it. Under backward()'s
+            # lock: this walk too marks the nodes in their grad slots.
+            with engine._backward_lock:
+                intermediates = _intermediates_in_order_keeping_grads(output)
             self.read_nodes(intermediates)
         elif output not in parents:
             raise TraceError(stranger(output, self.inputs, self.constants))
