@@ -101,7 +101,7 @@ class TracedStep:
 
     label = "training (traced)"
 
-    def __init__(self, *, on_guard_failure: str = "retrace", cache_dir: str | None = None):
+    def __init__(self, *, on_guard_failure: str = "retrace", cache_dir: str | None = None) -> None:
         self.on_guard_failure = on_guard_failure
         self.cache_dir = cache_dir
 
