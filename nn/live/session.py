@@ -33,6 +33,7 @@ from typing import Any
 from autograd import Value, no_grad
 from autograd.trace import TraceError
 from nn import data as datasets
+from nn.activations import ACTIVATION_OPS
 
 # The config (its keys, limits, check and URL form) has its own module; these names are
 # also importable from here, where they were first.
@@ -51,8 +52,6 @@ from nn.losses import bce, cross_entropy, hinge, l2
 from nn.module import MLP
 from nn.optim import SGD, Adam, Optimizer
 from nn.traced import TracedLoss
-
-_ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
 
 
 def generate(config: Mapping[str, Any]) -> tuple[list[list[float]], list[int]]:
@@ -320,7 +319,7 @@ class Session:
             h = layer(h)
             for j, out in enumerate(h):
                 # Named as the page's network names them: z before the activation, h after.
-                z = out.parents[0] if out.op in _ACTIVATION_OPS and out.parents else out
+                z = out.parents[0] if out.op in ACTIVATION_OPS and out.parents else out
                 z.label = f"z{i}.{j}"
                 if out is not z:
                     out.label = f"h{i}.{j}"
