@@ -131,6 +131,15 @@ def check_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     return c
 
 
+def changed(config: Mapping[str, Any], message: Mapping[str, Any]) -> dict[str, Any]:
+    """`config` with a set-up change applied (not yet checked): a `config` message's
+    fields, or an `add_point` message's point."""
+    if message["type"] == "config":
+        return {**config, **message["config"]}
+    point = [float(message["x"]), float(message["y"]), int(message["class"])]
+    return {**config, "points": [*config["points"], point]}
+
+
 def parameter_count(config: Mapping[str, Any]) -> int:
     """The model's parameters: weights and biases of every layer."""
     out = class_count(config) if config["loss"] == "cross_entropy" else 1

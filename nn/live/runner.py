@@ -27,9 +27,10 @@ from typing import Any, Callable
 
 from autograd import no_grad
 from nn.live import frames
+from nn.live.config import changed
 from nn.live.maps import Curve, MapsThread, Rate
 from nn.live.messages import MessageError, check_message
-from nn.live.sample_graph import Relayout, SampleGraph, explain, replay
+from nn.live.sample_graph import Relayout, SampleGraph, replay
 from nn.live.session import Session, check_config
 
 FRAME_INTERVAL = 1 / 48  # a light frame at most this often (the page draws 30 or more)
@@ -192,7 +193,7 @@ class Runner:
         m = first
         while True:
             try:
-                candidate = check_config(self._changed(config, m))
+                candidate = check_config(changed(config, m))
             except Exception as e:
                 m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
             else:
@@ -221,14 +222,6 @@ class Runner:
                 continue
             self._use(session)
             return
-
-    @staticmethod
-    def _changed(config: dict[str, Any], m: dict[str, Any]) -> dict[str, Any]:
-        """`config` with the set-up change `m` applied (not yet checked)."""
-        if m["type"] == "config":
-            return {**config, **m["config"]}
-        point = [float(m["x"]), float(m["y"]), int(m["class"])]
-        return {**config, "points": [*config["points"], point]}
 
     def _deliver_heavy(self, result: dict[str, Any]) -> None:
         """From the maps' thread: its result, into the training thread's queue."""
@@ -332,34 +325,13 @@ class Runner:
         self._dirty = True
 
     def _on_config(self, m: dict[str, Any]) -> None:  # (the loop runs them: _change_setup)
-        self._new_session(self._changed(self.session.config, m))
+        self._new_session(changed(self.session.config, m))
 
     def _on_add_point(self, m: dict[str, Any]) -> None:
-        self._new_session(self._changed(self.session.config, m))
+        self._new_session(changed(self.session.config, m))
 
     def _on_remove_point(self, m: dict[str, Any]) -> None:
-        session = self.session
-        config = session.config
-        lo0, hi0, lo1, hi1 = session.bounds()
-        reach = 0.04 * max(hi0 - lo0, hi1 - lo1)
-        xs = session.generated[0]
-        candidates = [
-            (math.hypot(p[0] - m["x"], p[1] - m["y"]), "generated", i)
-            for i, p in enumerate(xs)
-            if i not in config["removed"]
-        ] + [
-            (math.hypot(p[0] - m["x"], p[1] - m["y"]), "points", i)
-            for i, p in enumerate(config["points"])
-        ]
-        near = [c for c in candidates if c[0] <= reach]
-        if not near:
-            raise ValueError("no point there to remove")
-        _, where, i = min(near)
-        if where == "generated":
-            config["removed"] = [*config["removed"], i]
-        else:
-            config["points"] = [p for j, p in enumerate(config["points"]) if j != i]
-        self._new_session(config)
+        self._new_session(self.session.config_without_point_near(m["x"], m["y"]))
 
     def _on_use(self, m: dict[str, Any]) -> None:
         try:
@@ -421,20 +393,8 @@ class Runner:
         self._explained = key
 
     def _send_explain(self, key: tuple[str, Any]) -> None:
-        g = self._graph
-        assert g is not None
-        _, loss, order, layers = g.values(self.session)
-        if key[0] == "node":
-            k = key[1]
-            if not 0 <= k < len(order):
-                raise IndexError(f"the graph has nodes 0 to {len(order) - 1}, not {k}")
-        else:
-            layer, neuron = key[1]
-            if not (0 <= layer < len(layers) and 0 <= neuron < len(layers[layer])):
-                raise IndexError(f"there is no neuron {neuron} in layer {layer}")
-            target = layers[layer][neuron]
-            k = next(i for i, node in enumerate(order) if node is target)
-        self.emit(explain(loss, order, k))
+        assert self._graph is not None
+        self.emit(self._graph.explained(self.session, key))
 
     def _on_replay(self, m: dict[str, Any]) -> None:
         self.playing = False
