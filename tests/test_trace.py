@@ -891,6 +891,6 @@ def test_a_recorder_hears_each_event_through_the_protocol():
         ("compared", "<", True),
         recording.Escape.FLOAT,
         "created",
-        ("failed", "log"),
+        ("failed", ops.LOG),  # the Op itself, not its name
     ]
     assert recording.current() is None
