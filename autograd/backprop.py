@@ -146,6 +146,66 @@ def _intermediates_in_order(root: Value) -> list[Value]:
     return order
 
 
+def _intermediates_in_order_keeping_grads(root: Value) -> list[Value]:
+    """`_intermediates_in_order`'s nodes, in its very order, with every grad left as it was.
+
+    For a reader that must change nothing the user holds: the tracer reads the graph of a
+    traced function in `backward()`'s order, and that graph may hold an intermediate Value
+    captured from outside, whose grad a refused trace must not reset. A copy of
+    `_intermediates_in_order` (keep the two alike) that also keeps each grad it replaces by
+    a mark, and puts them all back, even when interrupted; a copy, not a flag, so that
+    `backward()`'s hot loop pays nothing for it. Only grads other than 0.0 are kept (a
+    traced function's own nodes are new, their grads all 0.0: nothing to keep), so a grad
+    of -0.0 comes back as 0.0.
+    """
+    opened: Any = _Mark()
+    placed: Any = _Mark()
+    order: list[Value] = []
+    kept: list[tuple[Value, Any]] = []  # (node, its grad before the walk) when not 0.0
+    stack = [root]
+    push = stack.append
+    try:
+        while stack:
+            node = stack[-1]
+            mark = node._grad
+            if mark is placed:
+                stack.pop()
+                continue
+            if mark is not opened:  # the first visit: `mark` is the node's own grad
+                if mark != 0.0:
+                    kept.append((node, mark))
+                waiting = False
+                a = node._a
+                b = node._b
+                if b is _MANY:
+                    for parent in a:
+                        if parent._a is not None and parent._grad is not placed:
+                            push(parent)
+                            waiting = True
+                else:
+                    if a._a is not None and a._grad is not placed:
+                        push(a)
+                        waiting = True
+                    if b is not None and b._a is not None and b._grad is not placed:
+                        push(b)
+                        waiting = True
+                if waiting:
+                    node._grad = opened
+                    continue
+            order.append(node)
+            node._grad = placed
+            stack.pop()
+    finally:
+        for node in order:
+            node._grad = 0.0
+        for node in stack:  # only when interrupted: the nodes opened, not the unvisited
+            if node._grad is opened:
+                node._grad = 0.0
+        for node, grad in kept:
+            node._grad = grad
+    return order
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from `root` once, each after all of its parents, `root` last."""
     order: list[Value] = []

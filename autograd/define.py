@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, cast
 
 from autograd import ops
 from autograd.backprop import _MANY
@@ -18,13 +18,22 @@ from autograd.op_type import Differentiable, Op
 from autograd.value import _ONE, Scalar, Value, _failed, _node
 
 
+class UserOpFunction(Protocol):
+    """What `define_op` returns: the function that applies the op, with its `Op` as `.op`
+    (the object its nodes record, which `engine.op_of(node)` gives back)."""
+
+    op: Op
+
+    def __call__(self, *operands: Scalar) -> Value: ...
+
+
 def define_op(
     name: str,
     forward: Callable[..., float],
     derivatives: Callable[..., Sequence[float]],
     differentiable: Differentiable | None = None,
     formula: str | Sequence[str] | None = None,
-) -> Callable[..., Value]:
+) -> UserOpFunction:
     """Define a new primitive op from float functions; returns the function that applies it.
 
     - `forward(*xs) -> float`: the output, from the operands' floats.
@@ -119,8 +128,9 @@ def define_op(
 
     apply.__name__ = apply.__qualname__ = name
     apply.__doc__ = f"The user-defined op {name!r} ({arity} operand(s))."
-    apply.op = op  # type: ignore[attr-defined]
-    return apply
+    user_op = cast(UserOpFunction, apply)  # a plain function, given the attribute next
+    user_op.op = op
+    return user_op
 
 
 def _positional_count(signature: Any) -> int:

@@ -34,9 +34,7 @@ def names() -> list[str]:
     """The functions of this module, read from the op table: one per op whose `Value`
     method has a plain name."""
     return sorted(
-        op.method
-        for op in ops.REGISTRY.values()
-        if op.method and not op.method.startswith("_") and not op.user_defined
+        op.method for op in ops.REGISTRY.values() if op.method and not op.method.startswith("_")
     )
 
 

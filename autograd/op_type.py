@@ -157,14 +157,14 @@ def _reflect(
         formula=(formula,),
         method="__r" + op.method[2:],
         symbol=op.symbol,
-        constant="argument",
+        constant="argument",  # so its rule is called with the number (`has_constant`)
         domain=op.domain,
         kinks=op.kinks,
         trouble=trouble,
         samples=samples,
         register=False,
     )
-    reflected.constant = "operand"
+    reflected.constant = "operand"  # though the number is the operator's other operand
     reflected.left = True
     op.reflected = reflected
     return reflected

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from autograd.engine import Value
+    from autograd.op_type import Op
 
 
 class Escape(enum.Enum):
@@ -52,7 +53,7 @@ class Recorder(Protocol):
     def escaped(self, value: Value | None, what: Escape) -> None:
         """`what` is about to happen to `value` (None: not about one value). May raise."""
 
-    def failed(self, op: str, operands: tuple, error: BaseException) -> None:
+    def failed(self, op: Op, operands: tuple, error: BaseException) -> None:
         """The op `op` raised `error` at `operands` (its Values, and a folded number if it
         has one); the engine raises it next."""
 

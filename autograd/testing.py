@@ -111,9 +111,9 @@ _cache: list = []  # [the table's entries when last read, their forms]
 
 
 def _method(name: str | None, constant: bool = False, spread: bool = False) -> Callable:
-    assert name, "an op applied by a method of Value"
     """A builder that calls `Value`'s method `name` on its first operand, with the other
     operand or the constant as the argument (spread: the constant's items)."""
+    assert name, "an op applied by a method of Value"
     if spread:
         return lambda c, a: getattr(a, name)(*c)
     if constant:

@@ -193,7 +193,7 @@ def _failed(op: Op, operands: tuple, error: Exception) -> None:
     or a folded number): a traced function that caught it would take a path that the
     traced code could not tell."""
     if _INSTALLED.count and (r := _recorder()) is not None:
-        r.failed(op.name, operands, error)
+        r.failed(op, operands, error)
 
 
 def _check_recorded(root: Value, where: str) -> None:

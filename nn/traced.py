@@ -31,9 +31,10 @@ numbers. That costs one trace, about as much as a few engine steps (the moons de
 100 points and 337 parameters, a few tenths of a second); a change of the parameters'
 numbers alone needs nothing (each call reads them), and a guard that goes the other way
 traces again by itself.
-Value-dependent control flow in the loss is guarded (`bce` checks that each prediction
-is in [0, 1]; `bce_with_logits` branches on each logit's sign, so it traces again as
-signs change): see `autograd.trace`.
+Value-dependent control flow in a loss of your own (`if p.data > 0.5:`) is guarded: a
+guard that goes the other way traces again (see `autograd.trace`). The losses of
+`nn.losses` have none: their clamped logs, stable logits form and softmax's maximum are
+ops (`docs/losses.md`), so a traced step of them records no guard.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class TracedStep:
 
     label = "training (traced)"
 
-    def __init__(self, *, on_guard_failure: str = "retrace", cache_dir: str | None = None):
+    def __init__(self, *, on_guard_failure: str = "retrace", cache_dir: str | None = None) -> None:
         self.on_guard_failure = on_guard_failure
         self.cache_dir = cache_dir
 

@@ -369,7 +369,8 @@ def test_a_user_op_that_raises_is_reported_with_its_operands():
     spy = Spy()
     with recording.installed(spy), pytest.raises(ValueError) as raised:
         half_log(x)
-    assert spy.calls == [("failed", "half-log-edges", (x,), raised.value)]
+    op = half_log.op  # type: ignore[attr-defined]
+    assert spy.calls == [("failed", op, (x,), raised.value)]
 
 
 def test_a_three_operand_user_op_records_itself_on_its_node():

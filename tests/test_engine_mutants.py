@@ -33,7 +33,7 @@ def test_a_two_operand_user_op_records_both_operands_and_derivatives():
     assert grad(dx, [x, y])[0].data == pytest.approx(16 / 125) and dy.data == 0.8
     with_number = hypot(3, Value(4.0))  # a number operand becomes a leaf holding it
     assert with_number.parents[0].data == 3.0 and with_number.parents[0].op == ""
-    assert hypot.op.arity == 2 and hypot.op.name == "hypot2" and "hypot2" in hypot.__doc__  # type: ignore[attr-defined]  # define_op sets .op
+    assert hypot.op.arity == 2 and hypot.op.name == "hypot2" and "hypot2" in hypot.__doc__
 
 
 def test_a_three_operand_user_op_keeps_its_operands_in_order():
@@ -43,9 +43,9 @@ def test_a_three_operand_user_op_keeps_its_operands_in_order():
     assert (out.data, out.parents, out.local_grads) == (10.0, (a, b, c), (3.0, 2.0, 1.0))
     out.backward()
     assert (a.grad, b.grad, c.grad) == (3.0, 2.0, 1.0)
-    assert fma.op.arity == 3  # type: ignore[attr-defined]  # define_op sets .op
+    assert fma.op.arity == 3
     with_default = define_op("plus_k", lambda x, k=1.0: x + k, lambda x, out: (1.0,))
-    assert with_default.op.arity == 1  # type: ignore[attr-defined]  # a defaulted parameter is no operand
+    assert with_default.op.arity == 1  # a defaulted parameter is no operand
 
 
 def test_a_user_op_refuses_a_bad_operand_and_a_bad_derivative_naming_itself():

@@ -119,6 +119,8 @@ def test_the_live_page(server, browser):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(server)
     wait_for(lambda: page.get_by_label("loss", exact=True).text_content() != "", what="a frame")
+    # The token is out of the address bar once the page is served (its cookie opens it).
+    assert "token" not in page.evaluate("location.href")
 
     # Play: the step count rises and the loss falls.
     first_loss = number(page, "loss")
@@ -205,6 +207,7 @@ def test_the_live_page(server, browser):
         + page.url,
     )
     assert "2-17-16-1" in page.text_content(".model")
+    assert "token" not in page.evaluate("location.href")  # the set-up's link: a safe share
     button(page, "Play").click()
     wait_for(lambda: number(page, "step") >= 10, what="training after the change")
     button(page, "Pause").click()
@@ -225,6 +228,52 @@ def test_the_live_page(server, browser):
     assert after == before and page_config(page)["layers"][0] == 17
     button(page, "Step").click()
     wait_for(lambda: number(page, "step") == before[0] + 1, what="a step after the bad messages")
+
+    # A CSV over the points limit the server announces: the page says so, sends nothing.
+    page.evaluate(
+        """() => { window.sentTypes = []; const send = window.liveTransport.send;
+            window.liveTransport.send = (m) => { window.sentTypes.push(m.type); send(m); }; }"""
+    )
+    limit = page.evaluate("window.liveView.state.setup.limits.points")
+    rows = "".join(f"{0.001 * i},{-0.001 * i},{i % 2}\n" for i in range(limit + 1))
+    page.get_by_label("load CSV").set_input_files(
+        files=[{"name": "points.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    wait_for(
+        lambda: "nothing was loaded" in page.get_by_label("message", exact=True).text_content(),
+        what=lambda: "the CSV's refusal: " + page.get_by_label("message", exact=True).text_content(),
+    )
+    assert f"{limit + 1} points" in page.get_by_label("message", exact=True).text_content()
+    assert page.evaluate("window.sentTypes") == [] and page_config(page)["dataset"] == "moons"
+
+    # Reload: the address has no token; the cookie opens the page and its channel.
+    page.reload()
+    wait_for(lambda: page.get_by_label("loss", exact=True).text_content() != "", what="a frame")
+    assert "token" not in page.evaluate("location.href") and page_config(page)["layers"][0] == 17
+    step = number(page, "step")
+    button(page, "Step").click()
+    wait_for(lambda: number(page, "step") == step + 1, what="a step after the reload")
+
+    # A page refused by the server (too many open) shows the server's reason, not
+    # "restart the server". This page opens the other 15 of the 16 allowed.
+    page.evaluate(
+        """() => { window.extra = [];
+            for (let i = 0; i < 15; i++) window.extra.push(new WebSocket(`ws://${location.host}/ws`)); }"""
+    )
+    wait_for(
+        lambda: page.evaluate("window.extra.every((ws) => ws.readyState === WebSocket.OPEN)"),
+        what="15 more pages",
+    )
+    refused = context.new_page()
+    refused.goto(origin + "/")
+    wait_for(
+        lambda: "too many pages" in refused.get_by_label("message", exact=True).text_content(),
+        what=lambda: "the refusal's reason: "
+        + refused.get_by_label("message", exact=True).text_content(),
+    )
+    shown = refused.get_by_label("message", exact=True).text_content()
+    assert shown.startswith("the server closed the connection") and "restart" not in shown
+    page.evaluate("window.extra.forEach((ws) => ws.close())")
 
     # Nothing was asked of any other machine.
     local = (origin, f"ws://127.0.0.1:{port}/", "data:", "blob:")

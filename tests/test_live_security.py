@@ -335,9 +335,42 @@ def test_a_hostile_message_gets_a_clear_error_and_changes_nothing(app, client, n
         ws.send_text(HOSTILE[name])
         error = receive_until(ws, "error")
         assert 10 < len(error["message"]) <= 300, error["message"][:400]
+        if name.startswith("type as"):  # the runner's own refusal, as in the widget
+            assert error["message"].startswith("unknown message type"), error["message"]
         assert training_state(app) == before
         ws.send_text('{"type": "step"}')  # the connection and the server work on
         frame_at(ws, 2)
+
+
+def test_a_refusal_and_a_download_go_to_the_page_that_asked_alone(app, client):
+    # Another page open on the same server sees the state change (the frame of a step),
+    # never the refusal of someone else's malformed message, nor their file.
+    with client.websocket_connect(f"/ws?token={TOKEN}", headers=SAME_ORIGIN) as sender:
+        with client.websocket_connect(f"/ws?token={TOKEN}", headers=SAME_ORIGIN) as other:
+            other.send_text('{"type": "hello"}')
+            receive_until(other, "setup")
+            asked = [
+                '{"type": "boom"}',  # refused on arrival
+                '{"type": "select", "sample": 100000}',  # refused by the training thread
+                '{"type": "download", "what": "model"}',
+            ]
+            for text in asked:
+                sender.send_text(text)
+            sender.send_text('{"type": "step"}')
+            seen = []
+            for _ in range(200):
+                message = sender.receive_json()
+                seen.append(message["type"])
+                if message["type"] == "frame" and message["step"] == 1:
+                    break
+            assert seen.count("error") == 2 and "download" in seen, seen
+            others = []
+            for _ in range(200):
+                message = other.receive_json()
+                others.append(message["type"])
+                if message["type"] == "frame" and message["step"] == 1:
+                    break
+            assert "error" not in others and "download" not in others, others
 
 
 def test_a_binary_frame_gets_a_clear_error_and_changes_nothing(app, client):

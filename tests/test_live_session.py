@@ -322,7 +322,6 @@ def test_click_to_add_and_shift_click_to_remove_points(runner):
     assert len(runner.inbox.of("error")) == errors + 1
 
 
-
 @pytest.mark.parametrize(
     "config",
     [
@@ -365,3 +364,68 @@ def test_pause_answers_with_one_whole_frame_and_nothing_after(runner):
     assert "boundary" in last and "metrics" in last  # the maps of the step it stopped on
     assert not any(f["playing"] is False for f in after[:-1])
     assert runner.inbox.of("frame")[-1] is last
+
+
+def _queued_then_started(messages, config):
+    """A runner whose training thread starts with `messages` already queued (as a page's
+    burst arrives while a set-up is being built)."""
+    inbox = Inbox()
+    r = Runner(inbox, config)
+    for m in messages:
+        r.submit(m)
+    r.inbox = inbox  # type: ignore[attr-defined]  # the test's handle on it
+    r.start().wait_idle()
+    return r
+
+
+def test_a_storm_of_set_up_changes_builds_the_last_one_once():
+    # 50 config changes with a step after each: the steps between two changes acted on a
+    # session replaced at once; only the last set-up is built (each build traces the
+    # step: seconds at the work limit), and it is the one sequential handling gives.
+    config = {"dataset": "xor", "layers": [3], "samples": 20}
+    storm = []
+    for i in range(50):
+        change = {"lr": -1} if i == 10 else {"lr": 0.01 * (i + 1), "seed": i}
+        storm += [{"type": "config", "config": change}, {"type": "step"}]
+    r = _queued_then_started(storm, config)
+    try:
+        setups = r.inbox.of("setup")
+        assert len(setups) == 2, len(setups)  # the last set-up, then hello's
+        errors = r.inbox.of("error")
+        assert len(errors) == 1 and "lr" in errors[0]["message"], errors
+        expected = Session({**config, "lr": 0.5, "seed": 49})
+        assert r.session.config == expected.config
+        assert (r.session.steps, r.playing) == (1, False)  # the last step, on the last set-up
+        assert r.inbox.of("frame")[-1]["loss"] == expected.step()
+    finally:
+        r.stop()
+
+
+def test_points_added_in_a_burst_are_all_kept_and_built_once():
+    config = {"dataset": "xor", "layers": [2], "samples": 20}
+    clicks = [{"type": "add_point", "x": 0.1 * i, "y": 0.05 * i, "class": i % 2} for i in range(20)]
+    r = _queued_then_started([{"type": "play"}, *clicks, {"type": "speed", "value": 5}], config)
+    try:
+        assert len(r.inbox.of("setup")) == 2
+        points = r.session.config["points"]
+        assert points == [[0.1 * i, 0.05 * i, i % 2] for i in range(20)]
+        assert r.playing and r.speed == 5  # play before and speed after: still in effect
+    finally:
+        r.stop()
+
+
+def test_a_set_up_that_passes_the_check_but_cannot_be_built_changes_nothing():
+    # No training points passes check_config and fails in Session(): the error goes back,
+    # the set-up before it is built, and the messages after it are handled.
+    config = {"dataset": "xor", "layers": [2], "samples": 20}
+    empty = {"type": "config", "config": {"dataset": "custom", "points": []}}
+    r = _queued_then_started(
+        [{"type": "config", "config": {"lr": 0.2}}, empty, {"type": "step"}], config
+    )
+    try:
+        errors = r.inbox.of("error")
+        assert len(errors) == 1 and "no training points" in errors[0]["message"], errors
+        assert r.session.config == Session({**config, "lr": 0.2}).config  # the one before
+        assert r.session.steps == 1
+    finally:
+        r.stop()

@@ -108,6 +108,19 @@ def test_the_pages_messages_steer_it_as_its_buttons(view):
     assert [m["type"] for m in view.sent[n:]][:1] == ["setup"]
 
 
+def test_a_message_whose_type_is_not_text_is_refused_as_the_app_refuses_it(view):
+    # A list or an object as `type` is unhashable: it must be a clear refusal, not a
+    # TypeError out of the widget's comm handler.
+    view.step()
+    before = (view.steps, view.loss)
+    for bad in ({"type": ["play"]}, {"type": {}}, {"type": {"a": [1]}}, {"type": 5}):
+        view._receive(view, bad, [])
+    view.runner.wait_idle()
+    errors = [m["message"] for m in view.sent if m["type"] == "error"]
+    assert len(errors) == 4 and all("unknown message type" in e for e in errors), errors
+    assert (view.steps, view.loss) == before
+
+
 def _moons_training():
     session = Session()
     model = MLP(2, [8, 1], rng=0)

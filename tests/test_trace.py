@@ -311,6 +311,39 @@ def test_a_captured_value_is_refused_wherever_the_graph_reaches_it():
     assert w.grad == 3.0
 
 
+def test_a_refused_trace_leaves_a_captured_intermediate_grad_as_it_was():
+    """A failed trace changes nothing the user holds: reading f's graph in backward()'s
+    order must not reset the grads of intermediate Values computed outside (as backward()
+    itself would), here one that f captured and one behind it."""
+    w = Value(2.0, label="w")
+    h = w * 3.0
+    u = h.tanh()
+    loss = u * u
+    loss.backward()
+    before = (w.grad, h.grad, u.grad, loss.grad)
+    assert h.grad != 0.0 and u.grad != 0.0
+    for f, has_aux in [(lambda x: x * u, False), (lambda x: (x * 2, [x + u]), True)]:
+        with pytest.raises(TraceError, match="'w'.*captured from outside"):
+            trace(f, 1.0, has_aux=has_aux)
+        assert (w.grad, h.grad, u.grad, loss.grad) == before
+
+
+def test_the_trace_reads_the_graph_in_backwards_order_without_touching_grads():
+    """The tracer's walk is a copy of backward()'s (which resets the grads it passes): the
+    same nodes in the same order, every grad left as it was."""
+    from autograd.backprop import _intermediates_in_order, _intermediates_in_order_keeping_grads
+
+    x, y = Value(0.5), Value(-1.5)
+    a = x * y
+    b = (a + x).relu() * (a - y).exp()
+    root = weighted_sum([b, a], [x * x, y], x) + b
+    root.backward()
+    grads = [node.grad for node in topological_order(root)]
+    kept = _intermediates_in_order_keeping_grads(root)
+    assert [node.grad for node in topological_order(root)] == grads
+    assert kept == _intermediates_in_order(root)
+
+
 def test_nodes_of_constants_only_between_the_items_of_a_batch():
     """Each sample's number goes through an op of its own before meeting the parameters:
     nodes that depend on no input, inside every item; the numbers are the engine's."""
@@ -858,6 +891,6 @@ def test_a_recorder_hears_each_event_through_the_protocol():
         ("compared", "<", True),
         recording.Escape.FLOAT,
         "created",
-        ("failed", "log"),
+        ("failed", ops.LOG),  # the Op itself, not its name
     ]
     assert recording.current() is None

@@ -4,8 +4,9 @@ order in which to write it, the order in which `backward()` adds its gradients, 
 
 A batch's graph is tens of thousands of nodes, and each pass over them in Python costs
 about a microsecond a node, so this is one pass, over the order that `backward()` itself
-takes (the engine's `_intermediates_in_order`, the fastest walk there is), plus a walk of
-whatever only the aux values and the guards reach.
+takes (the engine's `_intermediates_in_order`, the fastest walk there is, in the copy
+that leaves every grad as it was), plus a walk of whatever only the aux values and the
+guards reach.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from itertools import compress
 from typing import Any
 
 from autograd import engine, ops
+from autograd.backprop import _intermediates_in_order_keeping_grads
 from autograd.engine import Value
 from autograd.trace.errors import TraceError
 from autograd.trace.recorder import stranger
@@ -63,9 +65,12 @@ class Graph:
         self.unsigned += order
         intermediates: list[Value] = []
         if output._a is not None:
-            # (It also resets their grads, as backward() does: f's own nodes, or an
-            # intermediate Value that f captured from outside, which is refused below.)
-            intermediates = engine._intermediates_in_order(output)
+            # Not backward()'s own walk, which resets their grads: the graph may hold an
+            # intermediate Value that f captured from outside, refused below, and a
+            # refused trace must leave its grad as the user had it. Under backward()'s
+            # lock: this walk too marks the nodes in their grad slots.
+            with engine._backward_lock:
+                intermediates = _intermediates_in_order_keeping_grads(output)
             self.read_nodes(intermediates)
         elif output not in parents:
             raise TraceError(stranger(output, self.inputs, self.constants))

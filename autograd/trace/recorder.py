@@ -15,6 +15,7 @@ from numbers import Real
 from typing import Any
 
 from autograd.engine import Value
+from autograd.op_type import Op
 from autograd.recording import Escape
 from autograd.trace.errors import ConcretizationError, TraceError
 
@@ -146,7 +147,7 @@ class Recorder:
         # Value can take the id of one of them.
         self.guards: list[Guard] = []
         self.refusals: list[BaseException] = []  # each refusal raised, caught by f or not
-        self.failures: list[tuple[str, tuple, BaseException]] = []  # op errors while f ran
+        self.failures: list[tuple[Op, tuple, BaseException]] = []  # op errors while f ran
         self._depends: dict[Value, bool] = {}
         self._stand_ins: dict[Value, TracedData] = {}  # one per node: `v.data is v.data`
 
@@ -194,7 +195,7 @@ class Recorder:
             op, operands, error = self.failures[0]
             shown = ", ".join(repr(x._data if isinstance(x, Value) else x) for x in operands)
             return TraceError(
-                f"trace: f caught an error of the op {op!r} at ({shown}) "
+                f"trace: f caught an error of the op {op.name!r} at ({shown}) "
                 f"({type(error).__name__}: {error}) and went on: which inputs make that op "
                 "fail is not a guard the traced code can check, so it could take the "
                 "recorded path where f would not. Branch on a comparison instead "
@@ -223,7 +224,7 @@ class Recorder:
         if self.depends(value) or (isinstance(right, Value) and self.depends(right)):
             self.guards.append(Guard(value, op, right, result))
 
-    def failed(self, op: str, operands: tuple, error: BaseException) -> None:
+    def failed(self, op: Op, operands: tuple, error: BaseException) -> None:
         # Only an operand that depends on the inputs makes the failure depend on them.
         if any(isinstance(x, Value) and self.depends(x) for x in operands):
             self.failures.append((op, operands, error))

@@ -26,7 +26,7 @@ def word(op: ops.Op) -> str:
     (`truediv`, `rpow`), else its name cut down to ASCII letters, digits and `_`."""
     if op.symbol is not None and op.method:
         return op.method.strip("_")
-    return re.sub(r"[^A-Za-z0-9_]", "_", str(op.name))[:40]
+    return re.sub(r"[^A-Za-z0-9_]", "_", op.name)[:40]
 
 
 def literal(x: Any) -> str:

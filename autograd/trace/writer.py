@@ -261,11 +261,8 @@ class Writer:
 
     def forward(self, node: Value) -> None:
         """One line: the node's value (and, for ops called by name, its local derivatives)."""
-        op = node._kind()  # its Op: an entry of ops.py, or a user op
+        op = node._kind()  # its Op: an entry of ops.py, or a user op (called, below)
         parents = self.parents[node]
-        if op.user_defined:
-            self.call(node, parents)
-            return
         if op in INLINE_INFIX:
             symbol = op.symbol
             if len(parents) == 2:

@@ -15,9 +15,10 @@ Safe by default, as Jupyter is (docs/live.md, "Security: safe by default", says 
   page gets 403.
 - the WebSocket refuses an `Origin` that is not one of those (cross-site WebSocket
   hijacking); no `Origin` at all is a client that is not a browser, with the token.
-- every response says `Referrer-Policy: no-referrer` (the token is in the page's URL),
-  `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`, and may not be framed;
-  the page's Content-Security-Policy lets it load and connect to nothing but this server.
+- every response says `Referrer-Policy: no-referrer` (the token is in the URL that opens
+  the page), `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`, and may not be
+  framed; the page's Content-Security-Policy lets it load and connect to nothing but this
+  server.
 - a message that is not JSON, binary, too big, too deep or malformed gets an "error"
   reply and changes nothing; more than `RATE` messages a second from one page are dropped
   (a flood), at most `MAX_PAGES` pages are connected at once, and frames to a slow page
@@ -48,14 +49,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 import autograd
-from nn.live.config import MAX_POINTS, cut
+from nn.live.config import MAX_MESSAGE, MAX_POINTS, cut  # uvicorn: 4 MB (__main__)
 from nn.live.frames import dumps
 from nn.live.runner import Runner
 
 STATIC = Path(__file__).parent / "static"
 ENGINE_STATIC = Path(autograd.__file__).parent / "static"  # graph_view.js, shared
 RATE = 100  # messages a second a page may send (a burst of twice that)
-MAX_MESSAGE = 256 * 1024  # characters; uvicorn closes the connection beyond 4 MB (__main__)
 MAX_PENDING = 64  # non-frame messages waiting for a slow page
 MAX_PAGES = 16  # pages connected at once
 MAX_ERROR = 300  # characters of an error message sent to the page
@@ -335,6 +335,13 @@ async def _receive_loop(websocket: WebSocket, client: _Client, runner: Runner) -
     a bad one gets an "error" reply."""
     bucket = _Bucket()
     dropped = False
+    loop = asyncio.get_running_loop()
+
+    def reply(message: dict) -> None:
+        """To this page alone (from the training thread too): its message's refusal."""
+        with contextlib.suppress(RuntimeError):  # a closed loop: the server is stopping
+            loop.call_soon_threadsafe(client.put, message)
+
     while True:
         received = await websocket.receive()
         if received["type"] == "websocket.disconnect":
@@ -360,7 +367,7 @@ async def _receive_loop(websocket: WebSocket, client: _Client, runner: Runner) -
             client.put({"type": "error", "message": f"not a JSON message: {why}"})
             continue
         try:
-            runner.submit(message)
+            runner.submit(message, reply)
         except Exception as e:  # the runner refuses with a reply; this is a last guard
             client.put({"type": "error", "message": f"message refused: {e}"})
 

@@ -30,6 +30,7 @@ MAX_NOISE = 2.0
 MAX_LR = 10.0
 MAX_L2 = 1.0
 MAX_POINTS = 1000  # points added by hand or from a CSV
+MAX_MESSAGE = 256 * 1024  # characters of a page's message (the page checks a CSV's first)
 MAX_SEED = 2**31 - 1
 MAX_COORDINATE = 1e6
 # One step's work: parameters x training points (each a multiply-add through the
@@ -128,6 +129,15 @@ def check_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
             "use fewer neurons, layers or samples"
         )
     return c
+
+
+def changed(config: Mapping[str, Any], message: Mapping[str, Any]) -> dict[str, Any]:
+    """`config` with a set-up change applied (not yet checked): a `config` message's
+    fields, or an `add_point` message's point."""
+    if message["type"] == "config":
+        return {**config, **message["config"]}
+    point = [float(message["x"]), float(message["y"]), int(message["class"])]
+    return {**config, "points": [*config["points"], point]}
 
 
 def parameter_count(config: Mapping[str, Any]) -> int:

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from autograd import Value, no_grad, ops
 from autograd.formatting import format_number
 from nn.activations import ACTIVATIONS
+from nn.live.config import MAX_MESSAGE
 from nn.live.session import MAX_LAYERS, MAX_NEURONS, MAX_POINTS, Session, optimizer_state
 from nn.serialize import save
 
@@ -65,7 +66,12 @@ def setup(session: Session) -> dict[str, Any]:
         "step_mode": session.step_mode,
         "trace_note": session.trace_note,
         "model_text": repr(model),
-        "limits": {"layers": MAX_LAYERS, "neurons": MAX_NEURONS, "points": MAX_POINTS},
+        "limits": {
+            "layers": MAX_LAYERS,
+            "neurons": MAX_NEURONS,
+            "points": MAX_POINTS,
+            "message": MAX_MESSAGE,  # characters of a page's message
+        },
     }
 
 

@@ -13,7 +13,9 @@ and changes nothing):
     hello                          send everything again (setup, graph, frame)
     play | pause | step | reset    step: exactly one optimizer step (pauses first)
     speed       value              steps per second, 0 for as fast as it goes (<= 1000)
-    config      config             a new set-up, merged into the current config (then reset)
+    config      config             a new set-up, merged into the current config (then reset;
+                                   a run of set-up changes waiting is built once:
+                                   Runner._change_setup)
     add_point   x, y, class        a training point of that class (goes into config.points)
     remove_point x, y              the nearest point (within a few % of the plane)
     select      sample             a training sample's loss graph (null: none)
@@ -37,8 +39,10 @@ Runner -> page:
     replay    steps [{current, caption, changed: [[k, grad, partial], ...]}], count, nodes
                                    the backward pass through the drawn nodes (a step at a
                                    node hidden in a folded box merged into the next)
-    download  name, text
-    error     message                    what was refused; the state is unchanged
+    download  name, text                 to the page that asked alone
+    error     message                    what was refused; the state is unchanged (a
+                                         refusal goes to the page that sent the message
+                                         alone; a failed step, to every page)
 
 `curve` is {"start": i, "points": [[step, train loss, test loss, train acc, test acc],
 ...]}: the points from index i on (a page that has fewer asks `hello`). Numbers are
@@ -52,6 +56,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from autograd.engine import is_int, is_number
+from nn.live.config import cut
 
 MAX_SPEED = 1000
 MESSAGE_TYPES = frozenset(
@@ -69,8 +74,9 @@ def check_message(message: object) -> dict[str, Any]:
     if not isinstance(message, Mapping):
         raise MessageError(f"a message must be a JSON object, got {type(message).__name__}")
     kind = message.get("type")
-    if kind not in MESSAGE_TYPES:
-        raise MessageError(f"unknown message type {kind!r}")
+    # A list or an object is unhashable: `in` a set would raise TypeError, not refuse.
+    if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
+        raise MessageError(f"unknown message type {cut(repr(kind))}")
     m = dict(message)
     if kind == "speed":
         v = m.get("value")

@@ -21,19 +21,27 @@ import math
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from typing import Any, Callable
 
 from autograd import no_grad
 from nn.live import frames
+from nn.live.config import changed
 from nn.live.maps import Curve, MapsThread, Rate
 from nn.live.messages import MessageError, check_message
-from nn.live.sample_graph import Relayout, SampleGraph, explain, replay
+from nn.live.sample_graph import Relayout, SampleGraph, replay
 from nn.live.session import Session, check_config
 
 FRAME_INTERVAL = 1 / 48  # a light frame at most this often (the page draws 30 or more)
 HEAVY_INTERVAL = 0.4  # boundary, maps, table, metrics at most this often (they cost ~40 ms)
 QUEUE_SIZE = 256  # messages waiting for the training thread; beyond, refused
+# A run of set-up changes is built once (Runner._change_setup): the messages that make a
+# new session from the config alone, those whose effect a new session replaces (but for
+# the pause in it), and those handled in order between them.
+SETUP_CHANGES = frozenset({"config", "add_point"})
+SUPERSEDED = frozenset({"step", "reset", "pause"})
+PASSING = frozenset({"play", "speed", "_heavy"})
 
 Emit = Callable[[dict], None]
 
@@ -82,20 +90,24 @@ class Runner:
             self._thread.join(timeout)
         self._maps.join(timeout)
 
-    def submit(self, message: object) -> None:
+    def submit(self, message: object, reply: Emit | None = None) -> None:
         """Queue a page's message for the training thread; a malformed one, or one over
-        the queue's bound (a flood), gets an "error" reply and changes nothing."""
+        the queue's bound (a flood), gets an "error" reply and changes nothing.
+
+        `reply` (from any thread) sends to the page that sent it alone: a refusal of its
+        message and a download go there, not to every page open (`emit`); what changes
+        the state (a new set-up, a frame) goes to all."""
+        answer = self.emit if reply is None else reply
         try:
             checked = check_message(message)
         except MessageError as e:
-            self.emit({"type": "error", "message": str(e)})
+            answer({"type": "error", "message": str(e)})
             return
+        checked["_reply"] = answer  # (a page's own "_reply" key is overwritten)
         try:
             self._commands.put_nowait(checked)
         except queue.Full:
-            self.emit(
-                {"type": "error", "message": "too many messages at once: this one was dropped"}
-            )
+            answer({"type": "error", "message": "too many messages at once: this one was dropped"})
 
     def play(self) -> None:
         self.submit({"type": "play"})
@@ -109,7 +121,7 @@ class Runner:
     def reset(self) -> None:
         self.submit({"type": "reset"})
 
-    def use_session(self, session: Session, timeout: float = 30.0) -> None:
+    def use_session(self, session: Session, timeout: float = 120.0) -> None:
         """Train `session` from now on, swapped in by the training thread between two steps
         (the notebook widget shows a user's own training loop this way)."""
         done = threading.Event()
@@ -117,7 +129,7 @@ class Runner:
         if not done.wait(timeout):
             raise TimeoutError("the training thread did not answer")
 
-    def wait_idle(self, timeout: float = 30.0) -> None:
+    def wait_idle(self, timeout: float = 120.0) -> None:
         """Until every message submitted so far is handled (for tests and scripts)."""
         done = threading.Event()
         self._commands.put({"type": "_mark", "event": done}, timeout=timeout)
@@ -133,12 +145,19 @@ class Runner:
             if self.playing and self.speed > 0:
                 timeout = max(0.0, min(0.05, next_step - time.monotonic()))
             try:
-                self._handle(self._commands.get(timeout=timeout) if timeout else
-                             self._commands.get_nowait())  # fmt: skip
-                while True:  # the rest of the queue, before the next step
-                    self._handle(self._commands.get_nowait())
+                first = (self._commands.get(timeout=timeout) if timeout else
+                         self._commands.get_nowait())  # fmt: skip
             except queue.Empty:
                 pass
+            else:
+                waiting = deque([first])
+                while waiting:  # the rest of the queue, before the next step
+                    self._take_queued(waiting)
+                    m = waiting.popleft()
+                    if m["type"] in SETUP_CHANGES:
+                        self._change_setup(m, waiting)
+                    else:
+                        self._handle(m)
             if self.playing and time.monotonic() >= next_step:
                 self._step()
                 if self.speed > 0:
@@ -146,6 +165,63 @@ class Runner:
             elif not self.playing:
                 next_step = time.monotonic()
             self._maybe_frame()
+
+    def _take_queued(self, waiting: deque) -> None:
+        """The queue's messages onto `waiting`, up to the queue's size (the bound holds)."""
+        while len(waiting) < QUEUE_SIZE:
+            try:
+                waiting.append(self._commands.get_nowait())
+            except queue.Empty:
+                return
+
+    def _change_setup(self, first: dict[str, Any], waiting: deque) -> None:
+        """A new set-up (`config` or `add_point`), built once for a run of them.
+
+        Building a session traces its step (up to seconds at the work limit): a page that
+        changes its set-up many times in a row (or a crafted flood) would keep the thread
+        busy for each. So a set-up change supersedes the earlier ones waiting unapplied:
+        each is checked in order, as if applied (a refused one gets its error and changes
+        nothing), and only the last accepted set-up is built (one that passes the check
+        and still cannot be built, with no training points, is refused then, and the one
+        accepted before it is built, at step 0). Between two of them, a
+        `step`, `reset` or `pause` would act on a session replaced at once: what remains
+        of it is a pause; `play`, `speed` and the maps' results are handled in order. Any
+        other message ends the run (it is handled after the new session is built)."""
+        config = self.session.config
+        accepted: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (set-up, its change)
+        between: list[dict[str, Any]] = []
+        m = first
+        while True:
+            try:
+                candidate = check_config(changed(config, m))
+            except Exception as e:
+                m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
+            else:
+                for earlier in between:  # superseded: only their lasting part
+                    if earlier["type"] in SUPERSEDED:
+                        self.playing = False
+                    else:
+                        self._handle(earlier)
+                between = []
+                config = candidate
+                accepted.append((candidate, m))
+            self._take_queued(waiting)
+            while waiting and waiting[0]["type"] in SUPERSEDED | PASSING:
+                between.append(waiting.popleft())
+                self._take_queued(waiting)
+            if not waiting or waiting[0]["type"] not in SETUP_CHANGES:
+                break
+            m = waiting.popleft()
+        waiting.extendleft(reversed(between))  # after the last set-up: handled as they are
+        while accepted:  # the last accepted set-up; if it cannot be built, the one before
+            config, m = accepted.pop()
+            try:
+                session = Session(config)
+            except Exception as e:  # checked, yet not built: as if it had been refused
+                m.get("_reply", self.emit)({"type": "error", "message": f"{m['type']}: {e}"})
+                continue
+            self._use(session)
+            return
 
     def _deliver_heavy(self, result: dict[str, Any]) -> None:
         """From the maps' thread: its result, into the training thread's queue."""
@@ -162,7 +238,7 @@ class Runner:
             getattr(self, "_on_" + kind.lstrip("_"))(m)
         except Exception as e:  # the thread lives on, whatever a message did
             # Commands check before they change anything: the state is as it was.
-            self.emit({"type": "error", "message": f"{kind}: {e}"})
+            m.get("_reply", self.emit)({"type": "error", "message": f"{kind}: {e}"})
 
     def _on_heavy(self, m: dict[str, Any]) -> None:
         self._maps.busy = False
@@ -248,38 +324,14 @@ class Runner:
         self.speed = float(m["value"])
         self._dirty = True
 
-    def _on_config(self, m: dict[str, Any]) -> None:
-        config = {**self.session.config, **m["config"]}
-        self._new_session(config)
+    def _on_config(self, m: dict[str, Any]) -> None:  # (the loop runs them: _change_setup)
+        self._new_session(changed(self.session.config, m))
 
     def _on_add_point(self, m: dict[str, Any]) -> None:
-        config = self.session.config
-        config["points"] = [*config["points"], [float(m["x"]), float(m["y"]), int(m["class"])]]
-        self._new_session(config)
+        self._new_session(changed(self.session.config, m))
 
     def _on_remove_point(self, m: dict[str, Any]) -> None:
-        session = self.session
-        config = session.config
-        lo0, hi0, lo1, hi1 = session.bounds()
-        reach = 0.04 * max(hi0 - lo0, hi1 - lo1)
-        xs = session.generated[0]
-        candidates = [
-            (math.hypot(p[0] - m["x"], p[1] - m["y"]), "generated", i)
-            for i, p in enumerate(xs)
-            if i not in config["removed"]
-        ] + [
-            (math.hypot(p[0] - m["x"], p[1] - m["y"]), "points", i)
-            for i, p in enumerate(config["points"])
-        ]
-        near = [c for c in candidates if c[0] <= reach]
-        if not near:
-            raise ValueError("no point there to remove")
-        _, where, i = min(near)
-        if where == "generated":
-            config["removed"] = [*config["removed"], i]
-        else:
-            config["points"] = [p for j, p in enumerate(config["points"]) if j != i]
-        self._new_session(config)
+        self._new_session(self.session.config_without_point_near(m["x"], m["y"]))
 
     def _on_use(self, m: dict[str, Any]) -> None:
         try:
@@ -341,20 +393,8 @@ class Runner:
         self._explained = key
 
     def _send_explain(self, key: tuple[str, Any]) -> None:
-        g = self._graph
-        assert g is not None
-        _, loss, order, layers = g.values(self.session)
-        if key[0] == "node":
-            k = key[1]
-            if not 0 <= k < len(order):
-                raise IndexError(f"the graph has nodes 0 to {len(order) - 1}, not {k}")
-        else:
-            layer, neuron = key[1]
-            if not (0 <= layer < len(layers) and 0 <= neuron < len(layers[layer])):
-                raise IndexError(f"there is no neuron {neuron} in layer {layer}")
-            target = layers[layer][neuron]
-            k = next(i for i, node in enumerate(order) if node is target)
-        self.emit(explain(loss, order, k))
+        assert self._graph is not None
+        self.emit(self._graph.explained(self.session, key))
 
     def _on_replay(self, m: dict[str, Any]) -> None:
         self.playing = False
@@ -366,8 +406,9 @@ class Runner:
         self.emit(replay(loss, order, self._graph.nodes))
 
     def _on_download(self, m: dict[str, Any]) -> None:
+        reply = m["_reply"]  # a file for the page that asked, not one in every page open
         if m["what"] == "model":
-            self.emit(
+            reply(
                 {"type": "download", "name": "model.json", "text": frames.model_json(self.session)}
             )
         else:
@@ -376,7 +417,7 @@ class Runner:
                 "# here is the full-batch loss's traced step.\n"
             )  # fmt: skip
             text = note + self.session.traced_source
-            self.emit({"type": "download", "name": "traced_step.py", "text": text})
+            reply({"type": "download", "name": "traced_step.py", "text": text})
 
     # --- stepping and frames ---------------------------------------------------------------
 

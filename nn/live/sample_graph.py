@@ -110,6 +110,22 @@ class SampleGraph:
         }
         return part, loss, order, layers
 
+    def explained(self, session: Session, key: tuple[str, Any]) -> dict[str, Any]:
+        """The "explain" message of a node (`("node", k)`) or a neuron (`("neuron",
+        (layer, j))`) of this graph: its chain rule with today's numbers."""
+        _, loss, order, layers = self.values(session)
+        if key[0] == "node":
+            k = key[1]
+            if not 0 <= k < len(order):
+                raise IndexError(f"the graph has nodes 0 to {len(order) - 1}, not {k}")
+        else:
+            layer, neuron = key[1]
+            if not (0 <= layer < len(layers) and 0 <= neuron < len(layers[layer])):
+                raise IndexError(f"there is no neuron {neuron} in layer {layer}")
+            target = layers[layer][neuron]
+            k = next(i for i, node in enumerate(order) if node is target)
+        return explain(loss, order, k)
+
     def message(self) -> dict[str, Any]:
         """The "graph" message: the drawing and what the page needs to update it."""
         return {

@@ -33,6 +33,7 @@ from typing import Any
 from autograd import Value, no_grad
 from autograd.trace import TraceError
 from nn import data as datasets
+from nn.activations import ACTIVATION_OPS
 
 # The config (its keys, limits, check and URL form) has its own module; these names are
 # also importable from here, where they were first.
@@ -51,8 +52,6 @@ from nn.losses import bce, cross_entropy, hinge, l2
 from nn.module import MLP
 from nn.optim import SGD, Adam, Optimizer
 from nn.traced import TracedLoss
-
-_ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
 
 
 def generate(config: Mapping[str, Any]) -> tuple[list[list[float]], list[int]]:
@@ -308,6 +307,27 @@ class Session:
         cb = 0.25 if self._config["dataset"] == "moons" else 0.0
         return ca - r, ca + r, cb - r, cb + r
 
+    def config_without_point_near(self, x: float, y: float) -> dict[str, Any]:
+        """The config without the data point nearest (x, y), a generated one or one of
+        the user's, within 4 % of the plane shown (shift-click); ValueError if none."""
+        config = self.config
+        lo0, hi0, lo1, hi1 = self.bounds()
+        reach = 0.04 * max(hi0 - lo0, hi1 - lo1)
+        candidates = [
+            (math.hypot(p[0] - x, p[1] - y), "generated", i)
+            for i, p in enumerate(self.generated[0])
+            if i not in config["removed"]
+        ] + [(math.hypot(p[0] - x, p[1] - y), "points", i) for i, p in enumerate(config["points"])]
+        near = [c for c in candidates if c[0] <= reach]
+        if not near:
+            raise ValueError("no point there to remove")
+        _, where, i = min(near)
+        if where == "generated":
+            config["removed"] = [*config["removed"], i]
+        else:
+            config["points"] = [p for j, p in enumerate(config["points"]) if j != i]
+        return config
+
     def sample_loss(self, i: int) -> tuple[Value, list[Value], list[list[Value]]]:
         """Training sample i's data loss as an engine graph (inputs labelled x1, x2), after
         backward(): (loss, the inputs, each layer's output nodes). The parameters' grads
@@ -320,7 +340,7 @@ class Session:
             h = layer(h)
             for j, out in enumerate(h):
                 # Named as the page's network names them: z before the activation, h after.
-                z = out.parents[0] if out.op in _ACTIVATION_OPS and out.parents else out
+                z = out.parents[0] if out.op in ACTIVATION_OPS and out.parents else out
                 z.label = f"z{i}.{j}"
                 if out is not z:
                     out.label = f"h{i}.{j}"

@@ -46,7 +46,8 @@ from nn.live.session import Session, check_config
 STATIC = Path(__file__).parent / "static"
 ENGINE_STATIC = Path(__file__).parent.parent.parent / "autograd" / "static"
 ENTRY = "widget.js"
-WAIT = 30.0  # seconds a Python call waits for the training thread
+WAIT = 120.0  # seconds a Python call waits for the training thread (a re-trace at the
+# work limit takes seconds, several times that under a tracer such as coverage)
 
 
 # --- the front end as one module ------------------------------------------------------------

@@ -89,9 +89,18 @@ export function makeControls(send, actions) {
     h("button", { type: "button", onclick: () => send({ type: "download", what: "code" }) }, "Traced step code"),
   );
 
+  // The server's limits (setup.limits) checked here first, saying why; the server checks
+  // again whatever comes.
   function loadCsv(file) {
     if (!file) return;
+    const limits = setup ? setup.limits : null;
+    if (limits && file.size > 10 * limits.message) {  // not read: too big for its rows
+      controls.showMessage(`that file is ${Math.ceil(file.size / 1024)} kB, too big for a CSV of at most ${limits.points} rows: nothing was loaded`);
+      csv.value = "";
+      return;
+    }
     file.text().then((text) => {
+      csv.value = "";  // the same file chosen again is loaded again
       const points = [];
       for (const line of text.split(/\r?\n/)) {
         const cells = line.split(/[,;\t]/).map((c) => c.trim());
@@ -99,9 +108,19 @@ export function makeControls(send, actions) {
         points.push([Number(cells[0]), Number(cells[1]), Number(cells[2])]);
       }
       if (!points.length) { controls.showMessage("no x,y,class rows in that file"); return; }
+      if (limits && points.length > limits.points) {
+        controls.showMessage(`that CSV has ${points.length} points, over the ${limits.points} the page takes: nothing was loaded`);
+        return;
+      }
       const three = points.some((p) => p[2] === 2);
       const current = setup ? setup.config.loss : "hinge";
-      setConfig({ dataset: "custom", points, removed: [], loss: three ? "cross_entropy" : (current === "cross_entropy" ? "hinge" : current) });
+      const patch = { dataset: "custom", points, removed: [], loss: three ? "cross_entropy" : (current === "cross_entropy" ? "hinge" : current) };
+      const size = JSON.stringify({ type: "config", config: patch }).length;
+      if (limits && size > limits.message) {
+        controls.showMessage(`those points make a ${Math.ceil(size / 1024)} kB message, over the ${Math.floor(limits.message / 1024)} kB the server takes: nothing was loaded`);
+        return;
+      }
+      setConfig(patch);
     });
   }
 

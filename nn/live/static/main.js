@@ -28,9 +28,9 @@ function jsonNumber(text) {
   try { return JSON.parse(text); } catch { return text; }
 }
 
-export function configToQuery(config, token) {
+// Never the token: the URL is the set-up a teacher shares (the cookie opens the page).
+export function configToQuery(config) {
   const params = new URLSearchParams();
-  if (token) params.set("token", token);
   for (const [key, value] of Object.entries(config)) {
     if (LIST_KEYS.includes(key)) params.set(key, value.join(","));
     else if (key === "points") { if (value.length) params.set(key, JSON.stringify(value)); }
@@ -51,10 +51,13 @@ export function webSocketTransport(url) {
     try { message = JSON.parse(event.data); } catch { return; }
     for (const listener of listeners) listener(message);
   });
-  socket.addEventListener("close", () => {
-    for (const listener of listeners) {
-      listener({ type: "error", message: "the connection to the server closed: restart python -m nn.live and reload" });
-    }
+  socket.addEventListener("close", (event) => {
+    // The server's reason when it gave one (too many pages open, ...): restarting the
+    // server is the advice only when it is gone.
+    const message = event.reason
+      ? `the server closed the connection: ${event.reason}`
+      : "the connection to the server closed: restart python -m nn.live and reload";
+    for (const listener of listeners) listener({ type: "error", message });
   });
   return {
     send(message) {
@@ -71,10 +74,17 @@ const token = new URLSearchParams(location.search).get("token") || "";
 const wsUrl = `ws://${location.host}/ws` + (token ? `?token=${encodeURIComponent(token)}` : "");
 const transport = webSocketTransport(wsUrl);
 const initial = configFromQuery(location.search);
+// The response that served this page set the token's cookie: the address bar (copied,
+// shared, bookmarked) loses the token at once, and a reload opens with the cookie.
+if (token) {
+  const rest = new URLSearchParams(location.search);
+  rest.delete("token");
+  history.replaceState(null, "", location.pathname + (rest.toString() ? "?" + rest : ""));
+}
 window.liveTransport = transport;  // for tests and the console
 window.liveView = mount(document.getElementById("app"), transport, {
   initialConfig: Object.keys(initial).length ? initial : null,
   onConfig(config) {
-    history.replaceState(null, "", configToQuery(config, token));
+    history.replaceState(null, "", configToQuery(config));
   },
 });
