@@ -141,7 +141,7 @@ def _positional_count(signature: Any) -> int:
             if parameter.default is parameter.empty:
                 count += 1
         elif parameter.kind is parameter.VAR_POSITIONAL:
-            raise ValueError("variadic forward")
+            raise ValueError  # a variadic forward has no arity: define_op says so
     return count
 
 

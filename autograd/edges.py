@@ -55,18 +55,18 @@ def power(x: float, y: float) -> float:
         raise OverflowError(f"'**': {x!r} ** {y!r} overflows a float") from None
 
 
-def d_base(x: float, y: float, out: float) -> float:
+def d_base(x: float, y: float) -> float:
     """d(x**y)/dx = y * x**(y-1)."""
     if y == 0.0:
         return 0.0  # x**0 is constant, even at x == 0 (PyTorch agrees)
     if x == 0.0:
-        return 1.0 if y == 1.0 else (0.0 if y > 1.0 else INF)
+        return 0.0 if y > 1.0 else (1.0 if y == 1.0 else INF)
     try:
         return y * x ** (y - 1.0)
     except OverflowError:
         # |x ** (y-1)| is beyond a float, y * x ** (y-1) not always (x = 5e-324,
         # y = 1e-300: 2e23): add the logarithms, then overflow to inf only if it does.
-        negative = x < 0.0 and (y - 1.0) % 2.0 == 1.0  # an odd power of a negative base
+        negative = x < 0.0 and y % 2.0 == 0.0  # x ** (y-1): an odd power of a negative base
         sign = -1.0 if (y < 0.0) != negative else 1.0
         try:
             return sign * math.exp(math.log(abs(y)) + (y - 1.0) * math.log(abs(x)))
@@ -74,7 +74,7 @@ def d_base(x: float, y: float, out: float) -> float:
             return sign * INF
 
 
-def d_exponent(x: float, y: float, out: float) -> float:
+def d_exponent(x: float, out: float) -> float:
     """d(x**y)/dy = log(x) * x**y; 0 at x == 0 (y >= 0) and nan for x < 0, as PyTorch."""
     if x > 0.0:
         return math.log(x) * out

@@ -26,7 +26,6 @@ from autograd.backprop import (
     _product,
     _propagate,
     _propagate_nonfinite,
-    _stamp_of,
     topological_order,
 )
 from autograd.chain_rule import (
@@ -118,7 +117,6 @@ __all__ = [  # every name importable from here, the private ones too
     "_propagate",
     "_propagate_nonfinite",
     "_recorder",
-    "_stamp_of",
     "_unary",
     "backward_steps",
     "define_op",

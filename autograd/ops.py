@@ -128,7 +128,8 @@ def _mul(x: float, y: float) -> Floats:
 
 def _diff_mul(*parents_and_node: Any) -> tuple[Any, ...]:
     if len(parents_and_node) == 2:  # x * c: the constant is the derivative
-        return parents_and_node[-1].local_grads
+        _, node = parents_and_node
+        return node.local_grads
     x, y, _ = parents_and_node
     return y, x
 
@@ -155,7 +156,8 @@ def _div(x: float, y: float) -> Floats:
 
 def _diff_div(*parents_and_node: Any) -> tuple[Any, ...]:
     if len(parents_and_node) == 2:  # x / c: the derivative 1/c is a constant
-        return parents_and_node[-1].local_grads
+        _, node = parents_and_node
+        return node.local_grads
     _, y, node = parents_and_node
     return 1.0 / y, -node / y  # d(x/y)/dy = -x/y**2 = -(x/y)/y
 
@@ -191,7 +193,7 @@ RDIV = _reflect(
 
 def _pow(x: float, y: float) -> Floats:
     out = power(x, y)
-    return out, d_base(x, y, out), d_exponent(x, y, out)
+    return out, d_base(x, y), d_exponent(x, out)
 
 
 def _diff_pow(*parents_and_node: Any) -> tuple[Any, ...]:
@@ -205,7 +207,7 @@ def _diff_pow(*parents_and_node: Any) -> tuple[Any, ...]:
 
 def _rpow(x: float, c: float) -> Floats:
     out = power(c, x)
-    return out, d_exponent(c, x, out)
+    return out, d_exponent(c, out)
 
 
 def _pow_trouble(a: list, c: Any, m: float) -> bool:
@@ -832,11 +834,12 @@ TRUNC = _rounding("trunc", math.trunc)
 
 
 def _round(x: float, decimals: int) -> Floats:
-    # Half to even, as PyTorch. With decimals, Python's round(x, n): correctly rounded,
-    # where torch.round's nearbyint(x * 10**n) / 10**n can differ in the last place.
+    # Half to even, as PyTorch, and a zero keeps x's sign (round(-0.4) is -0.0, as
+    # torch.round). With decimals, Python's round(x, n): correctly rounded, where
+    # torch.round's nearbyint(x * 10**n) / 10**n can differ in the last place.
     if not math.isfinite(x):
         return x, 0.0
-    return (float(round(x)) if decimals == 0 else round(x, decimals)), 0.0
+    return round(x, decimals), 0.0
 
 
 ROUND = _builtin(
