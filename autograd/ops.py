@@ -813,9 +813,11 @@ SIGN = _builtin(
 
 
 def _rounding(name: str, to_integer: Callable[[float], Any]) -> Op:
-    # Piecewise constant: derivative 0. Infinities and nan are already whole (IEEE).
+    # Piecewise constant: derivative 0. Infinities and nan are already whole (IEEE). A
+    # whole number has x's sign, a zero too (ceil(-0.5) is -0.0, as torch.ceil): Python's
+    # int has no -0, so the sign is put back.
     def numeric(x: float) -> Floats:
-        return (float(to_integer(x)) if math.isfinite(x) else x), 0.0
+        return (math.copysign(float(to_integer(x)), x) if math.isfinite(x) else x), 0.0
 
     return _builtin(
         name,

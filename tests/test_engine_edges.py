@@ -53,6 +53,27 @@ def test_round_is_half_to_even_and_keeps_a_zeros_sign_as_torch_round(x, rounded)
     assert math.copysign(1.0, out.data) == math.copysign(1.0, rounded)
 
 
+@pytest.mark.parametrize(
+    ("method", "x", "whole"),
+    [
+        ("floor", -0.0, -0.0),
+        ("floor", 0.5, 0.0),
+        ("floor", -0.5, -1.0),
+        ("ceil", -0.5, -0.0),
+        ("ceil", -0.0, -0.0),
+        ("ceil", 0.5, 1.0),
+        ("trunc", -0.7, -0.0),
+        ("trunc", 0.7, 0.0),
+        ("trunc", -1.7, -1.0),
+    ],
+)
+def test_floor_ceil_trunc_keep_a_zeros_sign_as_torch(method, x, whole):
+    # torch.floor(-0.), torch.ceil(-0.5), torch.trunc(-0.7) are all -0.
+    out = getattr(Value(x), method)()
+    assert out.data == whole
+    assert math.copysign(1.0, out.data) == math.copysign(1.0, whole)
+
+
 @pytest.mark.parametrize("x", [INF, -INF])
 def test_round_of_an_infinity_is_itself_with_derivative_zero(x):
     v = Value(x)
