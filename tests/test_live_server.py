@@ -174,6 +174,31 @@ def test_cli_prints_its_url_and_stops_cleanly(sig):
             process.wait()
 
 
+def test_cli_accepts_a_connection_as_soon_as_it_prints_its_url():
+    # A script that waits for the line and connects at once must not be refused: the
+    # socket listens before the line is printed (the first request waits for the app).
+    process, url = start()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            assert response.status == 200
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_stops_cleanly_on_a_signal_right_after_its_url(sig):
+    # Before uvicorn has installed its handlers, a stop must still stop (no ignored Ctrl-C).
+    process, _ = start()
+    try:
+        process.send_signal(sig)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_cli_says_what_to_install_without_the_live_extra(tmp_path):
     # A stand-in package that fails to import, as a missing one does.
     for name in ("starlette", "uvicorn"):

@@ -104,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:
         print(f"nn.live: cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
         return 1
+    sock.listen(128)  # before the address is printed: whoever reads it can connect at once
     port = sock.getsockname()[1]
     token = secrets.token_urlsafe(24)
     url = page_url(args.host, port, token)
@@ -120,16 +121,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             lifespan="on",
         )
     )
-    print(f"nn.live: open {url}", flush=True)
-    if not args.no_browser:
-        threading.Timer(0.5, _open_browser, args=(url,)).start()
-    # uvicorn stops on SIGINT/SIGTERM and then raises the signal again for the handler it
-    # found: these handlers make that a no-op, so a stop is a clean exit 0.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
+    # A stop is a clean exit 0 at any moment: before uvicorn runs, Ctrl-C's KeyboardInterrupt
+    # and SIGTERM's SystemExit end main here; once it runs, uvicorn handles both, shuts down,
+    # then raises the signal again for these same handlers.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     with contextlib.suppress(KeyboardInterrupt):
+        print(f"nn.live: open {url}", flush=True)
+        if not args.no_browser:
+            threading.Timer(0.5, _open_browser, args=(url,)).start()
         server.run(sockets=[sock])
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 WILDCARD = ("0.0.0.0", "::", "")
