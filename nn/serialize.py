@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from typing import Union
@@ -56,7 +57,19 @@ def save(model: Module, path: PathLike) -> None:
             f.close()
             os.remove(temporary)
             raise
+    # A temporary file is made private (0600); the saved one gets the mode a file written
+    # with open() would: the old file's, or the default under the user's umask.
+    os.chmod(temporary, _mode_for(path))
     os.replace(temporary, path)
+
+
+def _mode_for(path: PathLike) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)  # (the only way to read it is to set it, then put it back)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 # What `load` accepts, checked before anything is built: a file that claims a billion

@@ -3,6 +3,8 @@
 import copy
 import json
 import math
+import os
+import stat
 
 import pytest
 
@@ -160,6 +162,22 @@ def test_load_of_a_file_with_a_bad_number(tmp_path):
     (tmp_path / "m.json").write_text(text)
     with pytest.raises(ValueError, match="'L0.N1.w0' = nan"):
         load(tmp_path / "m.json")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX's")
+def test_a_saved_file_has_the_mode_open_would_give_it_and_a_replaced_one_keeps_its_own(
+    tmp_path,
+):
+    umask = os.umask(0o022)
+    try:
+        path = tmp_path / "model.json"
+        save(Neuron(2), path)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o644  # not the temporary file's 0600
+        os.chmod(path, 0o600)
+        save(Neuron(2), path)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    finally:
+        os.umask(umask)
 
 
 def test_save_into_a_missing_directory_names_the_target_not_a_temporary_file(tmp_path):
