@@ -1,5 +1,5 @@
-# The front door: `make test`, `make test-pypy`, `make demo`, `make lab`, `make bench`,
-# `make dist-check`. Each sets itself up.
+# The front door: `make demo`, `make live`, `make test`, `make test-pypy`, `make lab`,
+# `make bench`, `make dist-check`. Each sets itself up.
 PYTHON ?= python3
 # The oldest Python the package supports, read from pyproject.toml's requires-python, the one
 # place it is stated.
@@ -8,6 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 DEMO_READY := $(VENV)/.demo
+LIVE_READY := $(VENV)/.live
 # PyPy has a virtual environment of its own, with only what `pytest tests` and the
 # benchmark need (micrograd, pure Python): the notebooks' Jupyter stack stays on CPython.
 # --prefer-binary: the newest Pillow (for matplotlib) has no PyPy 3.9 wheel, an older one does.
@@ -79,7 +80,7 @@ dist-check: $(READY)
 # `make live`: watch it learn in the browser (python -m nn.live; LIVE_ARGS="--dataset spiral").
 LIVE_ARGS ?=
 
-live: $(READY) dot
+live: $(LIVE_READY) dot
 	$(BIN)/python -m nn.live $(LIVE_ARGS)
 
 # The demo loop is timed on CPython and on PyPy (whose venv has micrograd already).
@@ -109,8 +110,8 @@ chromium:
 
 # The venv is rebuilt whenever the project's dependencies change. (--quiet twice: pip
 # would otherwise warn about package indexes this machine lists but does not have.)
-# One venv: `make demo` installs only what the demo needs ('.[demo]'), `make test` and the
-# rest everything ('.[dev]'), each marked by a file of its own.
+# One venv: `make demo` and `make live` install only what they need ('.[demo]', '.[live]'),
+# `make test` and the rest everything ('.[dev]'), each marked by a file of its own.
 $(READY): pyproject.toml | $(VENV)/.created
 	@echo "setting up $(VENV) for the tests (first run: a few minutes)..."
 	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'
@@ -119,6 +120,11 @@ $(READY): pyproject.toml | $(VENV)/.created
 $(DEMO_READY): pyproject.toml | $(VENV)/.created
 	@echo "setting up $(VENV) for the demo (first run: a minute or two)..."
 	$(BIN)/python -m pip install --quiet --quiet -e '.[demo]'
+	@touch $@
+
+$(LIVE_READY): pyproject.toml | $(VENV)/.created
+	@echo "setting up $(VENV) for the live page (first run: a minute or two)..."
+	$(BIN)/python -m pip install --quiet --quiet -e '.[live]'
 	@touch $@
 
 $(VENV)/.created:
